@@ -1,0 +1,148 @@
+// The protocol-neutral core: accounts, sessions, conversations and reliable messaging.
+// Gateways translate their wire protocol to these calls and SessionSink events back.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/errors.h"
+#include "core/executor.h"
+#include "core/model.h"
+#include "core/session.h"
+#include "core/store.h"
+
+namespace parley {
+
+struct PasswordHashParams {
+  unsigned long long ops_limit = 2;          // crypto_pwhash_OPSLIMIT_INTERACTIVE
+  std::size_t mem_limit_bytes = 64u << 20;   // crypto_pwhash_MEMLIMIT_INTERACTIVE
+};
+
+struct LoginLimits {
+  int max_failures_per_account = 5;   // within window_ms, then rate_limited until it slides
+  int max_failures_per_address = 20;
+  TimeMs window_ms = 60'000;
+};
+
+struct CoreConfig {
+  bool open_registration = true;
+  std::size_t max_message_bytes = 64 * 1024;
+  std::size_t max_client_msg_id_bytes = 128;
+  std::size_t max_device_name_bytes = 128;
+  std::size_t max_password_bytes = 1024;
+  std::size_t min_password_bytes = 8;
+  std::size_t max_history_limit = 200;
+  std::size_t max_sync_cursors = 100'000;
+  TimeMs token_ttl_ms = 30LL * 24 * 3600 * 1000;
+  PasswordHashParams password_hash;
+  LoginLimits login_limits;
+};
+
+struct RegisterCommand {
+  std::string username;
+  std::string password;
+  std::string device_name;
+  std::string remote_address;  // for rate limits and logs
+};
+
+struct LoginCommand {
+  std::string username;
+  std::string password;
+  std::string device_name;
+  std::string remote_address;
+};
+
+struct SendCommand {
+  std::string to_user;                // either a username ...
+  ConversationId conversation_id = 0; // ... or a conversation id (exactly one is set)
+  std::string client_msg_id;
+  std::string text;
+};
+
+struct ConversationCursor {
+  ConversationId conversation_id = 0;
+  Seq seq = 0;
+};
+
+struct HistoryQuery {
+  ConversationId conversation_id = 0;
+  Seq before_seq = 0;                // newest below this (0 = end) ...
+  std::optional<Seq> after_seq;      // ... or, when set, oldest above this
+  std::size_t limit = 50;
+};
+
+struct HistoryPage {
+  std::vector<Message> messages;  // oldest first
+  bool has_more = false;
+};
+
+template <class T>
+using Callback = std::move_only_function<void(Result<T>)>;
+
+class Core {
+ public:
+  Core(Executor& executor, Store& store, CoreConfig config);
+  ~Core();
+  Core(const Core&) = delete;
+  Core& operator=(const Core&) = delete;
+
+  const CoreConfig& config() const { return config_; }
+
+  // Thread contract for every method below: call on a shard thread; `done` runs later on that
+  // same shard. The caller keeps `sink` alive until close_session.
+
+  // Registers a sink on the current shard and returns its handle.
+  SessionHandle open_session(SessionSink& sink);
+  // Unregisters the sink; if the session was attached, it goes offline.
+  void close_session(SessionHandle handle);
+
+  void register_account(RegisterCommand command, Callback<AuthGrant> done);
+  void login(LoginCommand command, Callback<AuthGrant> done);
+  void resume(std::string token, Callback<AuthGrant> done);
+  // Marks an authenticated session online so it receives events. Returns its identity.
+  SessionIdentity attach(SessionHandle handle, const AuthGrant& grant);
+  void logout(const SessionIdentity& who, Callback<void> done);
+  void change_password(const SessionIdentity& who, std::string old_password,
+                       std::string new_password, Callback<void> done);
+
+  void open_direct(const SessionIdentity& who, std::string username, Callback<Conversation> done);
+  // Stores durably, then acks, then fans out to every other online device of every member.
+  void send(const SessionIdentity& who, SendCommand command, Callback<SendAck> done);
+  // Conversations of the user whose last_seq is above the device's cursor (absent = 0).
+  void sync(const SessionIdentity& who, std::vector<ConversationCursor> known,
+            Callback<std::vector<Conversation>> done);
+  void history(const SessionIdentity& who, HistoryQuery query, Callback<HistoryPage> done);
+
+ private:
+  struct ShardState;
+  struct WriterState;
+  struct LoginGuard;
+  class Accounts;
+  class Messaging;
+  friend class Accounts;
+  friend class Messaging;
+
+  ShardState& local();
+  ShardId home_shard(UserId user) const;
+  ShardId owner_shard(ConversationId conversation) const;
+  // Runs work on a blocking thread and `done(result)` back on the calling shard.
+  template <class T, class Work>
+  void blocking(Work work, Callback<T> done);
+  template <class T, class Work>
+  void on_writer(Work work, Callback<T> done);
+
+  Executor& executor_;
+  Store& store_;
+  CoreConfig config_;
+  std::vector<std::unique_ptr<ShardState>> shards_;
+  std::unique_ptr<WriterState> writer_;
+  std::unique_ptr<LoginGuard> login_guard_;
+  std::unique_ptr<Accounts> accounts_;
+  std::unique_ptr<Messaging> messaging_;
+};
+
+}  // namespace parley

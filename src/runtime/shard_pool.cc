@@ -1,0 +1,82 @@
+#include "runtime/shard_pool.h"
+
+#include <boost/asio/post.hpp>
+
+namespace parley::runtime {
+namespace {
+
+// Which shard the current thread runs, so core can take the local fast path.
+thread_local std::optional<ShardId> t_current_shard;
+
+// Asio handlers must be copy-constructible in some paths; wrap the move-only task.
+struct TaskHandler {
+  std::shared_ptr<Task> task;
+  void operator()() const { (*task)(); }
+};
+
+}  // namespace
+
+ShardPool::ShardPool(ShardId shards, std::size_t blocking_threads)
+    : blocking_threads_(blocking_threads == 0 ? 1 : blocking_threads) {
+  if (shards == 0) shards = 1;
+  for (ShardId i = 0; i < shards; ++i) {
+    auto shard = std::make_unique<Shard>();
+    shard->io = std::make_unique<boost::asio::io_context>(1);
+    shards_.push_back(std::move(shard));
+  }
+  writer_.io = std::make_unique<boost::asio::io_context>(1);
+  blocking_ = std::make_unique<boost::asio::thread_pool>(blocking_threads_);
+}
+
+ShardPool::~ShardPool() { stop(); }
+
+void ShardPool::start() {
+  if (started_) return;
+  started_ = true;
+  for (ShardId i = 0; i < shards_.size(); ++i) {
+    Shard& shard = *shards_[i];
+    shard.guard.emplace(shard.io->get_executor());
+    shard.thread = std::thread([this, i] {
+      t_current_shard = i;
+      shards_[i]->io->run();
+      t_current_shard.reset();
+    });
+  }
+  writer_.guard.emplace(writer_.io->get_executor());
+  writer_.thread = std::thread([this] { writer_.io->run(); });
+}
+
+void ShardPool::stop() {
+  if (!started_) return;
+  started_ = false;
+  // Shards first (they stop producing store work), then the writer drains what they queued.
+  for (auto& shard : shards_) shard->guard.reset();
+  for (auto& shard : shards_) {
+    shard->io->stop();
+    if (shard->thread.joinable()) shard->thread.join();
+  }
+  blocking_->join();
+  writer_.guard.reset();
+  if (writer_.thread.joinable()) writer_.thread.join();
+}
+
+ShardId ShardPool::next_shard_for_connection() {
+  return next_connection_shard_.fetch_add(1, std::memory_order_relaxed) % shard_count();
+}
+
+std::optional<ShardId> ShardPool::current_shard() const { return t_current_shard; }
+
+void ShardPool::post(ShardId shard, Task task) {
+  boost::asio::post(*shards_[shard % shards_.size()]->io,
+                    TaskHandler{std::make_shared<Task>(std::move(task))});
+}
+
+void ShardPool::post_writer(Task task) {
+  boost::asio::post(*writer_.io, TaskHandler{std::make_shared<Task>(std::move(task))});
+}
+
+void ShardPool::post_blocking(Task task) {
+  boost::asio::post(*blocking_, TaskHandler{std::make_shared<Task>(std::move(task))});
+}
+
+}  // namespace parley::runtime

@@ -1,0 +1,55 @@
+// The shared-nothing threading of DESIGN §3: one io_context and thread per shard, one store writer
+// thread, and a small pool for blocking work. Implements core's Executor.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+#include "core/executor.h"
+
+namespace parley::runtime {
+
+class ShardPool final : public Executor {
+ public:
+  // Thread contract: construct, start and stop from one controlling thread (main).
+  ShardPool(ShardId shards, std::size_t blocking_threads);
+  ~ShardPool() override;
+
+  // Starts one thread per shard plus the writer and blocking threads.
+  void start();
+  // Lets queued work finish, then joins every thread. Idempotent.
+  void stop();
+
+  boost::asio::io_context& io(ShardId shard) { return *shards_[shard]->io; }
+  // Round-robin shard for a new connection. Any thread.
+  ShardId next_shard_for_connection();
+
+  ShardId shard_count() const override { return static_cast<ShardId>(shards_.size()); }
+  std::optional<ShardId> current_shard() const override;
+  void post(ShardId shard, Task task) override;
+  void post_writer(Task task) override;
+  void post_blocking(Task task) override;
+
+ private:
+  using WorkGuard = boost::asio::executor_work_guard<boost::asio::io_context::executor_type>;
+  struct Shard {
+    std::unique_ptr<boost::asio::io_context> io;
+    std::optional<WorkGuard> guard;
+    std::thread thread;
+  };
+
+  std::vector<std::unique_ptr<Shard>> shards_;
+  Shard writer_;
+  std::size_t blocking_threads_;
+  std::unique_ptr<boost::asio::thread_pool> blocking_;
+  std::atomic<ShardId> next_connection_shard_{0};
+  bool started_ = false;
+};
+
+}  // namespace parley::runtime
