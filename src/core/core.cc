@@ -1,1 +1,157 @@
+// Core's wiring: shard state, session registration, and the two cross-shard fan-out primitives
+// (deliver, kick_sessions). Command families live in accounts.cc and messaging.cc.
 #include "core/core.h"
+
+#include <unordered_map>
+
+#include "core/core_internal.h"
+#include "core/password.h"
+
+namespace parley {
+
+Core::Core(Executor& executor, Store& store, CoreConfig config)
+    : executor_(executor), store_(store), config_(std::move(config)) {
+  init_crypto();
+  for (ShardId i = 0; i < executor_.shard_count(); ++i) {
+    auto shard = std::make_unique<ShardState>();
+    shard->id = i;
+    shards_.push_back(std::move(shard));
+  }
+  writer_ = std::make_unique<WriterState>();
+  login_guard_ = std::make_unique<LoginGuard>();
+  accounts_ = std::make_unique<Accounts>(*this);
+  messaging_ = std::make_unique<Messaging>(*this);
+}
+
+Core::~Core() = default;
+
+Core::ShardState& Core::local() { return *shards_[executor_.current_shard().value_or(0)]; }
+
+ShardId Core::home_shard(UserId user) const {
+  return static_cast<ShardId>(static_cast<std::uint64_t>(user) % shards_.size());
+}
+
+ShardId Core::owner_shard(ConversationId conversation) const {
+  // A different mix than home_shard so a user's direct conversations spread over shards.
+  const auto h = static_cast<std::uint64_t>(conversation) * 0x9E3779B97F4A7C15ull;
+  return static_cast<ShardId>((h >> 32) % shards_.size());
+}
+
+SessionHandle Core::open_session(SessionSink& sink) {
+  ShardState& shard = local();
+  const SessionHandle handle{shard.id, shard.next_session_id++};
+  shard.sinks.emplace(handle.id, &sink);
+  return handle;
+}
+
+void Core::close_session(SessionHandle handle) {
+  ShardState& shard = local();
+  shard.sinks.erase(handle.id);
+  auto it = shard.attached.find(handle.id);
+  if (it == shard.attached.end()) return;
+  const SessionIdentity who = std::move(it->second);
+  shard.attached.erase(it);
+  executor_.post(home_shard(who.user_id), [this, who] {
+    ShardState& home = local();
+    auto found = home.online.find(who.user_id);
+    if (found == home.online.end()) return;
+    std::erase_if(found->second, [&](const OnlineDevice& d) { return d.handle == who.handle; });
+    if (found->second.empty()) home.online.erase(found);
+  });
+  const TimeMs now = executor_.now();
+  executor_.post_writer([this, device = who.device_id, now] {
+    (void)store_.touch_device(device, now);  // last seen is best effort
+  });
+}
+
+SessionIdentity Core::attach(SessionHandle handle, const AuthGrant& grant) {
+  SessionIdentity who{grant.user_id, grant.username, grant.device_id, handle};
+  local().attached[handle.id] = who;
+  executor_.post(home_shard(who.user_id), [this, who] {
+    local().online[who.user_id].push_back(OnlineDevice{who.handle, who.device_id});
+  });
+  return who;
+}
+
+void Core::deliver(std::vector<UserId> users, std::shared_ptr<const Event> event,
+                   SessionHandle except) {
+  // One post per home shard, then one post per session shard: the event object is shared by all.
+  std::unordered_map<ShardId, std::vector<UserId>> by_home;
+  for (UserId user : users) by_home[home_shard(user)].push_back(user);
+  for (auto& [home, homed_users] : by_home) {
+    executor_.post(home, [this, homed_users = std::move(homed_users), event, except] {
+      ShardState& shard = local();
+      std::unordered_map<ShardId, std::vector<std::uint64_t>> by_session_shard;
+      for (UserId user : homed_users) {
+        auto it = shard.online.find(user);
+        if (it == shard.online.end()) continue;
+        for (const OnlineDevice& device : it->second) {
+          if (device.handle == except) continue;
+          by_session_shard[device.handle.shard].push_back(device.handle.id);
+        }
+      }
+      for (auto& [target, ids] : by_session_shard) {
+        executor_.post(target, [this, ids = std::move(ids), event] {
+          ShardState& here = local();
+          for (std::uint64_t id : ids) {
+            auto sink = here.sinks.find(id);
+            if (sink != here.sinks.end()) sink->second->on_event(event);
+          }
+        });
+      }
+    });
+  }
+}
+
+void Core::kick_sessions(UserId user, Errc reason,
+                         std::move_only_function<bool(DeviceId, SessionHandle)> match) {
+  executor_.post(home_shard(user), [this, user, reason, match = std::move(match)]() mutable {
+    ShardState& home = local();
+    auto it = home.online.find(user);
+    if (it == home.online.end()) return;
+    for (const OnlineDevice& device : it->second) {
+      if (!match(device.device_id, device.handle)) continue;
+      executor_.post(device.handle.shard, [this, id = device.handle.id, reason] {
+        ShardState& here = local();
+        auto sink = here.sinks.find(id);
+        if (sink != here.sinks.end()) sink->second->on_kicked(reason);
+      });
+    }
+  });
+}
+
+// ---- command entry points: thin forwards to the families.
+
+void Core::register_account(RegisterCommand command, Callback<AuthGrant> done) {
+  accounts_->register_account(std::move(command), std::move(done));
+}
+void Core::login(LoginCommand command, Callback<AuthGrant> done) {
+  accounts_->login(std::move(command), std::move(done));
+}
+void Core::resume(std::string token, Callback<AuthGrant> done) {
+  accounts_->resume(std::move(token), std::move(done));
+}
+void Core::logout(const SessionIdentity& who, Callback<void> done) {
+  accounts_->logout(who, std::move(done));
+}
+void Core::change_password(const SessionIdentity& who, std::string old_password,
+                           std::string new_password, Callback<void> done) {
+  accounts_->change_password(who, std::move(old_password), std::move(new_password),
+                             std::move(done));
+}
+void Core::open_direct(const SessionIdentity& who, std::string username,
+                       Callback<Conversation> done) {
+  messaging_->open_direct(who, std::move(username), std::move(done));
+}
+void Core::send(const SessionIdentity& who, SendCommand command, Callback<SendAck> done) {
+  messaging_->send(who, std::move(command), std::move(done));
+}
+void Core::sync(const SessionIdentity& who, std::vector<ConversationCursor> known,
+                Callback<std::vector<Conversation>> done) {
+  messaging_->sync(who, std::move(known), std::move(done));
+}
+void Core::history(const SessionIdentity& who, HistoryQuery query, Callback<HistoryPage> done) {
+  messaging_->history(who, std::move(query), std::move(done));
+}
+
+}  // namespace parley

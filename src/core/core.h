@@ -92,8 +92,9 @@ class Core {
 
   const CoreConfig& config() const { return config_; }
 
-  // Thread contract for every method below: call on a shard thread; `done` runs later on that
-  // same shard. The caller keeps `sink` alive until close_session.
+  // Thread contract for every method below: call on a shard thread; `done` runs on that same
+  // shard, possibly before the call returns (input errors answer at once). The caller keeps
+  // `sink` alive until close_session. remote_address fields carry the peer IP without port.
 
   // Registers a sink on the current shard and returns its handle.
   SessionHandle open_session(SessionSink& sink);
@@ -134,6 +135,12 @@ class Core {
   void blocking(Work work, Callback<T> done);
   template <class T, class Work>
   void on_writer(Work work, Callback<T> done);
+  // Any shard: pushes `event` to every online device of `users` except the session `except`.
+  void deliver(std::vector<UserId> users, std::shared_ptr<const Event> event,
+               SessionHandle except);
+  // Any shard: ends the online sessions of `user` for which `match(device, handle)` holds.
+  void kick_sessions(UserId user, Errc reason,
+                     std::move_only_function<bool(DeviceId, SessionHandle)> match);
 
   Executor& executor_;
   Store& store_;

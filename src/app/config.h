@@ -1,0 +1,69 @@
+// parleyd's configuration: defaults, the TOML file, then command-line overrides.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "common/errors.h"
+
+namespace parley::app {
+
+struct ServerConfig {
+  std::string data_dir = "./parley-data";
+  unsigned shards = 0;  // 0 = one per core
+  std::string server_name = "parleyd";
+  bool open_registration = true;
+  bool durability_fsync = true;  // durability = "fsync" | "os"
+  std::string log_level = "info";
+  int ready_fd = -1;             // --ready-fd: write the bound ports as one JSON line when ready
+
+  struct Listen {
+    // "host:port"; port 0 picks a free port; an empty string disables the listener.
+    std::string native_tcp = "127.0.0.1:7010";
+    std::string native_tls = "127.0.0.1:7011";
+    std::string http = "127.0.0.1:7080";
+    std::string https = "127.0.0.1:7443";
+  } listen;
+
+  struct Tls {
+    std::string cert_file;  // empty: a self-signed certificate in data_dir, made on first start
+    std::string key_file;
+  } tls;
+
+  struct Limits {
+    std::uint32_t max_frame_bytes = 256 * 1024;
+    std::uint32_t max_message_bytes = 64 * 1024;
+    std::uint32_t max_outbound_bytes = 1024 * 1024;
+  } limits;
+
+  struct Heartbeat {
+    std::uint32_t interval_ms = 30'000;
+    std::uint32_t min_interval_ms = 1'000;
+    std::uint32_t max_interval_ms = 300'000;
+  } heartbeat;
+
+  struct Delivery {
+    std::uint32_t resend_timeout_ms = 10'000;
+    std::uint32_t max_resends = 3;
+    std::uint32_t max_unacked = 8'192;
+  } delivery;
+
+  struct Security {
+    std::uint32_t token_ttl_seconds = 30 * 24 * 3600;
+    std::uint32_t argon2_ops = 2;            // libsodium OPSLIMIT_INTERACTIVE
+    std::uint32_t argon2_mem_kib = 65'536;   // libsodium MEMLIMIT_INTERACTIVE (64 MiB)
+    std::uint32_t login_failures_per_account = 5;
+    std::uint32_t login_failures_per_address = 20;
+    std::uint32_t login_failure_window_s = 60;
+  } security;
+};
+
+// Parses argv (--config FILE and overrides); start-up only, so failures are plain messages.
+// Returns an Error with code invalid_argument for bad input; prints --help and returns
+// Errc::shutting_down when help was asked for.
+Result<ServerConfig> load_config(int argc, char** argv);
+
+// Reads one TOML document into `config` (exposed for tests).
+Result<void> apply_toml(std::string_view toml_text, ServerConfig& config);
+
+}  // namespace parley::app

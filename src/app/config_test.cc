@@ -1,0 +1,87 @@
+#include "app/config.h"
+
+#include <gtest/gtest.h>
+
+namespace parley::app {
+namespace {
+
+TEST(Config, DefaultsAreTheEmbeddedSetup) {
+  ServerConfig c;
+  EXPECT_EQ(c.data_dir, "./parley-data");
+  EXPECT_EQ(c.listen.native_tcp, "127.0.0.1:7010");
+  EXPECT_EQ(c.listen.native_tls, "127.0.0.1:7011");
+  EXPECT_EQ(c.listen.http, "127.0.0.1:7080");
+  EXPECT_EQ(c.listen.https, "127.0.0.1:7443");
+  EXPECT_TRUE(c.durability_fsync);
+  EXPECT_TRUE(c.open_registration);
+}
+
+TEST(Config, ReadsEverySection) {
+  ServerConfig c;
+  auto r = apply_toml(R"(
+data_dir = "/var/lib/parley"
+shards = 4
+registration = "closed"
+durability = "os"
+[listen]
+native_tcp = "0.0.0.0:7010"
+https = ""
+[tls]
+cert_file = "/etc/parley/cert.pem"
+key_file = "/etc/parley/key.pem"
+[limits]
+max_message_bytes = 1000
+[heartbeat]
+interval_ms = 15000
+[delivery]
+resend_timeout_ms = 2000
+[security]
+argon2_mem_kib = 16384
+[log]
+level = "debug"
+)", c);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(c.data_dir, "/var/lib/parley");
+  EXPECT_EQ(c.shards, 4u);
+  EXPECT_FALSE(c.open_registration);
+  EXPECT_FALSE(c.durability_fsync);
+  EXPECT_EQ(c.listen.native_tcp, "0.0.0.0:7010");
+  EXPECT_EQ(c.listen.https, "");
+  EXPECT_EQ(c.listen.http, "127.0.0.1:7080");
+  EXPECT_EQ(c.tls.cert_file, "/etc/parley/cert.pem");
+  EXPECT_EQ(c.limits.max_message_bytes, 1000u);
+  EXPECT_EQ(c.heartbeat.interval_ms, 15000u);
+  EXPECT_EQ(c.delivery.resend_timeout_ms, 2000u);
+  EXPECT_EQ(c.security.argon2_mem_kib, 16384u);
+  EXPECT_EQ(c.log_level, "debug");
+}
+
+TEST(Config, RejectsTyposBadTypesAndRanges) {
+  ServerConfig c;
+  EXPECT_FALSE(apply_toml("data_dri = \"x\"", c));
+  EXPECT_FALSE(apply_toml("[listen]\nnative_tpc = \"x\"", c));
+  EXPECT_FALSE(apply_toml("shards = \"two\"", c));
+  EXPECT_FALSE(apply_toml("durability = \"sometimes\"", c));
+  EXPECT_FALSE(apply_toml("[limits]\nmax_frame_bytes = 1", c));
+  EXPECT_FALSE(apply_toml("listen = 5", c));
+  auto broken = apply_toml("data_dir = ", c);
+  ASSERT_FALSE(broken);
+  EXPECT_NE(broken.error().message.find("line"), std::string::npos);
+}
+
+TEST(Config, FlagsOverrideTheFile) {
+  const char* argv[] = {"parleyd", "--data-dir", "/tmp/x", "--listen-tcp", "127.0.0.1:0",
+                        "--listen-https", "", "--durability", "os", "--ready-fd", "7"};
+  auto c = load_config(11, const_cast<char**>(argv));
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->data_dir, "/tmp/x");
+  EXPECT_EQ(c->listen.native_tcp, "127.0.0.1:0");
+  EXPECT_EQ(c->listen.https, "");
+  EXPECT_FALSE(c->durability_fsync);
+  EXPECT_EQ(c->ready_fd, 7);
+  const char* bad[] = {"parleyd", "--no-such-flag"};
+  EXPECT_FALSE(load_config(2, const_cast<char**>(bad)));
+}
+
+}  // namespace
+}  // namespace parley::app

@@ -1,0 +1,262 @@
+// Messaging family: direct conversations, reliable send (group commit, ack, fan-out), sync and
+// history. Seq and dedupe are settled inside the store's append transaction (see store.h), so
+// they hold across crashes; the owner shard of a conversation fans its messages out in seq order.
+#include <algorithm>
+#include <unordered_map>
+
+#include "common/utf8.h"
+#include "core/core_internal.h"
+#include "core/username.h"
+
+namespace parley {
+namespace {
+
+// Largest number of messages one group commit takes; the rest go in the next transaction.
+constexpr std::size_t kMaxAppendBatch = 4096;
+// The per-shard direct-conversation cache is dropped when it grows past this.
+constexpr std::size_t kMaxDirectCacheEntries = 1 << 16;
+
+bool is_member(const Conversation& conversation, UserId user) {
+  return std::any_of(conversation.members.begin(), conversation.members.end(),
+                     [&](const Member& m) { return m.user_id == user; });
+}
+
+}  // namespace
+
+Core::Messaging::Messaging(Core& core) : core_(core) {}
+
+void Core::Messaging::resolve_direct(const SessionIdentity& who, std::string username,
+                                     Callback<Conversation> done) {
+  auto key = username_key(username);
+  if (!key) return done(fail(Errc::user_not_found, "no such user"));
+  const TimeMs now = core_.executor_.now();
+  const UserId me = who.user_id;
+  core_.on_writer<Conversation>(
+      [this, me, key = *key, now]() -> Result<Conversation> {
+        auto peer = core_.store_.user_by_username(key);
+        if (!peer) {
+          if (peer.error().code == Errc::not_found) return fail(Errc::user_not_found, "no such user");
+          return std::unexpected(peer.error());
+        }
+        if (peer->id == me) {
+          return fail(Errc::invalid_argument, "a direct conversation needs another user");
+        }
+        return core_.store_.find_or_create_direct(me, peer->id, now);
+      },
+      [this, me, key = *key, done = std::move(done)](Result<Conversation> result) mutable {
+        if (result) {
+          auto& cache = core_.local().direct_conversations;
+          if (cache.size() >= kMaxDirectCacheEntries) cache.clear();
+          cache[{me, key}] = result->id;
+        }
+        done(std::move(result));
+      });
+}
+
+void Core::Messaging::open_direct(const SessionIdentity& who, std::string username,
+                                  Callback<Conversation> done) {
+  resolve_direct(who, std::move(username), std::move(done));
+}
+
+void Core::Messaging::send(const SessionIdentity& who, SendCommand command,
+                           Callback<SendAck> done) {
+  const CoreConfig& config = core_.config_;
+  if (command.client_msg_id.empty() || command.client_msg_id.size() > config.max_client_msg_id_bytes) {
+    return done(fail(Errc::invalid_argument, "client_msg_id must have 1.." +
+                                                 std::to_string(config.max_client_msg_id_bytes) +
+                                                 " bytes"));
+  }
+  if (!is_valid_utf8(command.client_msg_id)) {
+    return done(fail(Errc::invalid_utf8, "client_msg_id is not UTF-8"));
+  }
+  if (command.text.size() > config.max_message_bytes) {
+    return done(fail(Errc::message_too_large, "text over " +
+                                                  std::to_string(config.max_message_bytes) +
+                                                  " bytes"));
+  }
+  if (command.text.empty()) return done(fail(Errc::invalid_argument, "empty message"));
+  if (!is_valid_utf8(command.text)) return done(fail(Errc::invalid_utf8, "text is not UTF-8"));
+  const bool by_user = !command.to_user.empty();
+  if (by_user == (command.conversation_id != 0)) {
+    return done(fail(Errc::invalid_argument, "give exactly one of to_user and conversation_id"));
+  }
+  if (!by_user) {
+    const ConversationId conversation = command.conversation_id;
+    return append(who, conversation, std::move(command), std::move(done));
+  }
+
+  if (auto key = username_key(command.to_user)) {
+    auto& cache = core_.local().direct_conversations;
+    if (auto it = cache.find({who.user_id, *key}); it != cache.end()) {
+      return append(who, it->second, std::move(command), std::move(done));
+    }
+  }
+  std::string to_user = command.to_user;
+  resolve_direct(who, std::move(to_user),
+                 [this, who, command = std::move(command),
+                  done = std::move(done)](Result<Conversation> conversation) mutable {
+                   if (!conversation) return done(std::unexpected(conversation.error()));
+                   append(who, conversation->id, std::move(command), std::move(done));
+                 });
+}
+
+void Core::Messaging::append(const SessionIdentity& who, ConversationId conversation,
+                             SendCommand command, Callback<SendAck> done) {
+  PendingAppend pending{
+      AppendRequest{conversation, who.user_id, who.device_id, std::move(command.client_msg_id),
+                    MessageKind::text, std::move(command.text), core_.executor_.now()},
+      core_.local().id, who.handle, std::move(done)};
+  core_.executor_.post_writer([this, pending = std::move(pending)]() mutable {
+    WriterState& writer = *core_.writer_;
+    writer.pending.push_back(std::move(pending));
+    // Appends posted while this flush waits in the writer's queue join the same transaction:
+    // the batch grows with the load (group commit).
+    if (!writer.flush_scheduled) {
+      writer.flush_scheduled = true;
+      core_.executor_.post_writer([this] { flush_appends(); });
+    }
+  });
+}
+
+void Core::Messaging::flush_appends() {
+  WriterState& writer = *core_.writer_;
+  writer.flush_scheduled = false;
+  std::vector<PendingAppend> batch;
+  if (writer.pending.size() <= kMaxAppendBatch) {
+    batch.swap(writer.pending);
+  } else {
+    auto split = writer.pending.begin() + kMaxAppendBatch;
+    batch.assign(std::make_move_iterator(writer.pending.begin()), std::make_move_iterator(split));
+    writer.pending.erase(writer.pending.begin(), split);
+    writer.flush_scheduled = true;
+    core_.executor_.post_writer([this] { flush_appends(); });
+  }
+
+  std::vector<AppendRequest> requests;
+  requests.reserve(batch.size());
+  for (auto& pending : batch) requests.push_back(std::move(pending.request));
+  std::vector<Result<AppendOutcome>> outcomes = core_.store_.append(requests);
+
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    PendingAppend& pending = batch[i];
+    Result<AppendOutcome> outcome =
+        i < outcomes.size() ? std::move(outcomes[i])
+                            : Result<AppendOutcome>(fail(Errc::internal, "store lost a result"));
+    if (!outcome) {
+      core_.executor_.post(pending.origin_shard,
+                           [error = outcome.error(), done = std::move(pending.done)]() mutable {
+                             done(std::unexpected(std::move(error)));
+                           });
+      continue;
+    }
+    const Message& message = outcome->message;
+    SendAck ack{message.conversation_id, message.seq, message.id, message.sent_at,
+                outcome->duplicate};
+    // The ack goes out only now, after the commit returned: an acked message is durable.
+    core_.executor_.post(pending.origin_shard, [ack, done = std::move(pending.done)]() mutable {
+      done(ack);
+    });
+    if (outcome->duplicate) continue;  // fanned out when it was first stored
+    core_.executor_.post(core_.owner_shard(message.conversation_id),
+                         [this, message = std::move(outcome->message),
+                          origin = pending.origin_session]() mutable {
+                           on_committed(std::move(message), origin);
+                         });
+  }
+}
+
+void Core::Messaging::on_committed(Message message, SessionHandle origin) {
+  const ConversationId id = message.conversation_id;
+  ConversationState& state = core_.local().conversations[id];
+  if (state.loaded) return fan_out(state, message, origin);
+  state.waiting.emplace_back(std::move(message), origin);
+  if (state.loading) return;
+  state.loading = true;
+  core_.blocking<Conversation>(
+      [this, id] { return core_.store_.conversation(id); },
+      [this, id](Result<Conversation> conversation) {
+        ConversationState& loaded = core_.local().conversations[id];
+        loaded.loading = false;
+        if (!conversation) {
+          // Members unknown: these messages are stored and acked; devices get them by sync.
+          loaded.waiting.clear();
+          return;
+        }
+        loaded.members.clear();
+        for (const Member& m : conversation->members) loaded.members.push_back(m.user_id);
+        loaded.loaded = true;
+        while (!loaded.waiting.empty()) {
+          auto [waiting_message, waiting_origin] = std::move(loaded.waiting.front());
+          loaded.waiting.pop_front();
+          fan_out(loaded, waiting_message, waiting_origin);
+        }
+      });
+}
+
+void Core::Messaging::fan_out(ConversationState& state, const Message& message,
+                              SessionHandle origin) {
+  auto event = std::make_shared<const Event>(MessageEvent{message});
+  core_.deliver(state.members, std::move(event), origin);
+}
+
+void Core::Messaging::sync(const SessionIdentity& who, std::vector<ConversationCursor> known,
+                           Callback<std::vector<Conversation>> done) {
+  if (known.size() > core_.config_.max_sync_cursors) {
+    return done(fail(Errc::invalid_argument, "too many cursors"));
+  }
+  core_.blocking<std::vector<Conversation>>(
+      [this, user = who.user_id,
+       known = std::move(known)]() -> Result<std::vector<Conversation>> {
+        auto conversations = core_.store_.conversations_of(user);
+        if (!conversations) return conversations;
+        std::unordered_map<ConversationId, Seq> held;
+        for (const ConversationCursor& c : known) held[c.conversation_id] = c.seq;
+        std::erase_if(*conversations, [&](const Conversation& c) {
+          auto it = held.find(c.id);
+          return c.last_seq <= (it == held.end() ? 0 : it->second);
+        });
+        return conversations;
+      },
+      std::move(done));
+}
+
+void Core::Messaging::history(const SessionIdentity& who, HistoryQuery query,
+                              Callback<HistoryPage> done) {
+  if (query.before_seq < 0 || (query.after_seq && *query.after_seq < 0)) {
+    return done(fail(Errc::invalid_argument, "seq must not be negative"));
+  }
+  const std::size_t limit =
+      query.limit == 0 ? 50 : std::min(query.limit, core_.config_.max_history_limit);
+  core_.blocking<HistoryPage>(
+      [this, user = who.user_id, query, limit]() -> Result<HistoryPage> {
+        auto conversation = core_.store_.conversation(query.conversation_id);
+        // Not a member reads as not found: the existence of others' conversations stays hidden.
+        if (!conversation || !is_member(*conversation, user)) {
+          if (!conversation && conversation.error().code != Errc::not_found) {
+            return std::unexpected(conversation.error());
+          }
+          return fail(Errc::not_found, "no such conversation");
+        }
+        auto messages =
+            query.after_seq
+                ? core_.store_.messages_after(query.conversation_id, *query.after_seq, limit + 1)
+                : core_.store_.messages_before(query.conversation_id, query.before_seq,
+                                               limit + 1);
+        if (!messages) return std::unexpected(messages.error());
+        HistoryPage page;
+        page.has_more = messages->size() > limit;
+        if (page.has_more) {
+          // One extra row was read only to learn whether more exist in the asked direction.
+          if (query.after_seq) {
+            messages->pop_back();
+          } else {
+            messages->erase(messages->begin());
+          }
+        }
+        page.messages = std::move(*messages);
+        return page;
+      },
+      std::move(done));
+}
+
+}  // namespace parley

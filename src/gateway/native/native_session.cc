@@ -1,0 +1,456 @@
+#include "gateway/native/native_session.h"
+
+#include <algorithm>
+
+#include "gateway/native/error_mapping.h"
+#include "gateway/native/frame_codec.h"
+#include "gateway/native/frame_decoder.h"
+#include "gateway/native/json_mapping.h"
+#include "gateway/native/proto_mapping.h"
+
+namespace parley::native {
+namespace {
+
+// Core wants the peer IP without the port: "1.2.3.4:5" -> "1.2.3.4", "[::1]:5" -> "::1".
+std::string peer_ip(const std::string& address) {
+  if (!address.empty() && address.front() == '[') {
+    auto close = address.find(']');
+    return close == std::string::npos ? address : address.substr(1, close - 1);
+  }
+  auto colon = address.rfind(':');
+  return colon == std::string::npos ? address : address.substr(0, colon);
+}
+
+std::string encode(const v1::ServerFrame& frame, bool json) {
+  if (json) return message_to_json(frame);
+  std::string bytes;
+  frame.SerializeToString(&bytes);
+  return bytes;
+}
+
+std::string encode_event(const Event& event, bool json) {
+  v1::ServerFrame frame;
+  std::visit(
+      [&](const auto& body) {
+        using T = std::decay_t<decltype(body)>;
+        if constexpr (std::is_same_v<T, MessageEvent>) {
+          to_wire(body.message, *frame.mutable_message()->mutable_message());
+        }
+      },
+      event.body());
+  return encode(frame, json);
+}
+
+// A stream read buffer keeps at most this much capacity once drained, so idle sessions stay small.
+constexpr std::size_t kIdleBufferCapacity = 4096;
+
+}  // namespace
+
+NativeSession::NativeSession(transport::Connection& connection, Core& core,
+                             boost::asio::io_context& io, const NativeConfig& config)
+    : connection_(connection), core_(core), config_(config), resend_timer_(io) {
+  handle_ = core_.open_session(*this);
+  connection_.set_idle_timeout(config_.hello_timeout);
+}
+
+NativeSession::~NativeSession() {
+  if (phase_ != Phase::closing) core_.close_session(handle_);
+}
+
+template <class T, class F>
+Callback<T> NativeSession::guarded(F&& f) {
+  return [alive = std::weak_ptr<int>(alive_), f = std::forward<F>(f)](Result<T> r) mutable {
+    if (alive.lock()) f(std::move(r));
+  };
+}
+
+// ---------------------------------------------------------------- input
+
+void NativeSession::on_bytes(std::string_view bytes) {
+  if (phase_ == Phase::closing) return;
+  inbuf_.append(bytes);
+  std::size_t offset = 0;
+  while (phase_ != Phase::closing) {
+    ParseResult parsed =
+        parse_frame(std::string_view(inbuf_).substr(offset), config_.max_frame_bytes);
+    if (parsed.status == ParseStatus::need_more) break;
+    if (parsed.status == ParseStatus::too_large) {
+      goodbye(Errc::frame_too_large, "frame over " + std::to_string(config_.max_frame_bytes) +
+                                         " bytes");
+      return;
+    }
+    handle_frame(parsed.payload, false);
+    offset += parsed.consumed;
+  }
+  if (phase_ == Phase::closing) return;
+  inbuf_.erase(0, offset);
+  if (inbuf_.empty() && inbuf_.capacity() > kIdleBufferCapacity) std::string().swap(inbuf_);
+}
+
+void NativeSession::on_message(std::string_view payload, transport::MessageType type) {
+  if (phase_ == Phase::closing) return;
+  if (payload.size() > config_.max_frame_bytes) {
+    goodbye(Errc::frame_too_large,
+            "frame over " + std::to_string(config_.max_frame_bytes) + " bytes");
+    return;
+  }
+  handle_frame(payload, type == transport::MessageType::text);
+}
+
+void NativeSession::handle_frame(std::string_view payload, bool json) {
+  if (phase_ == Phase::awaiting_hello) json_ = json;  // the first frame sets the session's format
+  v1::ClientFrame frame;
+  if (auto decoded = decode_client_frame(payload, json, frame); !decoded) {
+    if (phase_ == Phase::awaiting_hello) {
+      goodbye(decoded.error().code, "undecodable first frame: " + decoded.error().message);
+    } else {
+      reply_error(0, decoded.error().code, decoded.error().message);
+    }
+    return;
+  }
+  dispatch(frame);
+}
+
+void NativeSession::dispatch(v1::ClientFrame& frame) {
+  const std::uint64_t id = frame.id();
+  if (phase_ == Phase::awaiting_hello) {
+    if (frame.body_case() != v1::ClientFrame::kHello) {
+      goodbye(Errc::hello_required, "the first frame must be hello");
+      return;
+    }
+    on_hello(id, frame.hello());
+    return;
+  }
+  using B = v1::ClientFrame::BodyCase;
+  const B body = frame.body_case();
+  switch (body) {
+    case B::kHello:
+      return reply_error(id, Errc::invalid_argument, "hello was already received");
+    case B::kPing: {
+      v1::ServerFrame out;
+      out.set_id(id);
+      out.mutable_pong();
+      return reply(out);
+    }
+    case B::kRegisterAccount:
+    case B::kLogin:
+    case B::kResume: {
+      if (identity_) return reply_error(id, Errc::already_authenticated, "already logged in");
+      if (auth_in_flight_) {
+        return reply_error(id, Errc::invalid_argument, "an authentication is in progress");
+      }
+      auth_in_flight_ = true;
+      auto done = guarded<AuthGrant>(
+          [this, id](Result<AuthGrant> grant) { on_auth_result(id, std::move(grant)); });
+      const std::string ip = peer_ip(connection_.remote_address());
+      if (body == B::kRegisterAccount) {
+        auto& r = *frame.mutable_register_account();
+        core_.register_account({std::move(*r.mutable_username()), std::move(*r.mutable_password()),
+                                std::move(*r.mutable_device_name()), ip},
+                               std::move(done));
+      } else if (body == B::kLogin) {
+        auto& r = *frame.mutable_login();
+        core_.login({std::move(*r.mutable_username()), std::move(*r.mutable_password()),
+                     std::move(*r.mutable_device_name()), ip},
+                    std::move(done));
+      } else {
+        core_.resume(std::move(*frame.mutable_resume()->mutable_token()), std::move(done));
+      }
+      return;
+    }
+    case B::BODY_NOT_SET:
+      return reply_error(id, Errc::unknown_frame, "unknown or empty frame body");
+    default:
+      break;
+  }
+
+  if (!identity_) return reply_error(id, Errc::not_authenticated, "log in or resume first");
+  const SessionIdentity& who = *identity_;
+  auto ok_reply = [this, id](Result<void> result) {
+    if (!result) return reply_error(id, result.error().code, result.error().message);
+    v1::ServerFrame out;
+    out.set_id(id);
+    out.mutable_ok();
+    reply(out);
+  };
+
+  switch (body) {
+    case B::kDeliveryAck:
+      return on_delivery_ack(frame.delivery_ack());
+    case B::kSend: {
+      auto& s = *frame.mutable_send();
+      SendCommand command;
+      command.to_user = std::move(*s.mutable_to_user());
+      command.conversation_id = s.conversation_id();
+      command.client_msg_id = std::move(*s.mutable_client_msg_id());
+      command.text = std::move(*s.mutable_text());
+      core_.send(who, std::move(command), guarded<SendAck>([this, id](Result<SendAck> ack) {
+                   if (!ack) return reply_error(id, ack.error().code, ack.error().message);
+                   v1::ServerFrame out;
+                   out.set_id(id);
+                   auto* a = out.mutable_send_ack();
+                   a->set_conversation_id(ack->conversation_id);
+                   a->set_seq(ack->seq);
+                   a->set_message_id(ack->message_id);
+                   a->set_sent_at_ms(ack->sent_at);
+                   a->set_duplicate(ack->duplicate);
+                   reply(out);
+                 }));
+      return;
+    }
+    case B::kSync: {
+      std::vector<ConversationCursor> known;
+      known.reserve(static_cast<std::size_t>(frame.sync().known_size()));
+      for (const auto& c : frame.sync().known()) known.push_back({c.conversation_id(), c.seq()});
+      core_.sync(who, std::move(known),
+                 guarded<std::vector<Conversation>>(
+                     [this, id](Result<std::vector<Conversation>> conversations) {
+                       if (!conversations) {
+                         return reply_error(id, conversations.error().code,
+                                            conversations.error().message);
+                       }
+                       v1::ServerFrame out;
+                       out.set_id(id);
+                       auto* s = out.mutable_sync();
+                       for (const Conversation& c : *conversations) {
+                         to_wire(c, *s->add_conversations());
+                       }
+                       reply(out);
+                     }));
+      return;
+    }
+    case B::kHistory: {
+      const auto& h = frame.history();
+      HistoryQuery query;
+      query.conversation_id = h.conversation_id();
+      query.before_seq = h.before_seq();
+      if (h.has_after_seq()) query.after_seq = h.after_seq();
+      query.limit = h.limit();
+      core_.history(who, query, guarded<HistoryPage>([this, id](Result<HistoryPage> page) {
+                      if (!page) return reply_error(id, page.error().code, page.error().message);
+                      v1::ServerFrame out;
+                      out.set_id(id);
+                      auto* history = out.mutable_history();
+                      for (const Message& m : page->messages) to_wire(m, *history->add_messages());
+                      history->set_has_more(page->has_more);
+                      reply(out);
+                    }));
+      return;
+    }
+    case B::kOpenDirect: {
+      core_.open_direct(who, std::move(*frame.mutable_open_direct()->mutable_username()),
+                        guarded<Conversation>([this, id](Result<Conversation> conversation) {
+                          if (!conversation) {
+                            return reply_error(id, conversation.error().code,
+                                               conversation.error().message);
+                          }
+                          v1::ServerFrame out;
+                          out.set_id(id);
+                          to_wire(*conversation, *out.mutable_conversation());
+                          reply(out);
+                        }));
+      return;
+    }
+    case B::kLogout:
+      core_.logout(who, guarded<void>([this, ok_reply](Result<void> result) {
+                     if (result) {
+                       // The connection stays, unauthenticated: a fresh handle, nothing pending.
+                       core_.close_session(handle_);
+                       handle_ = core_.open_session(*this);
+                       identity_.reset();
+                       unacked_.clear();
+                     }
+                     ok_reply(std::move(result));
+                   }));
+      return;
+    case B::kChangePassword: {
+      auto& c = *frame.mutable_change_password();
+      core_.change_password(who, std::move(*c.mutable_old_password()),
+                            std::move(*c.mutable_new_password()), guarded<void>(ok_reply));
+      return;
+    }
+    default:
+      return reply_error(id, Errc::unknown_frame, "unknown frame body");
+  }
+}
+
+void NativeSession::on_hello(std::uint64_t id, const v1::Hello& hello) {
+  const std::uint32_t min = hello.min_version() == 0 ? 1 : hello.min_version();
+  const std::uint32_t max = std::max(hello.max_version(), min);
+  if (kProtocolVersion < min || kProtocolVersion > max) {
+    goodbye(Errc::version_unsupported,
+            "this server speaks protocol version " + std::to_string(kProtocolVersion));
+    return;
+  }
+  std::chrono::milliseconds interval = config_.heartbeat_default;
+  if (hello.heartbeat_interval_ms() != 0) {
+    interval = std::clamp(std::chrono::milliseconds(hello.heartbeat_interval_ms()),
+                          config_.heartbeat_min, config_.heartbeat_max);
+  }
+  phase_ = Phase::open;
+  // DESIGN §6: a session silent for 2.5 intervals is closed.
+  connection_.set_idle_timeout(interval * 5 / 2);
+  v1::ServerFrame out;
+  out.set_id(id);
+  auto* ok = out.mutable_hello_ok();
+  ok->set_version(kProtocolVersion);
+  ok->set_server_name(config_.server_name);
+  ok->set_heartbeat_interval_ms(static_cast<std::uint32_t>(interval.count()));
+  ok->mutable_limits()->set_max_frame_bytes(static_cast<std::uint32_t>(config_.max_frame_bytes));
+  ok->mutable_limits()->set_max_message_bytes(
+      static_cast<std::uint32_t>(core_.config().max_message_bytes));
+  reply(out);
+}
+
+void NativeSession::on_auth_result(std::uint64_t id, Result<AuthGrant> grant) {
+  auth_in_flight_ = false;
+  if (phase_ == Phase::closing) return;
+  if (!grant) return reply_error(id, grant.error().code, grant.error().message);
+  identity_ = core_.attach(handle_, *grant);
+  v1::ServerFrame out;
+  out.set_id(id);
+  auto* ok = out.mutable_auth_ok();
+  ok->set_user_id(grant->user_id);
+  ok->set_username(grant->username);
+  ok->set_device_id(grant->device_id);
+  ok->set_token(grant->token);
+  ok->set_token_expires_at_ms(grant->token_expires_at);
+  reply(out);
+}
+
+void NativeSession::on_delivery_ack(const v1::DeliveryAck& ack) {
+  for (const auto& ref : ack.messages()) unacked_.erase({ref.conversation_id(), ref.seq()});
+}
+
+void NativeSession::on_idle() {
+  if (phase_ == Phase::awaiting_hello) {
+    goodbye(Errc::hello_required, "no hello in time");
+  } else {
+    goodbye(Errc::heartbeat_timeout, "no frame within 2.5 heartbeat intervals");
+  }
+}
+
+void NativeSession::on_closed() {
+  if (phase_ != Phase::closing) {
+    phase_ = Phase::closing;
+    core_.close_session(handle_);
+  }
+  alive_.reset();
+  resend_timer_.cancel();
+  unacked_.clear();
+}
+
+// ---------------------------------------------------------------- events from core
+
+void NativeSession::on_event(std::shared_ptr<const Event> event) {
+  if (phase_ == Phase::closing || !identity_) return;
+  const auto* message = std::get_if<MessageEvent>(&event->body());
+  if (message) {
+    const auto key = std::make_pair(message->message.conversation_id, message->message.seq);
+    if (!unacked_.contains(key) && unacked_.size() >= config_.max_unacked) {
+      goodbye(Errc::slow_consumer, "too many unacknowledged messages");
+      return;
+    }
+    unacked_[key] = Unacked{event, std::chrono::steady_clock::now(), 0};
+    arm_resend_timer();
+  }
+  const bool json = json_;
+  const std::string& bytes =
+      event->encoded(json ? WireFormat::native_json : WireFormat::native_binary,
+                     [json](const Event& e) { return encode_event(e, json); });
+  send_bytes(event, bytes);
+}
+
+void NativeSession::on_kicked(Errc reason) {
+  if (phase_ == Phase::closing) return;
+  goodbye(reason, reason == Errc::token_invalid ? "this device's token was revoked"
+                                                : "the server ended the session");
+}
+
+void NativeSession::arm_resend_timer() {
+  if (resend_timer_armed_ || unacked_.empty()) return;
+  resend_timer_armed_ = true;
+  resend_timer_.expires_after(config_.resend_timeout);
+  resend_timer_.async_wait([this, alive = std::weak_ptr<int>(alive_)](auto error) {
+    if (error || !alive.lock()) return;
+    resend_timer_armed_ = false;
+    on_resend_timer();
+  });
+}
+
+void NativeSession::on_resend_timer() {
+  if (phase_ == Phase::closing) return;
+  const auto now = std::chrono::steady_clock::now();
+  for (auto& [key, entry] : unacked_) {
+    if (now - entry.sent_at < config_.resend_timeout) continue;
+    if (entry.resends >= config_.max_resends) {
+      goodbye(Errc::slow_consumer, "message events were not acknowledged");
+      return;
+    }
+    ++entry.resends;
+    entry.sent_at = now;
+    const bool json = json_;
+    send_bytes(entry.event, entry.event->encoded(
+                                json ? WireFormat::native_json : WireFormat::native_binary,
+                                [json](const Event& e) { return encode_event(e, json); }));
+    if (phase_ == Phase::closing) return;
+  }
+  arm_resend_timer();
+}
+
+// ---------------------------------------------------------------- output
+
+void NativeSession::send_bytes(std::shared_ptr<const void> owner, std::string_view bytes) {
+  transport::Outbound out;
+  out.owner = std::move(owner);
+  out.bytes = bytes;
+  if (connection_.framing() == transport::Framing::stream) {
+    out.prefix = length_prefix(bytes.size());
+  } else {
+    out.type = json_ ? transport::MessageType::text : transport::MessageType::binary;
+  }
+  if (!connection_.send(std::move(out))) {
+    // The transport closed the connection (slow consumer); on_closed follows.
+    phase_ = Phase::closing;
+    core_.close_session(handle_);
+  }
+}
+
+void NativeSession::reply(v1::ServerFrame& frame) {
+  if (phase_ == Phase::closing) return;
+  auto bytes = std::make_shared<const std::string>(encode(frame, json_));
+  std::string_view view = *bytes;
+  send_bytes(std::move(bytes), view);
+}
+
+void NativeSession::reply_error(std::uint64_t id, Errc code, std::string_view message) {
+  v1::ServerFrame out;
+  out.set_id(id);
+  out.mutable_error()->set_code(to_wire(code));
+  out.mutable_error()->set_message(std::string(message));
+  reply(out);
+}
+
+void NativeSession::goodbye(Errc reason, std::string_view message) {
+  if (phase_ == Phase::closing) return;
+  v1::ServerFrame out;
+  out.mutable_goodbye()->set_reason(to_wire(reason));
+  out.mutable_goodbye()->set_message(std::string(message));
+  reply(out);
+  if (phase_ == Phase::closing) return;  // the send itself overflowed and closed
+  phase_ = Phase::closing;
+  core_.close_session(handle_);
+  connection_.close();
+}
+
+transport::SessionFactory make_native_session_factory(
+    Core& core, std::function<boost::asio::io_context&()> io_for_current_shard,
+    std::shared_ptr<const NativeConfig> config) {
+  return [&core, io_for_current_shard = std::move(io_for_current_shard),
+          config = std::move(config)](transport::Connection& connection) {
+    // The config outlives every session: the factory (holding it) outlives the listeners.
+    return std::make_unique<NativeSession>(connection, core, io_for_current_shard(), *config);
+  };
+}
+
+}  // namespace parley::native

@@ -1,0 +1,99 @@
+// One client connection speaking the native protocol: decodes ClientFrames (length-prefixed
+// protobuf on streams, protobuf or JSON on WebSocket), calls core, encodes ServerFrames back, and
+// resends message events the device has not acknowledged.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "core/core.h"
+#include "parley_proto/parley.pb.h"
+#include "transport/connection.h"
+
+namespace parley::native {
+
+struct NativeConfig {
+  std::size_t max_frame_bytes = 256 * 1024;
+  std::chrono::milliseconds heartbeat_default{30'000};
+  std::chrono::milliseconds heartbeat_min{1'000};
+  std::chrono::milliseconds heartbeat_max{300'000};
+  std::chrono::milliseconds hello_timeout{10'000};
+  std::chrono::milliseconds resend_timeout{10'000};
+  int max_resends = 3;               // then the session is closed; the device syncs on reconnect
+  std::size_t max_unacked = 8'192;   // message events in flight to one device
+  std::string server_name = "parleyd";
+};
+
+class NativeSession final : public transport::ProtocolSession, public SessionSink {
+ public:
+  // Thread contract: constructed, used and destroyed on the connection's shard thread.
+  NativeSession(transport::Connection& connection, Core& core, boost::asio::io_context& io,
+                const NativeConfig& config);
+  ~NativeSession() override;
+
+  // transport::ProtocolSession
+  void on_bytes(std::string_view bytes) override;
+  void on_message(std::string_view payload, transport::MessageType type) override;
+  void on_idle() override;
+  void on_closed() override;
+
+  // SessionSink
+  void on_event(std::shared_ptr<const Event> event) override;
+  void on_kicked(Errc reason) override;
+
+ private:
+  enum class Phase : std::uint8_t { awaiting_hello, open, closing };
+
+  void handle_frame(std::string_view payload, bool json);
+  void dispatch(v1::ClientFrame& frame);
+  void on_hello(std::uint64_t id, const v1::Hello& hello);
+  void on_auth_result(std::uint64_t id, Result<AuthGrant> grant);
+  void on_delivery_ack(const v1::DeliveryAck& ack);
+
+  void reply(v1::ServerFrame& frame);
+  void reply_error(std::uint64_t id, Errc code, std::string_view message);
+  // Sends a Goodbye and closes after it is written.
+  void goodbye(Errc reason, std::string_view message);
+  void send_bytes(std::shared_ptr<const void> owner, std::string_view bytes);
+  // Wraps a core callback so it does nothing once this session is gone.
+  template <class T, class F>
+  Callback<T> guarded(F&& f);
+
+  void arm_resend_timer();
+  void on_resend_timer();
+
+  transport::Connection& connection_;
+  Core& core_;
+  const NativeConfig& config_;
+  SessionHandle handle_;
+  Phase phase_ = Phase::awaiting_hello;
+  bool json_ = false;          // WebSocket text frames: answer in JSON too
+  bool auth_in_flight_ = false;
+  std::optional<SessionIdentity> identity_;
+  std::string inbuf_;          // stream bytes not yet forming a whole frame
+  std::shared_ptr<int> alive_ = std::make_shared<int>(0);
+
+  struct Unacked {
+    std::shared_ptr<const Event> event;
+    std::chrono::steady_clock::time_point sent_at;
+    int resends = 0;
+  };
+  std::map<std::pair<ConversationId, Seq>, Unacked> unacked_;
+  boost::asio::steady_timer resend_timer_;
+  bool resend_timer_armed_ = false;
+};
+
+// The factory transports call for each new native connection (TCP, TLS, WebSocket "/ws").
+// `io_for_shard` gives the io_context of the calling shard (for the session's timers).
+transport::SessionFactory make_native_session_factory(
+    Core& core, std::function<boost::asio::io_context&()> io_for_current_shard,
+    std::shared_ptr<const NativeConfig> config);
+
+}  // namespace parley::native
