@@ -1,0 +1,145 @@
+// The `parley` CLI as a person or a script uses it: real processes, real profiles, real server.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <array>
+#include <boost/json.hpp>
+#include <cstdio>
+#include <sstream>
+
+#include "server_process.h"
+
+namespace parley::testing {
+namespace {
+
+struct Run {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+// Runs the CLI with a shell-free argv; stdout and stderr captured via files in `dir`.
+Run run_cli(const std::string& dir, const std::vector<std::string>& args) {
+  const std::string out_path = dir + "/cli.out";
+  const std::string err_path = dir + "/cli.err";
+  pid_t pid = fork();
+  if (pid == 0) {
+    std::freopen(out_path.c_str(), "w", stdout);
+    std::freopen(err_path.c_str(), "w", stderr);
+    std::vector<std::string> all = {parley_cli_path()};
+    all.insert(all.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (auto& a : all) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  auto slurp = [](const std::string& path) {
+    std::string text;
+    if (FILE* f = std::fopen(path.c_str(), "r")) {
+      std::array<char, 4096> buf;
+      std::size_t n;
+      while ((n = std::fread(buf.data(), 1, buf.size(), f)) > 0) text.append(buf.data(), n);
+      std::fclose(f);
+    }
+    return text;
+  };
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out_path), slurp(err_path)};
+}
+
+std::vector<boost::json::object> json_lines(const std::string& text) {
+  std::vector<boost::json::object> lines;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (!line.empty()) lines.push_back(boost::json::parse(line).as_object());
+  }
+  return lines;
+}
+
+TEST(Cli, RegisterSendTailHistory) {
+  TempDir data;
+  TempDir home;
+  ServerProcess server(data.path());
+  ASSERT_TRUE(server.ready()) << server.error();
+  const std::string url = server.url("tcp");
+  const std::string alice = home.path() + "/alice";
+  const std::string bob = home.path() + "/bob";
+
+  auto r = run_cli(home.path(), {"--profile", alice, "--server", url, "register", "alice", "password-alice"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = run_cli(home.path(), {"--profile", bob, "--server", url, "register", "bob", "password-bob"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+
+  // The server URL is remembered in the profile.
+  r = run_cli(home.path(), {"--profile", alice, "send", "bob", "hello", "from", "the", "cli"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto ack = json_lines(r.out);
+  ASSERT_EQ(ack.size(), 1u) << r.out;
+  EXPECT_EQ(ack[0]["seq"].as_int64(), 1);
+  EXPECT_FALSE(ack[0]["duplicate"].as_bool());
+
+  r = run_cli(home.path(), {"--profile", alice, "send", "bob", "quote \" and \\ and é"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+
+  r = run_cli(home.path(), {"--profile", bob, "tail", "--count", "2", "--timeout", "20"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto events = json_lines(r.out);
+  ASSERT_EQ(events.size(), 2u) << r.out;
+  EXPECT_EQ(events[0]["text"].as_string(), "hello from the cli");
+  EXPECT_EQ(events[0]["from"].as_string(), "alice");
+  EXPECT_EQ(events[0]["seq"].as_int64(), 1);
+  EXPECT_EQ(events[1]["text"].as_string(), "quote \" and \\ and é");
+  for (const char* field : {"conversation", "seq", "from", "text", "id", "sent_at"}) {
+    EXPECT_TRUE(events[0].contains(field)) << field;
+  }
+
+  // A second tail does not print what the first one printed.
+  r = run_cli(home.path(), {"--profile", alice, "send", "bob", "third"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = run_cli(home.path(), {"--profile", bob, "tail", "--count", "1", "--timeout", "20"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  events = json_lines(r.out);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0]["text"].as_string(), "third");
+
+  r = run_cli(home.path(), {"--profile", bob, "history", "alice", "--limit", "2"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto history = json_lines(r.out);
+  ASSERT_EQ(history.size(), 2u);
+  EXPECT_EQ(history[0]["seq"].as_int64(), 2);
+  EXPECT_EQ(history[1]["seq"].as_int64(), 3);
+  r = run_cli(home.path(), {"--profile", bob, "history", "alice", "--before", "2"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  history = json_lines(r.out);
+  ASSERT_EQ(history.size(), 1u);
+  EXPECT_EQ(history[0]["text"].as_string(), "hello from the cli");
+}
+
+TEST(Cli, ErrorsExitNonZeroWithOneLine) {
+  TempDir data;
+  TempDir home;
+  ServerProcess server(data.path());
+  ASSERT_TRUE(server.ready()) << server.error();
+  const std::string url = server.url("tcp");
+  const std::string p = home.path() + "/p";
+  ASSERT_EQ(run_cli(home.path(), {"--profile", p, "--server", url, "register", "zoe", "password-zoe"}).exit_code, 0);
+  auto r = run_cli(home.path(), {"--profile", p, "--server", url, "login", "zoe", "wrong-password"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("INVALID_CREDENTIALS"), std::string::npos) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  r = run_cli(home.path(), {"--profile", p, "send", "nobody-at-all", "hi"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("USER_NOT_FOUND"), std::string::npos) << r.err;
+  r = run_cli(home.path(), {"--profile", p, "logout"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  r = run_cli(home.path(), {"--profile", p, "send", "zoe", "hi"});
+  EXPECT_NE(r.exit_code, 0);
+  r = run_cli(home.path(), {"--profile", p, "--server", "tcp://127.0.0.1:1", "login", "zoe", "x"});
+  EXPECT_NE(r.exit_code, 0);
+}
+
+}  // namespace
+}  // namespace parley::testing
