@@ -1,0 +1,184 @@
+#include "app/server.h"
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <future>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/post.hpp>
+#include <spdlog/spdlog.h>
+
+#include "core/core.h"
+#include "gateway/native/native_session.h"
+#include "runtime/shard_pool.h"
+#include "store/sqlite/sqlite_store.h"
+#include "transport/connection_registry.h"
+#include "transport/listener.h"
+#include "transport/tls_context.h"
+
+namespace parley::app {
+namespace {
+
+using namespace std::chrono_literals;
+
+CoreConfig core_config(const ServerConfig& c) {
+  CoreConfig core;
+  core.open_registration = c.open_registration;
+  core.max_message_bytes = c.limits.max_message_bytes;
+  core.token_ttl_ms = static_cast<TimeMs>(c.security.token_ttl_seconds) * 1000;
+  core.password_hash.ops_limit = c.security.argon2_ops;
+  core.password_hash.mem_limit_bytes = static_cast<std::size_t>(c.security.argon2_mem_kib) * 1024;
+  core.login_limits.max_failures_per_account = static_cast<int>(c.security.login_failures_per_account);
+  core.login_limits.max_failures_per_address = static_cast<int>(c.security.login_failures_per_address);
+  core.login_limits.window_ms = static_cast<TimeMs>(c.security.login_failure_window_s) * 1000;
+  return core;
+}
+
+std::shared_ptr<native::NativeConfig> native_config(const ServerConfig& c) {
+  auto n = std::make_shared<native::NativeConfig>();
+  n->max_frame_bytes = c.limits.max_frame_bytes;
+  n->heartbeat_default = std::chrono::milliseconds(c.heartbeat.interval_ms);
+  n->heartbeat_min = std::chrono::milliseconds(c.heartbeat.min_interval_ms);
+  n->heartbeat_max = std::chrono::milliseconds(c.heartbeat.max_interval_ms);
+  n->resend_timeout = std::chrono::milliseconds(c.delivery.resend_timeout_ms);
+  n->max_resends = static_cast<int>(c.delivery.max_resends);
+  n->max_unacked = c.delivery.max_unacked;
+  n->server_name = c.server_name;
+  return n;
+}
+
+// A server holding many idle connections needs many descriptors; the soft limit is often 1024.
+void raise_file_limit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  if (limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
+    getrlimit(RLIMIT_NOFILE, &limit);
+  }
+  spdlog::info("open files limit: {} (connections are capped below this)", limit.rlim_cur);
+}
+
+}  // namespace
+
+struct Server::Parts {
+  std::unique_ptr<store::SqliteStore> store;
+  std::unique_ptr<runtime::ShardPool> pool;
+  std::unique_ptr<Core> core;
+  std::shared_ptr<const native::NativeConfig> native;
+  transport::TransportLimits limits;
+  std::unique_ptr<transport::ConnectionRegistry> registry;
+  std::unique_ptr<boost::asio::ssl::context> tls;
+  std::vector<std::unique_ptr<transport::Listener>> listeners;
+  BoundPorts ports;
+  bool stopped = false;
+};
+
+Server::Server(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
+
+Server::~Server() { stop(); }
+
+const BoundPorts& Server::ports() const { return parts_->ports; }
+
+Result<std::unique_ptr<Server>> Server::start(const ServerConfig& config) {
+  raise_file_limit();
+  std::error_code ec;
+  std::filesystem::create_directories(config.data_dir, ec);
+  if (ec) return fail(Errc::invalid_argument, "cannot create data dir " + config.data_dir + ": " + ec.message());
+  std::filesystem::permissions(config.data_dir, std::filesystem::perms::owner_all,
+                               std::filesystem::perm_options::replace, ec);
+
+  auto parts = std::make_unique<Parts>();
+  auto store = store::SqliteStore::open(
+      {.path = config.data_dir + "/parley.db", .durability_fsync = config.durability_fsync});
+  if (!store) return std::unexpected(store.error());
+  parts->store = std::move(*store);
+
+  const unsigned shards =
+      config.shards != 0 ? config.shards : std::max(1u, std::thread::hardware_concurrency());
+  // Blocking threads do store reads and argon2id hashing; at least two so one slow login does
+  // not hold up history reads.
+  parts->pool = std::make_unique<runtime::ShardPool>(shards, std::max(2u, shards));
+  parts->core = std::make_unique<Core>(*parts->pool, *parts->store, core_config(config));
+  parts->native = native_config(config);
+  parts->limits.max_outbound_bytes = config.limits.max_outbound_bytes;
+  parts->limits.max_message_bytes = config.limits.max_frame_bytes;
+  parts->registry = std::make_unique<transport::ConnectionRegistry>(*parts->pool);
+
+  const bool need_tls = !config.listen.native_tls.empty() || !config.listen.https.empty();
+  if (need_tls) {
+    transport::CertificatePaths paths{config.tls.cert_file, config.tls.key_file};
+    if (paths.cert_file.empty() || paths.key_file.empty()) {
+      auto generated = transport::ensure_self_signed_certificate(config.data_dir);
+      if (!generated) return std::unexpected(generated.error());
+      paths = *generated;
+      spdlog::info("TLS: self-signed certificate {}", paths.cert_file);
+    }
+    auto tls = transport::make_server_tls_context(paths);
+    if (!tls) return std::unexpected(tls.error());
+    parts->tls = std::move(*tls);
+  }
+
+  runtime::ShardPool& pool = *parts->pool;
+  auto factory = native::make_native_session_factory(
+      *parts->core, [&pool]() -> boost::asio::io_context& { return pool.io(*pool.current_shard()); },
+      parts->native);
+  struct Wanted {
+    transport::ListenerKind kind;
+    const std::string& endpoint;
+    std::uint16_t& port;
+  };
+  const Wanted wanted[] = {
+      {transport::ListenerKind::native_tcp, config.listen.native_tcp, parts->ports.native_tcp},
+      {transport::ListenerKind::native_tls, config.listen.native_tls, parts->ports.native_tls},
+      {transport::ListenerKind::http, config.listen.http, parts->ports.http},
+      {transport::ListenerKind::https, config.listen.https, parts->ports.https},
+  };
+  for (const auto& w : wanted) {
+    if (w.endpoint.empty()) continue;
+    auto listener = std::make_unique<transport::Listener>(w.kind, pool, *parts->registry,
+                                                          parts->limits, factory, parts->tls.get());
+    // Accepting is cheap: shard 0 accepts and hands each socket to the next shard.
+    auto port = listener->open(pool.io(0), w.endpoint);
+    if (!port) return std::unexpected(port.error());
+    w.port = *port;
+    parts->listeners.push_back(std::move(listener));
+  }
+
+  pool.start();
+  for (auto& l : parts->listeners) {
+    boost::asio::post(pool.io(0), [l = l.get()] { l->start(); });
+  }
+  spdlog::info("parleyd ready: native tcp {}, native tls {}, http {}, https {}, {} shards, data {}",
+               parts->ports.native_tcp, parts->ports.native_tls, parts->ports.http,
+               parts->ports.https, shards, config.data_dir);
+  return std::unique_ptr<Server>(new Server(std::move(parts)));
+}
+
+void Server::stop() {
+  if (!parts_ || parts_->stopped) return;
+  parts_->stopped = true;
+  auto& p = *parts_;
+  spdlog::info("shutting down: closing {} connections", p.registry->size());
+  std::promise<void> closed;
+  boost::asio::post(p.pool->io(0), [&] {
+    for (auto& l : p.listeners) l->stop();
+    closed.set_value();
+  });
+  closed.get_future().wait();
+  p.registry->close_all();
+  if (!p.registry->wait_empty(5s)) {
+    spdlog::warn("{} connections still open after 5 s; stopping anyway", p.registry->size());
+  }
+  // Lets queued work (store appends already accepted) finish before the threads join.
+  p.pool->stop();
+  p.listeners.clear();
+  p.core.reset();
+  p.store.reset();  // closes the database; WAL is checkpointed on the last close
+  spdlog::info("stopped");
+}
+
+}  // namespace parley::app

@@ -1,0 +1,219 @@
+#include "transport/http_connection.h"
+
+#include <deque>
+#include <optional>
+
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
+
+#include "transport/connection_base.h"
+
+namespace parley::transport {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+using tcp = asio::ip::tcp;
+using PlainStream = beast::tcp_stream;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
+std::string peer_of(const tcp::socket& socket) {
+  boost::system::error_code ec;
+  const auto ep = socket.remote_endpoint(ec);
+  if (ec) return "unknown";
+  return ep.address().to_string() + ":" + std::to_string(ep.port());
+}
+
+// One upgraded WebSocket. Beast allows one write in flight, so messages queue here and go out
+// one per write; the read loop hands each whole message to the session.
+template <class Stream>
+class WebSocketConnection final : public ConnectionBase {
+ public:
+  WebSocketConnection(Stream stream, const ShardContext& shard, std::string remote)
+      : ConnectionBase(shard.io, shard.shard, shard.registry, shard.limits, std::move(remote)),
+        ws_(std::move(stream)) {}
+
+  void accept(http::request<http::string_body> request, const SessionFactory& factory) {
+    beast::get_lowest_layer(ws_).expires_never();
+    websocket::stream_base::timeout timeouts{};
+    timeouts.handshake_timeout = limits().handshake_timeout;
+    timeouts.idle_timeout = websocket::stream_base::none();  // the session's heartbeat decides
+    timeouts.keep_alive_pings = false;
+    ws_.set_option(timeouts);
+    ws_.read_message_max(limits().max_message_bytes);
+    ws_.auto_fragment(false);
+    ws_.async_accept(request, [self = shared(), this, &factory](const beast::error_code& ec) {
+      if (ec) return abort_transport();
+      attach(factory);
+      read();
+    });
+  }
+
+  Framing framing() const override { return Framing::messages; }
+
+  bool send(Outbound out) override {
+    if (closing() || finalized()) return false;
+    if (!reserve_outbound(out.bytes.size())) return false;
+    queue_.push_back(std::move(out));
+    if (!writing_) write();
+    return true;
+  }
+
+ private:
+  void read() {
+    ws_.async_read(buffer_, [self = shared(), this](const beast::error_code& ec, std::size_t) {
+      if (ec) return finalize();
+      note_activity();
+      const auto data = buffer_.cdata();
+      const std::string_view payload(static_cast<const char*>(data.data()), data.size());
+      if (accepting_input()) {
+        session()->on_message(payload, ws_.got_text() ? MessageType::text : MessageType::binary);
+      }
+      buffer_.clear();
+      if (buffer_.capacity() > 64 * 1024) buffer_.shrink_to_fit();
+      if (aborted()) return finalize();
+      read();
+    });
+  }
+
+  void write() {
+    if (queue_.empty() || aborted() || finalized()) return;
+    writing_ = true;
+    const Outbound& out = queue_.front();
+    ws_.text(out.type == MessageType::text);
+    ws_.async_write(asio::buffer(out.bytes.data(), out.bytes.size()),
+                    [self = shared(), this](const beast::error_code& ec, std::size_t) {
+                      writing_ = false;
+                      release_outbound(queue_.front().bytes.size());
+                      queue_.pop_front();
+                      if (ec) return abort();
+                      if (!queue_.empty()) return write();
+                      on_queue_drained();
+                    });
+  }
+
+  void shutdown_transport() override {
+    ws_.async_close(websocket::close_code::normal,
+                    [self = shared()](const beast::error_code&) {});
+  }
+
+  void abort_transport() override {
+    beast::error_code ec;
+    beast::get_lowest_layer(ws_).socket().close(ec);
+  }
+
+  std::shared_ptr<WebSocketConnection> shared() {
+    return std::static_pointer_cast<WebSocketConnection>(shared_from_this());
+  }
+
+  websocket::stream<Stream> ws_;
+  beast::flat_buffer buffer_;
+  std::deque<Outbound> queue_;
+  bool writing_ = false;
+};
+
+// Reads HTTP requests until one upgrades or the peer leaves. Not registered as a connection:
+// it is short-lived and bounded by the handshake timeout.
+template <class Stream>
+class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
+ public:
+  HttpSession(Stream stream, const ShardContext& shard, const SessionFactory& factory,
+              std::string remote)
+      : stream_(std::move(stream)), shard_(shard), factory_(factory), remote_(std::move(remote)) {}
+
+  void start() {
+    if constexpr (std::is_same_v<Stream, TlsStream>) {
+      beast::get_lowest_layer(stream_).expires_after(shard_.limits.handshake_timeout);
+      stream_.async_handshake(asio::ssl::stream_base::server,
+                              [self = this->shared_from_this()](const beast::error_code& ec) {
+                                if (!ec) self->read_request();
+                              });
+    } else {
+      read_request();
+    }
+  }
+
+ private:
+  void read_request() {
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(shard_.limits.max_http_header_bytes));
+    parser_->body_limit(4096);
+    beast::get_lowest_layer(stream_).expires_after(shard_.limits.handshake_timeout);
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = this->shared_from_this()](const beast::error_code& ec, std::size_t) {
+                       if (ec) return self->close();
+                       self->handle(self->parser_->release());
+                     });
+  }
+
+  void handle(http::request<http::string_body> request) {
+    const std::string_view target(request.target().data(), request.target().size());
+    if (websocket::is_upgrade(request)) {
+      if (target != kWebSocketPath) return respond(request, http::status::not_found, "not found\n");
+      auto ws = std::make_shared<WebSocketConnection<Stream>>(std::move(stream_), shard_,
+                                                              std::move(remote_));
+      ws->accept(std::move(request), factory_);
+      return;
+    }
+    if (target == kHealthPath && (request.method() == http::verb::get ||
+                                  request.method() == http::verb::head)) {
+      return respond(request, http::status::ok, "ok\n");
+    }
+    respond(request, http::status::not_found, "not found\n");
+  }
+
+  void respond(const http::request<http::string_body>& request, http::status status,
+               std::string body) {
+    auto response = std::make_shared<http::response<http::string_body>>(status, request.version());
+    response->set(http::field::server, "parleyd");
+    response->set(http::field::content_type, "text/plain; charset=utf-8");
+    response->keep_alive(request.keep_alive());
+    response->body() = std::move(body);
+    response->prepare_payload();
+    http::async_write(stream_, *response,
+                      [self = this->shared_from_this(), response](const beast::error_code& ec,
+                                                                  std::size_t) {
+                        if (ec || !response->keep_alive()) return self->close();
+                        self->read_request();
+                      });
+  }
+
+  void close() {
+    beast::error_code ec;
+    beast::get_lowest_layer(stream_).socket().shutdown(tcp::socket::shutdown_send, ec);
+    beast::get_lowest_layer(stream_).close();
+  }
+
+  Stream stream_;
+  ShardContext shard_;
+  const SessionFactory& factory_;
+  std::string remote_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+};
+
+}  // namespace
+
+void start_http_connection(tcp::socket socket, const ShardContext& shard, asio::ssl::context* tls,
+                           const SessionFactory& websocket_factory) {
+  boost::system::error_code ec;
+  socket.set_option(tcp::no_delay(true), ec);
+  std::string remote = peer_of(socket);
+  if (tls) {
+    auto s = std::make_shared<HttpSession<TlsStream>>(
+        TlsStream(PlainStream(std::move(socket)), *tls), shard, websocket_factory,
+        std::move(remote));
+    s->start();
+  } else {
+    auto s = std::make_shared<HttpSession<PlainStream>>(PlainStream(std::move(socket)), shard,
+                                                        websocket_factory, std::move(remote));
+    s->start();
+  }
+}
+
+}  // namespace parley::transport

@@ -1,0 +1,191 @@
+#include "transport/stream_connection.h"
+
+#include <array>
+#include <deque>
+#include <vector>
+
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/write.hpp>
+
+#include "transport/connection_base.h"
+
+namespace parley::transport {
+namespace {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+using TlsStream = asio::ssl::stream<tcp::socket>;
+
+std::string peer_of(const tcp::socket& socket) {
+  boost::system::error_code ec;
+  const auto ep = socket.remote_endpoint(ec);
+  if (ec) return "unknown";
+  return ep.address().to_string() + ":" + std::to_string(ep.port());
+}
+
+tcp::socket& lowest(tcp::socket& s) { return s; }
+tcp::socket& lowest(TlsStream& s) { return s.next_layer(); }
+
+// Plain TCP reads into one buffer per shard thread instead of one per connection: the socket is
+// waited on for readability and then drained, so an idle connection holds no read buffer.
+thread_local std::array<char, 64 * 1024> shard_read_buffer;
+
+template <class Stream>
+class StreamConnection final : public ConnectionBase {
+ public:
+  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+
+  StreamConnection(Stream stream, const ShardContext& shard, std::string remote)
+      : ConnectionBase(shard.io, shard.shard, shard.registry, shard.limits, std::move(remote)),
+        stream_(std::move(stream)) {}
+
+  void start(const SessionFactory& factory) {
+    attach(factory);
+    read();
+  }
+
+  // The session starts only after the handshake, which is bounded so that a peer that never
+  // finishes it (slowloris) costs nothing for long.
+  void start_tls(asio::io_context& io, const SessionFactory& factory) {
+    auto timer = std::make_shared<asio::steady_timer>(io, limits().handshake_timeout);
+    timer->async_wait([self = shared(), this](const boost::system::error_code& ec) {
+      if (!ec) abort_transport();
+    });
+    stream_.async_handshake(asio::ssl::stream_base::server,
+                            [self = shared(), this, timer, &factory](
+                                const boost::system::error_code& ec) {
+                              timer->cancel();
+                              if (ec) return abort_transport();
+                              start(factory);
+                            });
+  }
+
+  Framing framing() const override { return Framing::stream; }
+
+  bool send(Outbound out) override {
+    if (closing() || finalized()) return false;
+    if (!reserve_outbound(out.prefix.size() + out.bytes.size())) return false;
+    queue_.push_back(std::move(out));
+    if (!writing_) write();
+    return true;
+  }
+
+ private:
+  void read() {
+    if constexpr (kTls) {
+      if (!tls_buffer_) tls_buffer_ = std::make_unique<std::array<char, 16 * 1024>>();
+      stream_.async_read_some(
+          asio::buffer(*tls_buffer_),
+          [self = shared(), this](const boost::system::error_code& ec, std::size_t n) {
+            if (ec || n == 0) return finalize();
+            deliver(std::string_view(tls_buffer_->data(), n));
+          });
+    } else {
+      stream_.async_wait(tcp::socket::wait_read,
+                         [self = shared(), this](const boost::system::error_code& ec) {
+                           if (ec) return finalize();
+                           drain_socket();
+                         });
+    }
+  }
+
+  void drain_socket() {
+    for (int rounds = 0; rounds < 4; ++rounds) {
+      boost::system::error_code ec;
+      const std::size_t n = stream_.read_some(asio::buffer(shard_read_buffer), ec);
+      if (ec == asio::error::would_block || ec == asio::error::try_again) break;
+      if (ec || n == 0) return finalize();
+      if (!deliver_bytes(std::string_view(shard_read_buffer.data(), n))) return;
+      if (n < shard_read_buffer.size()) break;
+    }
+    read();
+  }
+
+  void deliver(std::string_view bytes) {
+    if (deliver_bytes(bytes)) read();
+  }
+
+  // False when the connection ended while the session handled the bytes.
+  bool deliver_bytes(std::string_view bytes) {
+    note_activity();
+    if (accepting_input()) session()->on_bytes(bytes);
+    if (aborted()) {
+      finalize();
+      return false;
+    }
+    return true;
+  }
+
+  // Gathers as many queued frames as allowed into one write: one syscall for many frames.
+  void write() {
+    if (queue_.empty() || aborted() || finalized()) return;
+    writing_ = true;
+    in_flight_ = std::min(queue_.size(), limits().max_gather_frames);
+    buffers_.clear();
+    for (std::size_t i = 0; i < in_flight_; ++i) {
+      if (!queue_[i].prefix.empty()) buffers_.push_back(asio::buffer(queue_[i].prefix));
+      buffers_.push_back(asio::buffer(queue_[i].bytes.data(), queue_[i].bytes.size()));
+    }
+    asio::async_write(stream_, buffers_,
+                      [self = shared(), this](const boost::system::error_code& ec, std::size_t) {
+                        writing_ = false;
+                        std::size_t bytes = 0;
+                        for (std::size_t i = 0; i < in_flight_; ++i) {
+                          bytes += queue_.front().prefix.size() + queue_.front().bytes.size();
+                          queue_.pop_front();
+                        }
+                        release_outbound(bytes);
+                        if (ec) return abort();
+                        if (!queue_.empty()) return write();
+                        buffers_ = {};  // give idle connections their memory back
+                        on_queue_drained();
+                      });
+  }
+
+  void shutdown_transport() override {
+    // Half-close: the peer reads everything we sent, then its EOF ends our read loop.
+    boost::system::error_code ec;
+    lowest(stream_).shutdown(tcp::socket::shutdown_send, ec);
+  }
+
+  void abort_transport() override {
+    boost::system::error_code ec;
+    lowest(stream_).close(ec);
+  }
+
+  std::shared_ptr<StreamConnection> shared() {
+    return std::static_pointer_cast<StreamConnection>(shared_from_this());
+  }
+
+  Stream stream_;
+  std::deque<Outbound> queue_;
+  std::vector<asio::const_buffer> buffers_;
+  std::size_t in_flight_ = 0;
+  bool writing_ = false;
+  std::unique_ptr<std::array<char, 16 * 1024>> tls_buffer_;
+};
+
+}  // namespace
+
+void start_tcp_connection(tcp::socket socket, const ShardContext& shard,
+                          const SessionFactory& factory) {
+  boost::system::error_code ec;
+  socket.set_option(tcp::no_delay(true), ec);
+  socket.non_blocking(true, ec);
+  std::string remote = peer_of(socket);
+  auto c = std::make_shared<StreamConnection<tcp::socket>>(std::move(socket), shard,
+                                                            std::move(remote));
+  c->start(factory);
+}
+
+void start_tls_connection(tcp::socket socket, const ShardContext& shard, asio::ssl::context& tls,
+                          const SessionFactory& factory) {
+  boost::system::error_code ec;
+  socket.set_option(tcp::no_delay(true), ec);
+  std::string remote = peer_of(socket);
+  auto c = std::make_shared<StreamConnection<TlsStream>>(TlsStream(std::move(socket), tls), shard,
+                                                         std::move(remote));
+  c->start_tls(shard.io, factory);
+}
+
+}  // namespace parley::transport

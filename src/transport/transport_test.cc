@@ -1,0 +1,255 @@
+// Transports driven over real loopback sockets with a trivial echo protocol.
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <future>
+#include <memory>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+
+#include "transport/listener.h"
+#include "transport/tls_context.h"
+
+namespace parley::transport {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+using tcp = asio::ip::tcp;
+using namespace std::chrono_literals;
+
+// Echoes every byte/message; "flood" makes it queue far more than any bound; "idle:N" sets an
+// idle timeout of N ms and answers the idle event with "idle" then closes.
+class EchoSession final : public ProtocolSession {
+ public:
+  explicit EchoSession(Connection& c, std::shared_ptr<std::atomic<int>> closed)
+      : c_(c), closed_(std::move(closed)) {}
+  void on_bytes(std::string_view bytes) override { handle(std::string(bytes), MessageType::binary); }
+  void on_message(std::string_view payload, MessageType type) override {
+    handle(std::string(payload), type);
+  }
+  void on_idle() override {
+    send("idle", MessageType::binary);
+    c_.close();
+  }
+  void on_closed() override { closed_->fetch_add(1); closed_->notify_all(); }
+
+ private:
+  void handle(std::string text, MessageType type) {
+    if (text.starts_with("idle:")) {
+      c_.set_idle_timeout(std::chrono::milliseconds(std::stoi(text.substr(5))));
+      return;
+    }
+    if (text == "flood") {
+      auto chunk = std::make_shared<std::string>(64 * 1024, 'x');
+      for (int i = 0; i < 1000; ++i) {
+        if (!c_.send(Outbound{chunk, *chunk, type, {}})) return;
+      }
+      return;
+    }
+    send(std::move(text), type);
+  }
+  void send(std::string text, MessageType type) {
+    auto owner = std::make_shared<std::string>(std::move(text));
+    c_.send(Outbound{owner, *owner, type, c_.framing() == Framing::stream ? "" : ""});
+  }
+  Connection& c_;
+  std::shared_ptr<std::atomic<int>> closed_;
+};
+
+class Transports : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/parley-transport-XXXXXX";
+    dir_ = mkdtemp(tmpl);
+    pool_.start();
+    limits_.max_outbound_bytes = 256 * 1024;
+    auto paths = ensure_self_signed_certificate(dir_);
+    ASSERT_TRUE(paths) << paths.error().message;
+    auto ctx = make_server_tls_context(*paths);
+    ASSERT_TRUE(ctx);
+    tls_ = std::move(*ctx);
+  }
+  void TearDown() override {
+    std::promise<void> stopped;
+    asio::post(pool_.io(0), [&] {
+      for (auto& l : listeners_) l->stop();
+      stopped.set_value();
+    });
+    stopped.get_future().wait();
+    registry_.close_all();
+    EXPECT_TRUE(registry_.wait_empty(5s));
+    pool_.stop();
+    listeners_.clear();
+    std::filesystem::remove_all(dir_);
+  }
+
+  std::uint16_t listen(ListenerKind kind) {
+    auto factory = [closed = closed_](Connection& c) {
+      return std::make_unique<EchoSession>(c, closed);
+    };
+    auto l = std::make_unique<Listener>(kind, pool_, registry_, limits_, factory, tls_.get());
+    auto port = l->open(pool_.io(0), "127.0.0.1:0");
+    EXPECT_TRUE(port);
+    l->start();
+    listeners_.push_back(std::move(l));
+    return *port;
+  }
+
+  void wait_closed(int count) {
+    for (int seen = closed_->load(); seen < count; seen = closed_->load()) closed_->wait(seen);
+  }
+
+  std::string dir_;
+  runtime::ShardPool pool_{2, 1};
+  ConnectionRegistry registry_{pool_};
+  TransportLimits limits_;
+  std::unique_ptr<asio::ssl::context> tls_;
+  std::vector<std::unique_ptr<Listener>> listeners_;
+  std::shared_ptr<std::atomic<int>> closed_ = std::make_shared<std::atomic<int>>(0);
+  asio::io_context client_io_;
+};
+
+std::string read_exactly(tcp::socket& s, std::size_t n) {
+  std::string out(n, '\0');
+  asio::read(s, asio::buffer(out));
+  return out;
+}
+
+TEST(ParseEndpoint, AcceptsAddressesAndRejectsGarbage) {
+  EXPECT_EQ(parse_endpoint("127.0.0.1:7010")->port(), 7010);
+  EXPECT_TRUE(parse_endpoint("[::1]:0"));
+  EXPECT_TRUE(parse_endpoint("localhost:1"));
+  EXPECT_FALSE(parse_endpoint("127.0.0.1"));
+  EXPECT_FALSE(parse_endpoint("127.0.0.1:99999"));
+  EXPECT_FALSE(parse_endpoint("not-an-address:1"));
+  EXPECT_FALSE(parse_endpoint("127.0.0.1:12x"));
+}
+
+TEST_F(Transports, TcpEchoesAndClosesCleanly) {
+  const auto port = listen(ListenerKind::native_tcp);
+  tcp::socket s(client_io_);
+  s.connect({asio::ip::make_address("127.0.0.1"), port});
+  asio::write(s, asio::buffer(std::string("hello")));
+  EXPECT_EQ(read_exactly(s, 5), "hello");
+  s.close();
+  wait_closed(1);
+  EXPECT_TRUE(registry_.wait_empty(5s));
+}
+
+TEST_F(Transports, IdleTimeoutReachesTheSession) {
+  const auto port = listen(ListenerKind::native_tcp);
+  tcp::socket s(client_io_);
+  s.connect({asio::ip::make_address("127.0.0.1"), port});
+  asio::write(s, asio::buffer(std::string("idle:50")));
+  EXPECT_EQ(read_exactly(s, 4), "idle");
+  // Then the server closes after the queued bytes: EOF.
+  char c;
+  boost::system::error_code ec;
+  s.read_some(asio::buffer(&c, 1), ec);
+  EXPECT_EQ(ec, asio::error::eof);
+  s.close();
+  wait_closed(1);
+}
+
+TEST_F(Transports, SlowConsumerIsClosedAndOthersAreUnaffected) {
+  const auto port = listen(ListenerKind::native_tcp);
+  tcp::socket slow(client_io_);
+  slow.connect({asio::ip::make_address("127.0.0.1"), port});
+  tcp::socket fine(client_io_);
+  fine.connect({asio::ip::make_address("127.0.0.1"), port});
+  asio::write(slow, asio::buffer(std::string("flood")));  // never reads
+  wait_closed(1);
+  asio::write(fine, asio::buffer(std::string("still here")));
+  EXPECT_EQ(read_exactly(fine, 10), "still here");
+  EXPECT_EQ(registry_.size(), 1u);
+}
+
+TEST_F(Transports, TlsEchoesWithTheGeneratedCertificate) {
+  const auto port = listen(ListenerKind::native_tls);
+  asio::ssl::context ctx(asio::ssl::context::tls_client);
+  ctx.load_verify_file(dir_ + "/tls-cert.pem");  // the self-signed cert verifies as its own CA
+  ctx.set_verify_mode(asio::ssl::verify_peer);
+  asio::ssl::stream<tcp::socket> s(client_io_, ctx);
+  s.next_layer().connect({asio::ip::make_address("127.0.0.1"), port});
+  s.handshake(asio::ssl::stream_base::client);
+  asio::write(s, asio::buffer(std::string("secret")));
+  std::string out(6, '\0');
+  asio::read(s, asio::buffer(out));
+  EXPECT_EQ(out, "secret");
+}
+
+TEST_F(Transports, CertificateIsKeptAcrossStarts) {
+  auto again = ensure_self_signed_certificate(dir_);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(std::filesystem::status(again->key_file).permissions() &
+                std::filesystem::perms::others_read,
+            std::filesystem::perms::none);
+}
+
+TEST_F(Transports, HttpHealthAndNotFound) {
+  const auto port = listen(ListenerKind::http);
+  beast::tcp_stream s(client_io_);
+  s.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+  for (const char* target : {"/healthz", "/nope"}) {
+    beast::http::request<beast::http::empty_body> req{beast::http::verb::get, target, 11};
+    req.set(beast::http::field::host, "127.0.0.1");
+    beast::http::write(s, req);
+    beast::flat_buffer buffer;
+    beast::http::response<beast::http::string_body> res;
+    beast::http::read(s, buffer, res);
+    EXPECT_EQ(res.result_int(), std::string(target) == "/healthz" ? 200 : 404) << target;
+  }
+}
+
+TEST_F(Transports, WebSocketCarriesTextAndBinaryMessages) {
+  const auto port = listen(ListenerKind::http);
+  beast::websocket::stream<tcp::socket> ws(client_io_);
+  ws.next_layer().connect({asio::ip::make_address("127.0.0.1"), port});
+  ws.handshake("127.0.0.1", "/ws");
+  for (bool text : {true, false}) {
+    ws.text(text);
+    ws.write(asio::buffer(std::string(text ? "{\"a\":1}" : "bin")));
+    beast::flat_buffer buffer;
+    ws.read(buffer);
+    EXPECT_EQ(ws.got_text(), text);
+    EXPECT_EQ(beast::buffers_to_string(buffer.data()), text ? "{\"a\":1}" : "bin");
+  }
+  ws.close(beast::websocket::close_code::normal);
+  wait_closed(1);
+}
+
+TEST_F(Transports, WebSocketOnAnotherPathIsRefused) {
+  const auto port = listen(ListenerKind::http);
+  beast::websocket::stream<tcp::socket> ws(client_io_);
+  ws.next_layer().connect({asio::ip::make_address("127.0.0.1"), port});
+  boost::system::error_code ec;
+  ws.handshake("127.0.0.1", "/other", ec);
+  EXPECT_TRUE(ec);
+}
+
+TEST_F(Transports, OversizedWebSocketMessageClosesOnlyThatConnection) {
+  limits_.max_message_bytes = 1024;
+  const auto port = listen(ListenerKind::http);
+  beast::websocket::stream<tcp::socket> big(client_io_);
+  big.next_layer().connect({asio::ip::make_address("127.0.0.1"), port});
+  big.handshake("127.0.0.1", "/ws");
+  big.write(asio::buffer(std::string(4096, 'x')));
+  beast::flat_buffer buffer;
+  boost::system::error_code ec;
+  big.read(buffer, ec);
+  EXPECT_TRUE(ec);
+  wait_closed(1);
+}
+
+}  // namespace
+}  // namespace parley::transport
