@@ -1,0 +1,507 @@
+// Store on SQLite: accounts, devices, conversations and the message log (DESIGN §4).
+#include "store/sqlite/sqlite_store.h"
+
+#include <algorithm>
+#include <limits>
+#include <utility>
+
+#include "store/sqlite/connection.h"
+#include "store/sqlite/migrations.h"
+
+namespace parley::store {
+namespace {
+
+// Long enough to ride out a checkpoint or a second process's write, short enough that a wedged
+// database surfaces as an error instead of a hung writer thread.
+constexpr int kBusyTimeoutMs = 5000;
+
+template <class T>
+std::unexpected<Error> forward(Result<T>& failed) {
+  return std::unexpected(std::move(failed.error()));
+}
+
+std::int64_t sql_limit(std::size_t limit) {
+  constexpr auto kMax = static_cast<std::size_t>(std::numeric_limits<std::int64_t>::max());
+  return static_cast<std::int64_t>(std::min(limit, kMax));
+}
+
+// Every message query selects these columns, in this order, for read_message.
+constexpr std::string_view kSelectMessage =
+    "SELECT m.conversation_id, m.seq, m.id, m.sender_id, u.username, m.sender_device_id, "
+    "m.client_msg_id, m.kind, m.body, m.sent_at "
+    "FROM messages m JOIN users u ON u.id = m.sender_id ";
+
+Message read_message(const Statement& row) {
+  Message message;
+  message.conversation_id = row.int64(0);
+  message.seq = row.int64(1);
+  message.id = row.int64(2);
+  message.sender_id = row.int64(3);
+  message.sender_username = row.text(4);
+  message.sender_device_id = row.int64(5);
+  message.client_msg_id = row.text(6);
+  message.kind = static_cast<MessageKind>(row.int64(7));
+  message.text = row.text(8);
+  message.sent_at = row.int64(9);
+  return message;
+}
+
+Result<std::vector<Message>> read_messages(Statement& stmt) {
+  std::vector<Message> messages;
+  while (true) {
+    auto row = stmt.step();
+    if (!row) return forward(row);
+    if (!*row) return messages;
+    messages.push_back(read_message(stmt));
+  }
+}
+
+Result<std::vector<Member>> load_members(Connection& db, ConversationId id) {
+  auto stmt = db.prepare(
+      "SELECT m.user_id, u.username FROM members m JOIN users u ON u.id = m.user_id "
+      "WHERE m.conversation_id = ? AND m.left_at IS NULL ORDER BY m.user_id");
+  if (!stmt) return forward(stmt);
+  stmt->bind(1, id);
+  std::vector<Member> members;
+  while (true) {
+    auto row = stmt->step();
+    if (!row) return forward(row);
+    if (!*row) return members;
+    members.push_back(Member{stmt->int64(0), stmt->text(1)});
+  }
+}
+
+// Call inside a transaction so the row and its members come from one snapshot.
+Result<Conversation> load_conversation(Connection& db, ConversationId id) {
+  Conversation conversation;
+  {
+    auto stmt = db.prepare(
+        "SELECT kind, title, last_seq, last_activity_at FROM conversations WHERE id = ?");
+    if (!stmt) return forward(stmt);
+    auto row = stmt->bind(1, id).step();
+    if (!row) return forward(row);
+    if (!*row) return fail(Errc::not_found, "no conversation " + std::to_string(id));
+    conversation.id = id;
+    conversation.kind = static_cast<ConversationKind>(stmt->int64(0));
+    conversation.title = stmt->text(1);
+    conversation.last_seq = stmt->int64(2);
+    conversation.last_activity_at = stmt->int64(3);
+  }
+  auto members = load_members(db, id);
+  if (!members) return forward(members);
+  conversation.members = std::move(*members);
+  return conversation;
+}
+
+Result<Credentials> load_credentials(Statement& stmt) {
+  auto row = stmt.step();
+  if (!row) return forward(row);
+  if (!*row) return fail(Errc::not_found, "no such user");
+  return Credentials{stmt.int64(0), stmt.text(1), stmt.text(2)};
+}
+
+// Runs an UPDATE that must hit exactly one existing row.
+Result<void> update_one(Connection& db, Statement& stmt, std::string_view what) {
+  auto done = stmt.run();
+  if (!done) return done;
+  if (db.changes() == 0) return fail(Errc::not_found, std::string(what));
+  return {};
+}
+
+}  // namespace
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::open(SqliteOptions options) {
+  auto writer =
+      Connection::open(options.path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, kBusyTimeoutMs);
+  if (!writer) return forward(writer);
+  Connection& db = **writer;
+
+  // WAL lets the per-thread readers proceed while the writer commits; sqlite answers with the mode
+  // it actually uses (e.g. "memory" for :memory:, which cannot be shared between connections).
+  {
+    auto mode = db.prepare("PRAGMA journal_mode=WAL");
+    if (!mode) return forward(mode);
+    auto row = mode->step();
+    if (!row) return forward(row);
+    if (!*row || mode->text(0) != "wal") {
+      return fail(Errc::internal, "cannot use WAL journal mode on " + options.path);
+    }
+  }
+  // In WAL mode NORMAL fsyncs only at checkpoints: a power loss may drop the last commits but
+  // never corrupts the file.
+  auto pragmas = db.exec(std::string("PRAGMA foreign_keys=ON; PRAGMA synchronous=") +
+                         (options.durability_fsync ? "FULL" : "NORMAL"));
+  if (!pragmas) return forward(pragmas);
+
+  auto version = migrate(db, wall_clock_ms());
+  if (!version) return forward(version);
+  return std::unique_ptr<SqliteStore>(
+      new SqliteStore(std::move(options), std::move(*writer), *version));
+}
+
+SqliteStore::SqliteStore(SqliteOptions options, std::unique_ptr<Connection> writer,
+                         int schema_version)
+    : options_(std::move(options)), schema_version_(schema_version), writer_(std::move(writer)) {}
+
+SqliteStore::~SqliteStore() = default;
+
+Result<Connection*> SqliteStore::reader() {
+  std::lock_guard lock(readers_mu_);
+  auto [it, inserted] = readers_.try_emplace(std::this_thread::get_id());
+  if (inserted) {
+    // Read-only is enough: the writer has already created the file and switched it to WAL.
+    auto opened = Connection::open(options_.path, SQLITE_OPEN_READONLY, kBusyTimeoutMs);
+    if (!opened) {
+      readers_.erase(it);
+      return forward(opened);
+    }
+    it->second = std::move(*opened);
+  }
+  return it->second.get();
+}
+
+// ---- accounts
+
+Result<UserId> SqliteStore::create_user(std::string_view username, std::string_view username_key,
+                                        std::string_view password_hash, TimeMs now) {
+  auto stmt = writer_->prepare(
+      "INSERT INTO users (username, username_key, password_hash, created_at) VALUES (?, ?, ?, ?)");
+  if (!stmt) return forward(stmt);
+  auto done =
+      stmt->bind(1, username).bind(2, username_key).bind(3, password_hash).bind(4, now).run();
+  if (!done) {
+    // username_key is the table's only UNIQUE column besides the rowid.
+    if (stmt->last_error_code() == SQLITE_CONSTRAINT_UNIQUE) {
+      return fail(Errc::username_taken, std::string(username_key));
+    }
+    return forward(done);
+  }
+  return writer_->last_insert_rowid();
+}
+
+Result<Credentials> SqliteStore::credentials_by_username(std::string_view username_key) {
+  auto db = reader();
+  if (!db) return forward(db);
+  auto stmt =
+      (*db)->prepare("SELECT id, username, password_hash FROM users WHERE username_key = ?");
+  if (!stmt) return forward(stmt);
+  stmt->bind(1, username_key);
+  return load_credentials(*stmt);
+}
+
+Result<Credentials> SqliteStore::credentials_by_id(UserId user) {
+  auto db = reader();
+  if (!db) return forward(db);
+  auto stmt = (*db)->prepare("SELECT id, username, password_hash FROM users WHERE id = ?");
+  if (!stmt) return forward(stmt);
+  stmt->bind(1, user);
+  return load_credentials(*stmt);
+}
+
+Result<User> SqliteStore::user_by_username(std::string_view username_key) {
+  auto db = reader();
+  if (!db) return forward(db);
+  auto stmt = (*db)->prepare("SELECT id, username FROM users WHERE username_key = ?");
+  if (!stmt) return forward(stmt);
+  auto row = stmt->bind(1, username_key).step();
+  if (!row) return forward(row);
+  if (!*row) return fail(Errc::not_found, "no such user");
+  return User{stmt->int64(0), stmt->text(1)};
+}
+
+Result<void> SqliteStore::set_password_hash(UserId user, std::string_view password_hash,
+                                            DeviceId keep_device) {
+  // One transaction: a crash must not leave the new password with the old sessions still valid.
+  auto txn = Transaction::begin(*writer_, "BEGIN IMMEDIATE");
+  if (!txn) return forward(txn);
+  {
+    auto stmt = writer_->prepare("UPDATE users SET password_hash = ? WHERE id = ?");
+    if (!stmt) return forward(stmt);
+    auto updated = update_one(*writer_, stmt->bind(1, password_hash).bind(2, user), "no such user");
+    if (!updated) return updated;
+  }
+  {
+    auto stmt = writer_->prepare("UPDATE devices SET revoked = 1 WHERE user_id = ? AND id <> ?");
+    if (!stmt) return forward(stmt);
+    auto revoked = stmt->bind(1, user).bind(2, keep_device).run();
+    if (!revoked) return revoked;
+  }
+  return txn->commit();
+}
+
+// ---- devices and tokens
+
+Result<DeviceId> SqliteStore::create_device(const NewDevice& device) {
+  auto stmt = writer_->prepare(
+      "INSERT INTO devices (user_id, name, token_hash, token_expires_at, revoked, created_at, "
+      "last_seen_at) VALUES (?, ?, ?, ?, 0, ?, ?)");
+  if (!stmt) return forward(stmt);
+  auto done = stmt->bind(1, device.user_id)
+                  .bind(2, device.name)
+                  .bind_blob(3, device.token_hash)
+                  .bind(4, device.token_expires_at)
+                  .bind(5, device.now)
+                  .bind(6, device.now)
+                  .run();
+  if (!done) {
+    if (stmt->last_error_code() == SQLITE_CONSTRAINT_FOREIGNKEY) {
+      return fail(Errc::not_found, "no user " + std::to_string(device.user_id));
+    }
+    return forward(done);
+  }
+  return writer_->last_insert_rowid();
+}
+
+Result<DeviceAuth> SqliteStore::device_by_token_hash(std::string_view token_hash) {
+  auto db = reader();
+  if (!db) return forward(db);
+  auto stmt = (*db)->prepare(
+      "SELECT d.user_id, u.username, d.id, d.token_expires_at, d.revoked "
+      "FROM devices d JOIN users u ON u.id = d.user_id WHERE d.token_hash = ?");
+  if (!stmt) return forward(stmt);
+  auto row = stmt->bind_blob(1, token_hash).step();
+  if (!row) return forward(row);
+  if (!*row) return fail(Errc::not_found, "unknown token");
+  return DeviceAuth{stmt->int64(0), stmt->text(1), stmt->int64(2), stmt->int64(3),
+                    stmt->int64(4) != 0};
+}
+
+Result<void> SqliteStore::revoke_device(DeviceId device) {
+  auto stmt = writer_->prepare("UPDATE devices SET revoked = 1 WHERE id = ?");
+  if (!stmt) return forward(stmt);
+  return update_one(*writer_, stmt->bind(1, device), "no such device");
+}
+
+Result<void> SqliteStore::touch_device(DeviceId device, TimeMs last_seen) {
+  auto stmt = writer_->prepare("UPDATE devices SET last_seen_at = ? WHERE id = ?");
+  if (!stmt) return forward(stmt);
+  return update_one(*writer_, stmt->bind(1, last_seen).bind(2, device), "no such device");
+}
+
+// ---- conversations
+
+Result<Conversation> SqliteStore::find_or_create_direct(UserId a, UserId b, TimeMs now) {
+  if (a == b) return fail(Errc::invalid_argument, "a direct conversation needs two users");
+  // The ordered pair makes the key independent of who starts the conversation.
+  const std::string key = std::to_string(std::min(a, b)) + ":" + std::to_string(std::max(a, b));
+
+  auto txn = Transaction::begin(*writer_, "BEGIN IMMEDIATE");
+  if (!txn) return forward(txn);
+  ConversationId id = 0;
+  {
+    auto stmt = writer_->prepare("SELECT id FROM conversations WHERE direct_key = ?");
+    if (!stmt) return forward(stmt);
+    auto row = stmt->bind(1, key).step();
+    if (!row) return forward(row);
+    if (*row) id = stmt->int64(0);
+  }
+  if (id == 0) {
+    auto stmt = writer_->prepare(
+        "INSERT INTO conversations (kind, title, direct_key, last_seq, last_activity_at, "
+        "created_at) VALUES (?, '', ?, 0, ?, ?)");
+    if (!stmt) return forward(stmt);
+    auto done = stmt->bind(1, static_cast<std::int64_t>(ConversationKind::direct))
+                    .bind(2, key)
+                    .bind(3, now)
+                    .bind(4, now)
+                    .run();
+    if (!done) return forward(done);
+    id = writer_->last_insert_rowid();
+    for (UserId user : {a, b}) {
+      auto member = writer_->prepare(
+          "INSERT INTO members (conversation_id, user_id, role, joined_seq, joined_at) "
+          "VALUES (?, ?, 0, 0, ?)");
+      if (!member) return forward(member);
+      auto added = member->bind(1, id).bind(2, user).bind(3, now).run();
+      if (!added) {
+        if (member->last_error_code() == SQLITE_CONSTRAINT_FOREIGNKEY) {
+          return fail(Errc::not_found, "no user " + std::to_string(user));
+        }
+        return forward(added);
+      }
+    }
+  }
+  auto conversation = load_conversation(*writer_, id);
+  if (!conversation) return conversation;
+  auto committed = txn->commit();
+  if (!committed) return forward(committed);
+  return conversation;
+}
+
+Result<Conversation> SqliteStore::conversation(ConversationId id) {
+  auto db = reader();
+  if (!db) return forward(db);
+  // A read transaction only pins one snapshot; ending it by rollback is as good as a commit.
+  auto txn = Transaction::begin(**db, "BEGIN");
+  if (!txn) return forward(txn);
+  return load_conversation(**db, id);
+}
+
+Result<std::vector<Conversation>> SqliteStore::conversations_of(UserId user) {
+  auto db = reader();
+  if (!db) return forward(db);
+  auto txn = Transaction::begin(**db, "BEGIN");
+  if (!txn) return forward(txn);
+  std::vector<Conversation> conversations;
+  {
+    auto stmt = (*db)->prepare(
+        "SELECT c.id, c.kind, c.title, c.last_seq, c.last_activity_at "
+        "FROM conversations c JOIN members m ON m.conversation_id = c.id "
+        "WHERE m.user_id = ? AND m.left_at IS NULL ORDER BY c.last_activity_at DESC, c.id");
+    if (!stmt) return forward(stmt);
+    stmt->bind(1, user);
+    while (true) {
+      auto row = stmt->step();
+      if (!row) return forward(row);
+      if (!*row) break;
+      Conversation& c = conversations.emplace_back();
+      c.id = stmt->int64(0);
+      c.kind = static_cast<ConversationKind>(stmt->int64(1));
+      c.title = stmt->text(2);
+      c.last_seq = stmt->int64(3);
+      c.last_activity_at = stmt->int64(4);
+    }
+  }
+  for (Conversation& c : conversations) {
+    auto members = load_members(**db, c.id);
+    if (!members) return forward(members);
+    c.members = std::move(*members);
+  }
+  return conversations;
+}
+
+// ---- messages
+
+std::vector<Result<AppendOutcome>> SqliteStore::append(std::span<const AppendRequest> requests) {
+  std::vector<Result<AppendOutcome>> outcomes;
+  if (requests.empty()) return outcomes;
+  auto fail_all = [&](const Error& error) {
+    return std::vector<Result<AppendOutcome>>(requests.size(), std::unexpected(error));
+  };
+
+  // The whole batch shares one commit, hence one fsync: this is the group commit.
+  auto txn = Transaction::begin(*writer_, "BEGIN IMMEDIATE");
+  if (!txn) return fail_all(txn.error());
+  outcomes.reserve(requests.size());
+  for (const AppendRequest& request : requests) {
+    // A savepoint per request undoes a half-applied request without losing its neighbours.
+    auto savepoint = writer_->exec("SAVEPOINT append_one");
+    if (!savepoint) return fail_all(savepoint.error());
+    auto outcome = append_one(request);
+    if (!outcome) (void)writer_->exec("ROLLBACK TO append_one");
+    auto released = writer_->exec("RELEASE append_one");
+    // Some errors (disk full, I/O) make sqlite roll back the whole transaction by itself; the
+    // earlier requests are then gone too, and later ones must not run in autocommit mode.
+    if (writer_->autocommit()) {
+      return fail_all(outcome ? Error{Errc::internal, "append transaction aborted"}
+                              : outcome.error());
+    }
+    if (!released) return fail_all(released.error());
+    outcomes.push_back(std::move(outcome));
+  }
+  auto committed = txn->commit();
+  if (!committed) return fail_all(committed.error());
+  return outcomes;
+}
+
+Result<AppendOutcome> SqliteStore::append_one(const AppendRequest& request) {
+  {
+    // The dedupe key lives in the same database as the log, so a resend after a crash still
+    // finds the original.
+    static const std::string kDuplicate =
+        std::string(kSelectMessage) + "WHERE m.sender_id = ? AND m.client_msg_id = ?";
+    auto stmt = writer_->prepare(kDuplicate);
+    if (!stmt) return forward(stmt);
+    auto row = stmt->bind(1, request.sender_id).bind(2, request.client_msg_id).step();
+    if (!row) return forward(row);
+    if (*row) return AppendOutcome{read_message(*stmt), true};
+  }
+
+  Message message;
+  message.conversation_id = request.conversation_id;
+  message.sender_id = request.sender_id;
+  message.sender_device_id = request.sender_device_id;
+  message.client_msg_id = request.client_msg_id;
+  message.kind = request.kind;
+  message.text = request.text;
+  message.sent_at = request.now;
+  {
+    auto stmt = writer_->prepare("SELECT last_seq FROM conversations WHERE id = ?");
+    if (!stmt) return forward(stmt);
+    auto row = stmt->bind(1, request.conversation_id).step();
+    if (!row) return forward(row);
+    if (!*row) {
+      return fail(Errc::not_found, "no conversation " + std::to_string(request.conversation_id));
+    }
+    // Only the single writer assigns seqs, inside this transaction, so last_seq + 1 is gap-free.
+    message.seq = stmt->int64(0) + 1;
+  }
+  {
+    auto stmt = writer_->prepare("SELECT username FROM users WHERE id = ?");
+    if (!stmt) return forward(stmt);
+    auto row = stmt->bind(1, request.sender_id).step();
+    if (!row) return forward(row);
+    if (!*row) return fail(Errc::internal, "no sender " + std::to_string(request.sender_id));
+    message.sender_username = stmt->text(0);
+  }
+  {
+    auto stmt = writer_->prepare(
+        "INSERT INTO messages (conversation_id, seq, sender_id, sender_device_id, client_msg_id, "
+        "kind, body, sent_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    if (!stmt) return forward(stmt);
+    auto done = stmt->bind(1, message.conversation_id)
+                    .bind(2, message.seq)
+                    .bind(3, message.sender_id)
+                    .bind(4, message.sender_device_id)
+                    .bind(5, message.client_msg_id)
+                    .bind(6, static_cast<std::int64_t>(message.kind))
+                    .bind(7, message.text)
+                    .bind(8, message.sent_at)
+                    .run();
+    if (!done) return forward(done);
+    message.id = writer_->last_insert_rowid();
+  }
+  {
+    // MAX: a wall clock stepping back must not make the conversation look older.
+    auto stmt = writer_->prepare(
+        "UPDATE conversations SET last_seq = ?, last_activity_at = MAX(last_activity_at, ?) "
+        "WHERE id = ?");
+    if (!stmt) return forward(stmt);
+    auto done =
+        stmt->bind(1, message.seq).bind(2, message.sent_at).bind(3, message.conversation_id).run();
+    if (!done) return forward(done);
+  }
+  return AppendOutcome{std::move(message), false};
+}
+
+Result<std::vector<Message>> SqliteStore::messages_after(ConversationId id, Seq after,
+                                                         std::size_t limit) {
+  auto db = reader();
+  if (!db) return forward(db);
+  static const std::string kSql =
+      std::string(kSelectMessage) +
+      "WHERE m.conversation_id = ? AND m.seq > ? ORDER BY m.seq LIMIT ?";
+  auto stmt = (*db)->prepare(kSql);
+  if (!stmt) return forward(stmt);
+  stmt->bind(1, id).bind(2, after).bind(3, sql_limit(limit));
+  return read_messages(*stmt);
+}
+
+Result<std::vector<Message>> SqliteStore::messages_before(ConversationId id, Seq before,
+                                                          std::size_t limit) {
+  auto db = reader();
+  if (!db) return forward(db);
+  static const std::string kSql =
+      std::string(kSelectMessage) +
+      "WHERE m.conversation_id = ? AND m.seq < ? ORDER BY m.seq DESC LIMIT ?";
+  auto stmt = (*db)->prepare(kSql);
+  if (!stmt) return forward(stmt);
+  const Seq upper = before == 0 ? std::numeric_limits<Seq>::max() : before;
+  stmt->bind(1, id).bind(2, upper).bind(3, sql_limit(limit));
+  auto messages = read_messages(*stmt);
+  // Newest first is how the index delivers the tail; callers want it oldest first.
+  if (messages) std::reverse(messages->begin(), messages->end());
+  return messages;
+}
+
+}  // namespace parley::store

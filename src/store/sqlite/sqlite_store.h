@@ -1,0 +1,76 @@
+// The embedded Store: one SQLite file in WAL mode, written by a single writer connection and read
+// through one connection per calling thread, so reads never wait for the writer.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+
+#include "core/store.h"
+
+namespace parley::store {
+
+class Connection;
+
+struct SqliteOptions {
+  std::string path;              // database file; created if missing
+  bool durability_fsync = true;  // true: synchronous=FULL (fsync at every commit); false: NORMAL
+};
+
+// Thread contract: that of Store. [writer] methods use the writer connection and must never run
+// on two threads at once; every other method may run on any thread, concurrently with the writer
+// and with each other. The store must outlive every call into it.
+class SqliteStore final : public Store {
+ public:
+  // Opens (creating if missing) the file, sets the pragmas and applies pending migrations.
+  // Any thread; once, before any other use.
+  static Result<std::unique_ptr<SqliteStore>> open(SqliteOptions options);
+  ~SqliteStore() override;
+
+  // The highest migration applied to the file. Any thread.
+  int schema_version() const { return schema_version_; }
+
+  Result<UserId> create_user(std::string_view username, std::string_view username_key,
+                             std::string_view password_hash, TimeMs now) override;
+  Result<Credentials> credentials_by_username(std::string_view username_key) override;
+  Result<Credentials> credentials_by_id(UserId user) override;
+  Result<User> user_by_username(std::string_view username_key) override;
+  Result<void> set_password_hash(UserId user, std::string_view password_hash,
+                                 DeviceId keep_device) override;
+
+  Result<DeviceId> create_device(const NewDevice& device) override;
+  Result<DeviceAuth> device_by_token_hash(std::string_view token_hash) override;
+  Result<void> revoke_device(DeviceId device) override;
+  Result<void> touch_device(DeviceId device, TimeMs last_seen) override;
+
+  Result<Conversation> find_or_create_direct(UserId a, UserId b, TimeMs now) override;
+  Result<Conversation> conversation(ConversationId id) override;
+  Result<std::vector<Conversation>> conversations_of(UserId user) override;
+
+  std::vector<Result<AppendOutcome>> append(std::span<const AppendRequest> requests) override;
+  Result<std::vector<Message>> messages_after(ConversationId id, Seq after,
+                                              std::size_t limit) override;
+  Result<std::vector<Message>> messages_before(ConversationId id, Seq before,
+                                               std::size_t limit) override;
+
+ private:
+  SqliteStore(SqliteOptions options, std::unique_ptr<Connection> writer, int schema_version);
+
+  // The calling thread's read connection, opened on first use.
+  Result<Connection*> reader();
+  Result<AppendOutcome> append_one(const AppendRequest& request);
+
+  const SqliteOptions options_;
+  const int schema_version_;
+  // Declared before readers_ so it is destroyed after them: the last connection to close
+  // checkpoints the WAL into the main file and removes it.
+  std::unique_ptr<Connection> writer_;
+  std::mutex readers_mu_;
+  // Keyed by thread: a connection is only ever used by the thread that opened it.
+  // GUARDED_BY(readers_mu_)
+  std::unordered_map<std::thread::id, std::unique_ptr<Connection>> readers_;
+};
+
+}  // namespace parley::store
