@@ -437,6 +437,15 @@ Result<AppendOutcome> SqliteStore::append_one(const AppendRequest& request) {
     message.seq = stmt->int64(0) + 1;
   }
   {
+    // Checked inside the append transaction, so a member who has just left cannot slip in.
+    auto stmt = writer_->prepare(
+        "SELECT 1 FROM members WHERE conversation_id = ? AND user_id = ? AND left_at IS NULL");
+    if (!stmt) return forward(stmt);
+    auto row = stmt->bind(1, request.conversation_id).bind(2, request.sender_id).step();
+    if (!row) return forward(row);
+    if (!*row) return fail(Errc::forbidden, "not a member of this conversation");
+  }
+  {
     auto stmt = writer_->prepare("SELECT username FROM users WHERE id = ?");
     if (!stmt) return forward(stmt);
     auto row = stmt->bind(1, request.sender_id).step();

@@ -307,18 +307,21 @@ TEST_F(SqliteStoreTest, OneBadRequestDoesNotFailTheBatch) {
   UserId bob = user("bob");
   ConversationId ab = store_->find_or_create_direct(alice, bob, 1)->id;
 
+  UserId carol = user("carol");  // exists, but is not a member
   std::vector<AppendRequest> batch{text(ab, alice, "a"), text(ab + 100, alice, "b"),
-                                   text(ab, 999, "c"), text(ab, alice, "d")};
+                                   text(ab, 999, "c"), text(ab, alice, "d"), text(ab, carol, "e")};
   auto outcomes = store_->append(batch);
-  ASSERT_EQ(outcomes.size(), 4u);
+  ASSERT_EQ(outcomes.size(), 5u);
   ASSERT_TRUE(outcomes[0]);
   EXPECT_EQ(outcomes[0]->message.seq, 1);
   ASSERT_FALSE(outcomes[1]);
   EXPECT_EQ(outcomes[1].error().code, Errc::not_found);
   ASSERT_FALSE(outcomes[2]);
-  EXPECT_EQ(outcomes[2].error().code, Errc::internal);
+  EXPECT_EQ(outcomes[2].error().code, Errc::forbidden);  // unknown sender: not a member either
   ASSERT_TRUE(outcomes[3]);
   EXPECT_EQ(outcomes[3]->message.seq, 2);
+  ASSERT_FALSE(outcomes[4]);
+  EXPECT_EQ(outcomes[4].error().code, Errc::forbidden);
 
   EXPECT_EQ(seqs(*store_->messages_after(ab, 0, 10)), (std::vector<Seq>{1, 2}));
   EXPECT_TRUE(store_->append({}).empty());
