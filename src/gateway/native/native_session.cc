@@ -180,8 +180,9 @@ void NativeSession::dispatch(v1::ClientFrame& frame) {
     case B::kSend: {
       auto& s = *frame.mutable_send();
       SendCommand command;
-      command.to_user = std::move(*s.mutable_to_user());
-      command.conversation_id = s.conversation_id();
+      // Read the oneof by its case: mutable_to_user() would switch it and drop conversation_id.
+      if (s.to_case() == v1::SendRequest::kToUser) command.to_user = std::move(*s.mutable_to_user());
+      if (s.to_case() == v1::SendRequest::kConversationId) command.conversation_id = s.conversation_id();
       command.client_msg_id = std::move(*s.mutable_client_msg_id());
       command.text = std::move(*s.mutable_text());
       core_.send(who, std::move(command), guarded<SendAck>([this, id](Result<SendAck> ack) {

@@ -1,0 +1,126 @@
+// The Parley C++ client library: a blocking, thread-safe API over one internal io thread, with
+// automatic reconnect, a persisted resend queue (outbox), in-order deduplicated delivery and sync.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <expected>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "parley_proto/parley.pb.h"
+
+namespace parley::client {
+
+namespace v1 = ::parley::v1;
+
+struct ClientError {
+  v1::ErrorCode code = v1::UNAVAILABLE;
+  std::string message;
+};
+
+template <class T>
+using ClientResult = std::expected<T, ClientError>;
+
+struct ClientOptions {
+  std::string server_url;     // tcp://host:port, tls://host:port, ws://host:port/ws, wss://host:port/ws
+  bool insecure_tls = false;  // accept self-signed / unverifiable certificates
+  std::string client_name = "parley-client";
+  std::string device_name = "device";
+  std::chrono::milliseconds heartbeat{30'000};  // asked for in Hello; the server answers the real one
+  std::chrono::milliseconds request_timeout{10'000};
+  bool auto_reconnect = true;  // reconnect with backoff, resume with the token, sync, flush outbox
+  // When set: token/identity, per-conversation cursors and the outbox live in state_dir/state.json.
+  std::string state_dir;
+};
+
+struct AuthInfo {
+  std::int64_t user_id = 0;
+  std::string username;
+  std::int64_t device_id = 0;
+  std::string token;
+  std::int64_t token_expires_at_ms = 0;
+};
+
+struct SendResult {
+  std::int64_t conversation_id = 0;
+  std::int64_t seq = 0;
+  std::int64_t message_id = 0;
+  std::int64_t sent_at_ms = 0;
+  bool duplicate = false;
+};
+
+struct ConversationView {
+  std::int64_t id = 0;
+  int kind = 0;  // v1::ConversationKind
+  std::string title;
+  std::int64_t last_seq = 0;
+  std::int64_t last_activity_ms = 0;
+  std::vector<std::string> members;  // usernames
+};
+
+struct HistoryResult {
+  std::vector<v1::Message> messages;  // oldest first
+  bool has_more = false;
+};
+
+// Thread contract: every method may be called from any thread except from inside the message
+// callback (which runs on an internal thread and must not call blocking methods). Blocking methods
+// return within request_timeout (sends: within request_timeout of the call).
+class Client {
+ public:
+  explicit Client(ClientOptions options);
+  ~Client();
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  // Authentication. register/login open a new connection if needed; resume uses the stored token.
+  ClientResult<AuthInfo> register_account(const std::string& username, const std::string& password);
+  ClientResult<AuthInfo> login(const std::string& username, const std::string& password);
+  ClientResult<AuthInfo> resume();
+  ClientResult<void> logout();
+  ClientResult<void> change_password(const std::string& old_password,
+                                     const std::string& new_password);
+
+  ClientResult<ConversationView> open_direct(const std::string& username);
+
+  // The message enters the outbox before it is written and leaves it on its ack (or a definitive
+  // rejection). An empty client_msg_id gets a random one.
+  ClientResult<SendResult> send_to_user(const std::string& username, const std::string& text,
+                                        const std::string& client_msg_id = "");
+  ClientResult<SendResult> send_to_conversation(std::int64_t conversation_id,
+                                                const std::string& text,
+                                                const std::string& client_msg_id = "");
+
+  ClientResult<HistoryResult> history(std::int64_t conversation_id, std::int64_t before_seq,
+                                      std::uint32_t limit);
+  ClientResult<HistoryResult> history_after(std::int64_t conversation_id, std::int64_t after_seq,
+                                            std::uint32_t limit);
+  ClientResult<void> sync_now();
+
+  // Incoming messages of other devices, per conversation in seq order, each exactly once.
+  std::optional<v1::Message> next_message(std::chrono::milliseconds timeout);
+  // When set, messages go to the callback instead of the next_message queue.
+  void set_message_callback(std::function<void(const v1::Message&)> callback);
+
+  // Test helper: closes the socket abruptly; with auto_reconnect the client comes back by itself.
+  void drop_connection();
+  // Connected, authenticated and the initial sync done.
+  bool wait_connected(std::chrono::milliseconds timeout);
+  bool wait_outbox_empty(std::chrono::milliseconds timeout);
+  std::size_t outbox_size() const;
+  std::int64_t highest_seq(std::int64_t conversation_id) const;
+  std::optional<v1::Goodbye> last_goodbye() const;
+  std::optional<AuthInfo> identity() const;  // the stored identity, if any (token may be stale)
+
+  class Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace parley::client

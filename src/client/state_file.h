@@ -1,0 +1,33 @@
+// The client's persisted state (state_dir/state.json): identity and token, per-conversation
+// cursors and the outbox, replaced atomically (temp file + rename) on every change.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace parley::client {
+
+struct OutboxRecord {
+  std::string client_msg_id;
+  std::string to_user;               // either to_user ...
+  std::int64_t conversation_id = 0;  // ... or conversation_id
+  std::string text;
+};
+
+struct PersistedState {
+  std::int64_t user_id = 0;
+  std::string username;
+  std::int64_t device_id = 0;
+  std::string token;
+  std::int64_t token_expires_at_ms = 0;
+  std::map<std::int64_t, std::int64_t> cursors;  // conversation -> highest seq handed to the app
+  std::vector<OutboxRecord> outbox;              // in send order
+};
+
+// A missing file is an empty state (true); a damaged one is an error.
+bool load_state(const std::string& dir, PersistedState& out, std::string& error);
+bool save_state(const std::string& dir, const PersistedState& state, std::string& error);
+
+}  // namespace parley::client
