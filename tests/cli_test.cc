@@ -7,57 +7,12 @@
 #include <cstdio>
 #include <sstream>
 
+#include "cli_runner.h"
 #include "server_process.h"
 
 namespace parley::testing {
 namespace {
 
-struct Run {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-// Runs the CLI with a shell-free argv; stdout and stderr captured via files in `dir`.
-Run run_cli(const std::string& dir, const std::vector<std::string>& args) {
-  const std::string out_path = dir + "/cli.out";
-  const std::string err_path = dir + "/cli.err";
-  pid_t pid = fork();
-  if (pid == 0) {
-    std::freopen(out_path.c_str(), "w", stdout);
-    std::freopen(err_path.c_str(), "w", stderr);
-    std::vector<std::string> all = {parley_cli_path()};
-    all.insert(all.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& a : all) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  int status = 0;
-  waitpid(pid, &status, 0);
-  auto slurp = [](const std::string& path) {
-    std::string text;
-    if (FILE* f = std::fopen(path.c_str(), "r")) {
-      std::array<char, 4096> buf;
-      std::size_t n;
-      while ((n = std::fread(buf.data(), 1, buf.size(), f)) > 0) text.append(buf.data(), n);
-      std::fclose(f);
-    }
-    return text;
-  };
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out_path), slurp(err_path)};
-}
-
-std::vector<boost::json::object> json_lines(const std::string& text) {
-  std::vector<boost::json::object> lines;
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (!line.empty()) lines.push_back(boost::json::parse(line).as_object());
-  }
-  return lines;
-}
 
 TEST(Cli, RegisterSendTailHistory) {
   TempDir data;

@@ -138,7 +138,14 @@ Result<void> apply_toml(std::string_view toml_text, ServerConfig& c) {
   PARLEY_TRY(limits.number("max_frame_bytes", c.limits.max_frame_bytes, 1024, 16 << 20));
   PARLEY_TRY(limits.number("max_message_bytes", c.limits.max_message_bytes, 1, 16 << 20));
   PARLEY_TRY(limits.number("max_outbound_bytes", c.limits.max_outbound_bytes, 64 << 10, 1 << 30));
+  PARLEY_TRY(limits.number("max_group_members", c.limits.max_group_members, 2, 1'000'000));
   PARLEY_TRY(limits.reject_unknown());
+
+  TableReader chat(section("chat"), "chat.");
+  PARLEY_TRY(table_error);
+  PARLEY_TRY(chat.number("presence_coalesce_ms", c.chat.presence_coalesce_ms, 0, 60'000));
+  PARLEY_TRY(chat.number("typing_interval_ms", c.chat.typing_interval_ms, 0, 60'000));
+  PARLEY_TRY(chat.reject_unknown());
 
   TableReader heartbeat(section("heartbeat"), "heartbeat.");
   PARLEY_TRY(table_error);

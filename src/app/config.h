@@ -34,7 +34,13 @@ struct ServerConfig {
     std::uint32_t max_frame_bytes = 256 * 1024;
     std::uint32_t max_message_bytes = 64 * 1024;
     std::uint32_t max_outbound_bytes = 1024 * 1024;
+    std::uint32_t max_group_members = 10'000;
   } limits;
+
+  struct Chat {
+    std::uint32_t presence_coalesce_ms = 500;
+    std::uint32_t typing_interval_ms = 1'000;
+  } chat;
 
   struct Heartbeat {
     std::uint32_t interval_ms = 30'000;

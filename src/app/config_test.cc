@@ -31,6 +31,10 @@ cert_file = "/etc/parley/cert.pem"
 key_file = "/etc/parley/key.pem"
 [limits]
 max_message_bytes = 1000
+max_group_members = 500
+[chat]
+presence_coalesce_ms = 250
+typing_interval_ms = 3000
 [heartbeat]
 interval_ms = 15000
 [delivery]
@@ -50,6 +54,9 @@ level = "debug"
   EXPECT_EQ(c.listen.http, "127.0.0.1:7080");
   EXPECT_EQ(c.tls.cert_file, "/etc/parley/cert.pem");
   EXPECT_EQ(c.limits.max_message_bytes, 1000u);
+  EXPECT_EQ(c.limits.max_group_members, 500u);
+  EXPECT_EQ(c.chat.presence_coalesce_ms, 250u);
+  EXPECT_EQ(c.chat.typing_interval_ms, 3000u);
   EXPECT_EQ(c.heartbeat.interval_ms, 15000u);
   EXPECT_EQ(c.delivery.resend_timeout_ms, 2000u);
   EXPECT_EQ(c.security.argon2_mem_kib, 16384u);

@@ -34,6 +34,9 @@ CoreConfig core_config(const ServerConfig& c) {
   core.login_limits.max_failures_per_account = static_cast<int>(c.security.login_failures_per_account);
   core.login_limits.max_failures_per_address = static_cast<int>(c.security.login_failures_per_address);
   core.login_limits.window_ms = static_cast<TimeMs>(c.security.login_failure_window_s) * 1000;
+  core.chat.max_group_members = c.limits.max_group_members;
+  core.chat.presence_coalesce_ms = c.chat.presence_coalesce_ms;
+  core.chat.typing_interval_ms = c.chat.typing_interval_ms;
   return core;
 }
 

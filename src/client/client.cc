@@ -37,6 +37,8 @@ constexpr auto kInitialBackoff = 100ms;
 constexpr auto kMaxBackoff = 5000ms;
 constexpr auto kGapGrace = 250ms;  // a gap often closes by itself (acks and events cross)
 constexpr std::uint32_t kFillPage = 200;
+constexpr std::size_t kMaxEvents = 10'000;  // pushed non-message events kept for next_event
+constexpr int kMaxSyncRounds = 1'000;        // user-log pages of one sync (1,000 entries each)
 
 std::unexpected<ClientError> fail(v1::ErrorCode code, std::string message) {
   return std::unexpected(ClientError{code, std::move(message)});
@@ -121,6 +123,7 @@ class Client::Impl {
         auth_.device_id = s.device_id;
         auth_.token = s.token;
         auth_.token_expires_at_ms = s.token_expires_at_ms;
+        user_seq_ = s.user_seq;
         for (const auto& [conversation, seq] : s.cursors) conversations_[conversation].contiguous = seq;
         for (auto& r : s.outbox) {
           auto e = std::make_shared<OutboxEntry>();
@@ -217,6 +220,8 @@ class Client::Impl {
         for (auto& e : outbox_) e->result = fail(v1::NOT_AUTHENTICATED, "logged in as another user");
         outbox_.clear();
         inbox_.clear();
+        events_.clear();
+        user_seq_ = 0;
       }
     }
     auth_.user_id = ok.user_id();
@@ -321,6 +326,38 @@ class Client::Impl {
   }
 
   ClientResult<void> sync_now() { return run_sync(); }
+
+  ClientResult<v1::ServerFrame> request(v1::ClientFrame frame) {
+    auto reply = call(std::move(frame), deadline(), /*need_auth=*/true);
+    if (!reply) return reply;
+    if (reply->has_send_ack()) {
+      // An entry this device wrote (edit, reaction, deletion): counted, never delivered back.
+      bool delivered = false;
+      {
+        std::lock_guard lock(mu_);
+        const auto& ack = reply->send_ack();
+        delivered = place_locked(ack.conversation_id(), ack.seq(), std::nullopt, /*from_event=*/false);
+        persist_locked();
+        cv_.notify_all();
+      }
+      if (delivered) drain_to_callback();
+    }
+    return reply;
+  }
+
+  std::optional<v1::ServerFrame> next_event(std::chrono::milliseconds timeout) {
+    std::unique_lock lock(mu_);
+    cv_.wait_for(lock, timeout, [&] { return stop_ || !events_.empty(); });
+    if (events_.empty()) return std::nullopt;
+    v1::ServerFrame e = std::move(events_.front());
+    events_.pop_front();
+    return e;
+  }
+
+  std::int64_t user_seq() const {
+    std::lock_guard lock(mu_);
+    return user_seq_;
+  }
 
   // ------------------------------------------------------------------ delivery
 
@@ -648,8 +685,20 @@ class Client::Impl {
         write_locked(ack);
         delivered = ingest_locked(m, /*from_event=*/true);
         cv_.notify_all();
-      } else if (frame.has_user_update()) {
-        if (frame.user_update().update().user_seq() == user_seq_ + 1) ++user_seq_;
+      } else if (frame.has_user_update() || frame.has_presence() || frame.has_typing() ||
+                 frame.has_read()) {
+        if (frame.has_user_update()) {
+          const std::int64_t seq = frame.user_update().update().user_seq();
+          if (seq == user_seq_ + 1) {
+            ++user_seq_;
+            persist_locked();
+          } else if (seq > user_seq_ + 1 && authenticated_) {
+            need_sync_ = true;  // a gap in the user log: sync fetches the missing entries
+          }
+        }
+        if (events_.size() >= kMaxEvents) events_.pop_front();
+        events_.push_back(std::move(frame));
+        cv_.notify_all();
       } else if (frame.has_goodbye()) {
         goodbye_ = frame.goodbye();
         if (frame.goodbye().reason() == v1::TOKEN_INVALID) {
@@ -723,21 +772,27 @@ class Client::Impl {
         cursor->set_seq(state.contiguous);
       }
     }
-    {
-      std::lock_guard lock(mu_);
-      frame.mutable_sync()->set_user_seq(user_seq_);
-    }
-    auto reply = call(std::move(frame), deadline(), true);
-    if (!reply) return std::unexpected(reply.error());
-    if (!reply->has_sync()) return fail(v1::INTERNAL, "unexpected answer to sync");
-    const auto& sync = reply->sync();
-    {
-      // The user log is not exposed yet; remembering its position keeps the next sync short.
+    ClientResult<v1::ServerFrame> reply;
+    for (int round = 0; round < kMaxSyncRounds; ++round) {
+      {
+        std::lock_guard lock(mu_);
+        frame.mutable_sync()->set_user_seq(user_seq_);
+      }
+      reply = call(frame, deadline(), true);
+      if (!reply) return std::unexpected(reply.error());
+      if (!reply->has_sync()) return fail(v1::INTERNAL, "unexpected answer to sync");
+      const auto& page = reply->sync();
+      // The user log's entries are state the application reads from the server (conversation
+      // list, contacts); remembering the position keeps the next sync short.
       std::lock_guard lock(mu_);
       std::int64_t applied = user_seq_;
-      for (const auto& u : sync.updates()) applied = std::max(applied, u.user_seq());
-      user_seq_ = sync.updates_truncated() ? applied : std::max(applied, sync.user_seq());
+      for (const auto& u : page.updates()) applied = std::max(applied, u.user_seq());
+      const bool more = page.updates_truncated() && applied > user_seq_;
+      user_seq_ = more ? applied : std::max(applied, page.user_seq());
+      persist_locked();
+      if (!more) break;
     }
+    const auto& sync = reply->sync();
     for (const auto& info : sync.conversations()) {
       {
         // A conversation never seen starts at the point the user joined it.
@@ -861,6 +916,7 @@ class Client::Impl {
     s.device_id = auth_.device_id;
     s.token = auth_.token;
     s.token_expires_at_ms = auth_.token_expires_at_ms;
+    s.user_seq = user_seq_;
     for (const auto& [conversation, state] : conversations_) {
       if (state.contiguous > 0) s.cursors[conversation] = state.contiguous;
     }
@@ -906,6 +962,7 @@ class Client::Impl {
   std::vector<std::shared_ptr<OutboxEntry>> outbox_;
   std::map<std::int64_t, ConversationState> conversations_;
   std::deque<v1::Message> inbox_;
+  std::deque<v1::ServerFrame> events_;  // GUARDED_BY(mu_): pushed non-message events
   std::function<void(const v1::Message&)> callback_;
   std::mutex callback_mu_;
   bool need_sync_ = false;
@@ -966,6 +1023,13 @@ ClientResult<HistoryResult> Client::history_after(std::int64_t conversation_id,
   return impl_->history(conversation_id, 0, after_seq, limit, impl_->deadline());
 }
 ClientResult<void> Client::sync_now() { return impl_->sync_now(); }
+ClientResult<v1::ServerFrame> Client::request(v1::ClientFrame frame) {
+  return impl_->request(std::move(frame));
+}
+std::optional<v1::ServerFrame> Client::next_event(std::chrono::milliseconds timeout) {
+  return impl_->next_event(timeout);
+}
+std::int64_t Client::user_seq() const { return impl_->user_seq(); }
 std::optional<v1::Message> Client::next_message(std::chrono::milliseconds timeout) {
   return impl_->next_message(timeout);
 }

@@ -102,7 +102,45 @@ class Client {
                                             std::uint32_t limit);
   ClientResult<void> sync_now();
 
-  // Incoming messages of other devices, per conversation in seq order, each exactly once.
+  // Generic request: sets a fresh id, sends (needs a logged-in session), waits up to
+  // request_timeout for the answer. An `error` answer becomes ClientError. A `send_ack` answer
+  // (edit, react, delete for everyone) counts its seq as this device's own entry.
+  ClientResult<v1::ServerFrame> request(v1::ClientFrame frame);
+
+  // Chat features (docs/protocol.md "Chat features"): thin wrappers over request().
+  ClientResult<v1::ConversationInfo> create_group(const std::string& title,
+                                                  const std::vector<std::string>& members,
+                                                  bool shared_history = false);
+  // LEAVE is answered with Ok: the result is then an empty ConversationInfo.
+  ClientResult<v1::ConversationInfo> group_change(std::int64_t conversation_id,
+                                                  v1::GroupAction action,
+                                                  const std::vector<std::string>& usernames = {},
+                                                  const std::string& title = "",
+                                                  v1::MemberRole role = v1::MEMBER);
+  ClientResult<SendResult> edit(std::int64_t conversation_id, std::int64_t seq,
+                                const std::string& text);
+  // For everyone: the deletion entry's ack; for me only: nullopt.
+  ClientResult<std::optional<SendResult>> delete_message(std::int64_t conversation_id,
+                                                         std::int64_t seq, bool for_everyone);
+  ClientResult<SendResult> react(std::int64_t conversation_id, std::int64_t seq,
+                                 const std::string& emoji = "", bool remove = false);
+  ClientResult<void> mark_read(std::int64_t conversation_id, std::int64_t seq);
+  // Only the fields given change; nickname "" clears it.
+  ClientResult<void> chat_settings(std::int64_t conversation_id, std::optional<bool> muted,
+                                   std::optional<std::string> nickname);
+  ClientResult<v1::ConversationList> list_conversations();
+  ClientResult<v1::ContactList> list_contacts();
+  ClientResult<void> contact(const std::string& username, v1::ContactAction action);
+  ClientResult<void> typing(std::int64_t conversation_id);
+  ClientResult<v1::ConversationInfo> read_positions(std::int64_t conversation_id);
+
+  // Pushed events other than messages (user_update, presence, typing, read), in arrival order.
+  // Live only: what happened while this device was offline is caught up by sync (the user log
+  // position is kept) and not replayed here. Bounded queue (10,000): the oldest is dropped.
+  std::optional<v1::ServerFrame> next_event(std::chrono::milliseconds timeout);
+
+  // Incoming conversation-log entries of other devices (every kind: TEXT, SYSTEM, EDIT, DELETION,
+  // REACTION, REACTION_REMOVED), per conversation in seq order, each exactly once.
   std::optional<v1::Message> next_message(std::chrono::milliseconds timeout);
   // When set, messages go to the callback instead of the next_message queue.
   void set_message_callback(std::function<void(const v1::Message&)> callback);
@@ -114,6 +152,7 @@ class Client {
   bool wait_outbox_empty(std::chrono::milliseconds timeout);
   std::size_t outbox_size() const;
   std::int64_t highest_seq(std::int64_t conversation_id) const;
+  std::int64_t user_seq() const;  // highest user-log entry applied (persisted with the state)
   std::optional<v1::Goodbye> last_goodbye() const;
   std::optional<AuthInfo> identity() const;  // the stored identity, if any (token may be stale)
 

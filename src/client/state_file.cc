@@ -55,6 +55,7 @@ bool load_state(const std::string& dir, PersistedState& out, std::string& error)
     s.device_id = as_int(o, "device_id");
     s.token = as_str(o, "token");
     s.token_expires_at_ms = as_int(o, "token_expires_at_ms");
+    s.user_seq = as_int(o, "user_seq");
     if (const auto* c = o.if_contains("cursors"); c != nullptr && c->is_object()) {
       for (const auto& [key, value] : c->as_object()) {
         s.cursors[std::stoll(std::string(key))] = value.to_number<std::int64_t>();
@@ -86,6 +87,7 @@ bool save_state(const std::string& dir, const PersistedState& state, std::string
   o["device_id"] = state.device_id;
   o["token"] = state.token;
   o["token_expires_at_ms"] = state.token_expires_at_ms;
+  o["user_seq"] = state.user_seq;
   json::object cursors;
   for (const auto& [conversation, seq] : state.cursors) cursors[std::to_string(conversation)] = seq;
   o["cursors"] = std::move(cursors);

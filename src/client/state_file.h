@@ -22,6 +22,7 @@ struct PersistedState {
   std::int64_t device_id = 0;
   std::string token;
   std::int64_t token_expires_at_ms = 0;
+  std::int64_t user_seq = 0;                     // highest user-log entry applied
   std::map<std::int64_t, std::int64_t> cursors;  // conversation -> highest seq handed to the app
   std::vector<OutboxRecord> outbox;              // in send order
 };

@@ -19,8 +19,11 @@ Core::Core(Executor& executor, Store& store, CoreConfig config)
   }
   writer_ = std::make_unique<WriterState>();
   login_guard_ = std::make_unique<LoginGuard>();
+  presence_ = std::make_unique<PresenceDirectory>();
   accounts_ = std::make_unique<Accounts>(*this);
   messaging_ = std::make_unique<Messaging>(*this);
+  chat_ = std::make_unique<Chat>(*this);
+  contacts_ = std::make_unique<Contacts>(*this);
 }
 
 Core::~Core() = default;
@@ -56,7 +59,10 @@ void Core::close_session(SessionHandle handle) {
     auto found = home.online.find(who.user_id);
     if (found == home.online.end()) return;
     std::erase_if(found->second, [&](const OnlineDevice& d) { return d.handle == who.handle; });
-    if (found->second.empty()) home.online.erase(found);
+    if (found->second.empty()) {
+      home.online.erase(found);
+      contacts_->last_device_offline(who.user_id);
+    }
   });
   const TimeMs now = executor_.now();
   executor_.post_writer([this, device = who.device_id, now] {
@@ -68,7 +74,9 @@ SessionIdentity Core::attach(SessionHandle handle, const AuthGrant& grant) {
   SessionIdentity who{grant.user_id, grant.username, grant.device_id, handle};
   local().attached[handle.id] = who;
   executor_.post(home_shard(who.user_id), [this, who] {
-    local().online[who.user_id].push_back(OnlineDevice{who.handle, who.device_id});
+    auto& devices = local().online[who.user_id];
+    devices.push_back(OnlineDevice{who.handle, who.device_id});
+    if (devices.size() == 1) contacts_->device_online(who.user_id, who.username);
   });
   return who;
 }
@@ -100,6 +108,15 @@ void Core::deliver(std::vector<UserId> users, std::shared_ptr<const Event> event
         });
       }
     });
+  }
+}
+
+void Core::deliver_updates(const std::vector<UserUpdate>& updates) {
+  for (const UserUpdate& update : updates) {
+    // Every device of the user, the one that caused it included: the user log is applied by
+    // user_seq, so a device that already applied the change ignores it.
+    deliver({update.user_id}, std::make_shared<const Event>(UserUpdateEvent{update}),
+            SessionHandle{});
   }
 }
 
@@ -146,12 +163,53 @@ void Core::open_direct(const SessionIdentity& who, std::string username,
 void Core::send(const SessionIdentity& who, SendCommand command, Callback<SendAck> done) {
   messaging_->send(who, std::move(command), std::move(done));
 }
-void Core::sync(const SessionIdentity& who, std::vector<ConversationCursor> known,
-                Callback<std::vector<Conversation>> done) {
-  messaging_->sync(who, std::move(known), std::move(done));
+void Core::sync(const SessionIdentity& who, std::int64_t user_seq, Callback<SyncResult> done) {
+  messaging_->sync(who, user_seq, std::move(done));
 }
 void Core::history(const SessionIdentity& who, HistoryQuery query, Callback<HistoryPage> done) {
   messaging_->history(who, std::move(query), std::move(done));
+}
+
+void Core::append_entry(const SessionIdentity& who, EntryCommand command, Callback<SendAck> done) {
+  chat_->append_entry(who, std::move(command), std::move(done));
+}
+void Core::hide_message(const SessionIdentity& who, ConversationId id, Seq seq,
+                        Callback<void> done) {
+  chat_->hide_message(who, id, seq, std::move(done));
+}
+void Core::mark_read(const SessionIdentity& who, ConversationId id, Seq seq, Callback<void> done) {
+  chat_->mark_read(who, id, seq, std::move(done));
+}
+void Core::chat_settings(const SessionIdentity& who, ConversationId id, ChatSettings settings,
+                         Callback<void> done) {
+  chat_->chat_settings(who, id, std::move(settings), std::move(done));
+}
+void Core::list_conversations(const SessionIdentity& who,
+                              Callback<std::vector<ConversationSummary>> done) {
+  chat_->list_conversations(who, std::move(done));
+}
+void Core::read_positions(const SessionIdentity& who, ConversationId id,
+                          Callback<Conversation> done) {
+  chat_->read_positions(who, id, std::move(done));
+}
+void Core::typing(const SessionIdentity& who, ConversationId id, Callback<void> done) {
+  chat_->typing(who, id, std::move(done));
+}
+void Core::create_group(const SessionIdentity& who, std::string title,
+                        std::vector<std::string> members, bool shared_history,
+                        Callback<Conversation> done) {
+  chat_->create_group(who, std::move(title), std::move(members), shared_history, std::move(done));
+}
+void Core::change_group(const SessionIdentity& who, GroupCommand command,
+                        Callback<Conversation> done) {
+  chat_->change_group(who, std::move(command), std::move(done));
+}
+void Core::contact(const SessionIdentity& who, std::string username, ContactAction action,
+                   Callback<void> done) {
+  contacts_->contact(who, std::move(username), action, std::move(done));
+}
+void Core::list_contacts(const SessionIdentity& who, Callback<std::vector<Contact>> done) {
+  contacts_->list_contacts(who, std::move(done));
 }
 
 }  // namespace parley

@@ -28,6 +28,17 @@ struct LoginLimits {
   TimeMs window_ms = 60'000;
 };
 
+struct ChatLimits {
+  std::size_t max_group_members = 10'000;
+  std::size_t max_title_bytes = 256;
+  std::size_t max_nickname_bytes = 128;
+  std::size_t max_emoji_bytes = 64;
+  std::size_t member_detail_limit = 256;   // conversation infos list members up to this size
+  std::size_t max_user_updates_per_sync = 1'000;
+  TimeMs presence_coalesce_ms = 500;       // flaps shorter than this are never announced
+  TimeMs typing_interval_ms = 1'000;       // at most one typing event per user and chat per interval
+};
+
 struct CoreConfig {
   bool open_registration = true;
   std::size_t max_message_bytes = 64 * 1024;
@@ -40,6 +51,36 @@ struct CoreConfig {
   TimeMs token_ttl_ms = 30LL * 24 * 3600 * 1000;
   PasswordHashParams password_hash;
   LoginLimits login_limits;
+  ChatLimits chat;
+};
+
+// An entry that changes an earlier message: edit, deletion (for everyone), reaction(_removed).
+struct EntryCommand {
+  ConversationId conversation_id = 0;
+  Seq target_seq = 0;
+  MessageKind kind = MessageKind::edit;
+  std::string text;           // edit: new text; reactions: emoji ("" = 👍)
+  std::string client_msg_id;  // "" = generated (a resend is then not deduplicated)
+};
+
+struct ChatSettings {
+  std::optional<bool> muted;
+  std::optional<std::string> nickname;
+};
+
+struct GroupCommand {
+  ConversationId conversation_id = 0;
+  GroupAction action = GroupAction::add;
+  std::vector<std::string> usernames;
+  std::string title;
+  MemberRole role = MemberRole::member;
+};
+
+struct SyncResult {
+  std::vector<ConversationSummary> conversations;  // every conversation of the user
+  std::vector<UserUpdate> updates;                 // user log above the device's user_seq
+  bool updates_truncated = false;
+  std::int64_t user_seq = 0;
 };
 
 struct RegisterCommand {
@@ -113,19 +154,45 @@ class Core {
   void open_direct(const SessionIdentity& who, std::string username, Callback<Conversation> done);
   // Stores durably, then acks, then fans out to every other online device of every member.
   void send(const SessionIdentity& who, SendCommand command, Callback<SendAck> done);
-  // Conversations of the user whose last_seq is above the device's cursor (absent = 0).
-  void sync(const SessionIdentity& who, std::vector<ConversationCursor> known,
-            Callback<std::vector<Conversation>> done);
+  // Every conversation of the user (the device compares last_seq with what it holds and pages
+  // in what it misses) and the user-log entries above `user_seq`.
+  void sync(const SessionIdentity& who, std::int64_t user_seq, Callback<SyncResult> done);
   void history(const SessionIdentity& who, HistoryQuery query, Callback<HistoryPage> done);
+
+  // ---- chat features (chat.cc)
+  void append_entry(const SessionIdentity& who, EntryCommand command, Callback<SendAck> done);
+  void hide_message(const SessionIdentity& who, ConversationId id, Seq seq, Callback<void> done);
+  void mark_read(const SessionIdentity& who, ConversationId id, Seq seq, Callback<void> done);
+  void chat_settings(const SessionIdentity& who, ConversationId id, ChatSettings settings,
+                     Callback<void> done);
+  void list_conversations(const SessionIdentity& who,
+                          Callback<std::vector<ConversationSummary>> done);
+  void read_positions(const SessionIdentity& who, ConversationId id, Callback<Conversation> done);
+  void typing(const SessionIdentity& who, ConversationId id, Callback<void> done);
+  void create_group(const SessionIdentity& who, std::string title,
+                    std::vector<std::string> members, bool shared_history,
+                    Callback<Conversation> done);
+  void change_group(const SessionIdentity& who, GroupCommand command,
+                    Callback<Conversation> done);
+
+  // ---- contacts and presence (contacts.cc)
+  void contact(const SessionIdentity& who, std::string username, ContactAction action,
+               Callback<void> done);
+  void list_contacts(const SessionIdentity& who, Callback<std::vector<Contact>> done);
 
  private:
   struct ShardState;
   struct WriterState;
   struct LoginGuard;
+  struct PresenceDirectory;
   class Accounts;
   class Messaging;
+  class Chat;
+  class Contacts;
   friend class Accounts;
   friend class Messaging;
+  friend class Chat;
+  friend class Contacts;
 
   ShardState& local();
   ShardId home_shard(UserId user) const;
@@ -138,6 +205,8 @@ class Core {
   // Any shard: pushes `event` to every online device of `users` except the session `except`.
   void deliver(std::vector<UserId> users, std::shared_ptr<const Event> event,
                SessionHandle except);
+  // Any shard: pushes user-log entries to every online device of their users.
+  void deliver_updates(const std::vector<UserUpdate>& updates);
   // Any shard: ends the online sessions of `user` for which `match(device, handle)` holds.
   void kick_sessions(UserId user, Errc reason,
                      std::move_only_function<bool(DeviceId, SessionHandle)> match);
@@ -148,8 +217,11 @@ class Core {
   std::vector<std::unique_ptr<ShardState>> shards_;
   std::unique_ptr<WriterState> writer_;
   std::unique_ptr<LoginGuard> login_guard_;
+  std::unique_ptr<PresenceDirectory> presence_;
   std::unique_ptr<Accounts> accounts_;
   std::unique_ptr<Messaging> messaging_;
+  std::unique_ptr<Chat> chat_;
+  std::unique_ptr<Contacts> contacts_;
 };
 
 }  // namespace parley

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <deque>
+#include <mutex>
 #include <map>
 #include <string>
 #include <unordered_map>
@@ -23,8 +24,18 @@ struct ConversationState {
   bool loaded = false;
   bool loading = false;
   std::vector<UserId> members;
-  // Committed messages that arrived while members were loading; fanned out once loaded.
-  std::deque<std::pair<Message, SessionHandle>> waiting;
+  // Work that needs the members, queued in arrival order while they load (committed entries
+  // among it keep their seq order). Called with nullptr when the conversation is gone.
+  std::vector<std::move_only_function<void(ConversationState*)>> pending;
+  // Typing: when each member last had a typing event relayed (rate limit).
+  std::unordered_map<UserId, TimeMs> last_typing;
+};
+
+// Presence of a user homed on this shard, as announced to their contacts.
+struct PresenceState {
+  std::string username;
+  bool announced_online = false;
+  bool flush_scheduled = false;  // a coalescing window is open
 };
 
 // Everything one shard owns. Touched only on that shard's thread.
@@ -38,6 +49,7 @@ struct Core::ShardState {
 
   // Home role: online devices of the users homed on this shard.
   std::unordered_map<UserId, std::vector<OnlineDevice>> online;
+  std::unordered_map<UserId, PresenceState> presence;
 
   // Owner role: conversations owned by this shard.
   std::unordered_map<ConversationId, ConversationState> conversations;
@@ -59,6 +71,26 @@ struct PendingAppend {
 struct Core::WriterState {
   std::vector<PendingAppend> pending;
   bool flush_scheduled = false;
+};
+
+// Who is online as announced (after coalescing), readable from any thread for contact lists.
+// Written only when an announcement changes, so the mutex is off the message path.
+struct Core::PresenceDirectory {
+  std::mutex mutex;
+  std::unordered_map<UserId, bool> online;  // GUARDED_BY(mutex)
+  bool is_online(UserId user) {
+    std::lock_guard lock(mutex);
+    auto it = online.find(user);
+    return it != online.end() && it->second;
+  }
+  void set(UserId user, bool value) {
+    std::lock_guard lock(mutex);
+    if (value) {
+      online[user] = true;
+    } else {
+      online.erase(user);
+    }
+  }
 };
 
 // Failed-login counters by account and by address, kept on shard 0 only.
@@ -98,9 +130,15 @@ class Core::Messaging {
   void open_direct(const SessionIdentity& who, std::string username,
                    Callback<Conversation> done);
   void send(const SessionIdentity& who, SendCommand command, Callback<SendAck> done);
-  void sync(const SessionIdentity& who, std::vector<ConversationCursor> known,
-            Callback<std::vector<Conversation>> done);
+  void sync(const SessionIdentity& who, std::int64_t user_seq, Callback<SyncResult> done);
   void history(const SessionIdentity& who, HistoryQuery query, Callback<HistoryPage> done);
+  // Queues one log entry for the next group commit; acks after the commit, then fans out.
+  void append(const SessionIdentity& who, AppendRequest request, Callback<SendAck> done);
+  // Owner shard of the conversation: adopts the members after a group change and fans the
+  // system entry out to them and to those who just left.
+  void on_group_changed(GroupOutcome outcome);
+  // Owner shard: runs `fn` with the conversation's members, loading them first if needed.
+  void with_members(ConversationId id, std::move_only_function<void(ConversationState*)> fn);
 
  private:
   void append(const SessionIdentity& who, ConversationId conversation, SendCommand command,
@@ -114,6 +152,58 @@ class Core::Messaging {
 
   Core& core_;
 };
+
+class Core::Chat {
+ public:
+  explicit Chat(Core& core);
+  void append_entry(const SessionIdentity& who, EntryCommand command, Callback<SendAck> done);
+  void hide_message(const SessionIdentity& who, ConversationId id, Seq seq, Callback<void> done);
+  void mark_read(const SessionIdentity& who, ConversationId id, Seq seq, Callback<void> done);
+  void chat_settings(const SessionIdentity& who, ConversationId id, ChatSettings settings,
+                     Callback<void> done);
+  void list_conversations(const SessionIdentity& who,
+                          Callback<std::vector<ConversationSummary>> done);
+  void read_positions(const SessionIdentity& who, ConversationId id, Callback<Conversation> done);
+  void typing(const SessionIdentity& who, ConversationId id, Callback<void> done);
+  void create_group(const SessionIdentity& who, std::string title,
+                    std::vector<std::string> members, bool shared_history,
+                    Callback<Conversation> done);
+  void change_group(const SessionIdentity& who, GroupCommand command,
+                    Callback<Conversation> done);
+
+ private:
+  // Runs a user-state change on the writer, then pushes the user-log entry to the user's devices.
+  void user_change(std::move_only_function<Result<UserUpdate>()> work, Callback<void> done,
+                   std::move_only_function<void(const UserUpdate&)> also = {});
+  // Owner shard: relays a typing event once members are known.
+  void relay_typing(ConversationId id, UserId user, std::string username);
+  // Writer thread, after a group change: fans it out (owner shard) and answers (origin shard).
+  void finish_group(Result<GroupOutcome> outcome, ShardId origin, Callback<Conversation> done);
+  // The conversation as answered to a client: without members past member_detail_limit.
+  Conversation summary_of(const Conversation& conversation) const;
+  // Resolves usernames to ids on the calling (blocking) thread; user_not_found for any unknown.
+  Result<std::vector<UserId>> resolve_users(const std::vector<std::string>& usernames);
+  Core& core_;
+};
+
+class Core::Contacts {
+ public:
+  explicit Contacts(Core& core);
+  void contact(const SessionIdentity& who, std::string username, ContactAction action,
+               Callback<void> done);
+  void list_contacts(const SessionIdentity& who, Callback<std::vector<Contact>> done);
+  // Home shard of the user: a device came online / the last one went offline.
+  void device_online(UserId user, const std::string& username);
+  void last_device_offline(UserId user);
+
+ private:
+  void schedule_flush(UserId user);
+  void flush(UserId user);  // home shard, after the coalescing window
+  // Any shard: tells the user's accepted contacts.
+  void announce(UserId user, const std::string& username, bool online, TimeMs last_seen);
+  Core& core_;
+};
+
 
 }  // namespace parley
 

@@ -16,7 +16,33 @@ struct MessageEvent {
   Message message;
 };
 
-using EventBody = std::variant<MessageEvent>;
+// An entry of one user's own log, for that user's devices.
+struct UserUpdateEvent {
+  UserUpdate update;
+};
+
+struct PresenceEvent {
+  UserId user_id = 0;
+  std::string username;
+  bool online = false;
+  TimeMs last_seen = 0;
+};
+
+struct TypingEvent {
+  ConversationId conversation_id = 0;
+  UserId user_id = 0;
+  std::string username;
+};
+
+struct ReadEvent {
+  ConversationId conversation_id = 0;
+  UserId user_id = 0;
+  std::string username;
+  Seq read_seq = 0;
+};
+
+using EventBody =
+    std::variant<MessageEvent, UserUpdateEvent, PresenceEvent, TypingEvent, ReadEvent>;
 
 // Wire formats that cache an encoding of an event. A gateway uses only its own slots.
 enum class WireFormat : std::uint8_t { native_binary = 0, native_json = 1, kCount = 2 };

@@ -26,6 +26,8 @@ class Executor {
   virtual void post_writer(Task task) = 0;
   // Runs task on the blocking pool (store reads, password hashing).
   virtual void post_blocking(Task task) = 0;
+  // Runs task on the shard's thread after `delay_ms` (coalescing windows, not timeouts of I/O).
+  virtual void post_after(ShardId shard, TimeMs delay_ms, Task task) = 0;
   virtual TimeMs now() const { return wall_clock_ms(); }
 };
 

@@ -102,10 +102,20 @@ void Core::Messaging::send(const SessionIdentity& who, SendCommand command,
 
 void Core::Messaging::append(const SessionIdentity& who, ConversationId conversation,
                              SendCommand command, Callback<SendAck> done) {
-  PendingAppend pending{
-      AppendRequest{conversation, who.user_id, who.device_id, std::move(command.client_msg_id),
-                    MessageKind::text, std::move(command.text), core_.executor_.now()},
-      core_.local().id, who.handle, std::move(done)};
+  AppendRequest request;
+  request.conversation_id = conversation;
+  request.sender_id = who.user_id;
+  request.sender_device_id = who.device_id;
+  request.client_msg_id = std::move(command.client_msg_id);
+  request.kind = MessageKind::text;
+  request.text = std::move(command.text);
+  append(who, std::move(request), std::move(done));
+}
+
+void Core::Messaging::append(const SessionIdentity& who, AppendRequest request,
+                             Callback<SendAck> done) {
+  request.now = core_.executor_.now();
+  PendingAppend pending{std::move(request), core_.local().id, who.handle, std::move(done)};
   core_.executor_.post_writer([this, pending = std::move(pending)]() mutable {
     WriterState& writer = *core_.writer_;
     writer.pending.push_back(std::move(pending));
@@ -166,31 +176,62 @@ void Core::Messaging::flush_appends() {
 }
 
 void Core::Messaging::on_committed(Message message, SessionHandle origin) {
-  const ConversationId id = message.conversation_id;
+  with_members(message.conversation_id,
+               [this, message = std::move(message), origin](ConversationState* state) {
+                 // Unknown members: the entry is stored and acked; devices get it by sync.
+                 if (state) fan_out(*state, message, origin);
+               });
+}
+
+void Core::Messaging::with_members(ConversationId id,
+                                   std::move_only_function<void(ConversationState*)> fn) {
   ConversationState& state = core_.local().conversations[id];
-  if (state.loaded) return fan_out(state, message, origin);
-  state.waiting.emplace_back(std::move(message), origin);
-  if (state.loading) return;
+  if (state.loaded && state.pending.empty()) return fn(&state);
+  state.pending.push_back(std::move(fn));
+  if (state.loading || state.loaded) return;
   state.loading = true;
   core_.blocking<Conversation>(
       [this, id] { return core_.store_.conversation(id); },
       [this, id](Result<Conversation> conversation) {
-        ConversationState& loaded = core_.local().conversations[id];
+        auto& conversations = core_.local().conversations;
+        ConversationState& loaded = conversations[id];
         loaded.loading = false;
-        if (!conversation) {
-          // Members unknown: these messages are stored and acked; devices get them by sync.
-          loaded.waiting.clear();
-          return;
+        if (!loaded.loaded) {  // a group change may have set newer members meanwhile
+          if (!conversation) {
+            auto waiting = std::move(loaded.pending);
+            conversations.erase(id);
+            for (auto& f : waiting) f(nullptr);
+            return;
+          }
+          loaded.members.clear();
+          for (const Member& m : conversation->members) loaded.members.push_back(m.user_id);
+          loaded.loaded = true;
         }
-        loaded.members.clear();
-        for (const Member& m : conversation->members) loaded.members.push_back(m.user_id);
-        loaded.loaded = true;
-        while (!loaded.waiting.empty()) {
-          auto [waiting_message, waiting_origin] = std::move(loaded.waiting.front());
-          loaded.waiting.pop_front();
-          fan_out(loaded, waiting_message, waiting_origin);
-        }
+        auto waiting = std::move(loaded.pending);
+        loaded.pending.clear();
+        // References into an unordered_map stay valid while other entries are added.
+        for (auto& f : waiting) f(&loaded);
       });
+}
+
+void Core::Messaging::on_group_changed(GroupOutcome outcome) {
+  const ConversationId id = outcome.conversation.id;
+  ConversationState& state = core_.local().conversations[id];
+  // The outcome carries the members after the change: no reload. A load still in flight finds
+  // `loaded` set and keeps these.
+  state.members.clear();
+  for (const Member& m : outcome.conversation.members) state.members.push_back(m.user_id);
+  state.loaded = true;
+  auto waiting = std::move(state.pending);
+  state.pending.clear();
+  for (auto& f : waiting) f(&state);
+  // Those who just left see the entry that records it, then nothing more.
+  std::vector<UserId> recipients = state.members;
+  recipients.insert(recipients.end(), outcome.former_members.begin(),
+                    outcome.former_members.end());
+  auto event = std::make_shared<const Event>(MessageEvent{std::move(outcome.system_message)});
+  core_.deliver(std::move(recipients), std::move(event), SessionHandle{});
+  core_.deliver_updates(outcome.updates);
 }
 
 void Core::Messaging::fan_out(ConversationState& state, const Message& message,
@@ -199,23 +240,26 @@ void Core::Messaging::fan_out(ConversationState& state, const Message& message,
   core_.deliver(state.members, std::move(event), origin);
 }
 
-void Core::Messaging::sync(const SessionIdentity& who, std::vector<ConversationCursor> known,
-                           Callback<std::vector<Conversation>> done) {
-  if (known.size() > core_.config_.max_sync_cursors) {
-    return done(fail(Errc::invalid_argument, "too many cursors"));
-  }
-  core_.blocking<std::vector<Conversation>>(
-      [this, user = who.user_id,
-       known = std::move(known)]() -> Result<std::vector<Conversation>> {
-        auto conversations = core_.store_.conversations_of(user);
-        if (!conversations) return conversations;
-        std::unordered_map<ConversationId, Seq> held;
-        for (const ConversationCursor& c : known) held[c.conversation_id] = c.seq;
-        std::erase_if(*conversations, [&](const Conversation& c) {
-          auto it = held.find(c.id);
-          return c.last_seq <= (it == held.end() ? 0 : it->second);
-        });
-        return conversations;
+void Core::Messaging::sync(const SessionIdentity& who, std::int64_t user_seq,
+                           Callback<SyncResult> done) {
+  if (user_seq < 0) return done(fail(Errc::invalid_argument, "user_seq must not be negative"));
+  const ChatLimits& limits = core_.config_.chat;
+  core_.blocking<SyncResult>(
+      [this, user = who.user_id, user_seq, limits]() -> Result<SyncResult> {
+        SyncResult result;
+        auto list = core_.store_.conversation_list(user, limits.member_detail_limit);
+        if (!list) return std::unexpected(list.error());
+        result.conversations = std::move(*list);
+        auto updates =
+            core_.store_.user_updates_after(user, user_seq, limits.max_user_updates_per_sync + 1);
+        if (!updates) return std::unexpected(updates.error());
+        result.updates_truncated = updates->size() > limits.max_user_updates_per_sync;
+        if (result.updates_truncated) updates->pop_back();
+        result.updates = std::move(*updates);
+        auto last = core_.store_.last_user_seq(user);
+        if (!last) return std::unexpected(last.error());
+        result.user_seq = *last;
+        return result;
       },
       std::move(done));
 }
@@ -230,18 +274,23 @@ void Core::Messaging::history(const SessionIdentity& who, HistoryQuery query,
   core_.blocking<HistoryPage>(
       [this, user = who.user_id, query, limit]() -> Result<HistoryPage> {
         auto conversation = core_.store_.conversation(query.conversation_id);
-        // Not a member reads as not found: the existence of others' conversations stays hidden.
+        // Not a member (or no longer one) reads as not found: others' conversations stay hidden.
         if (!conversation || !is_member(*conversation, user)) {
           if (!conversation && conversation.error().code != Errc::not_found) {
             return std::unexpected(conversation.error());
           }
           return fail(Errc::not_found, "no such conversation");
         }
+        Viewer viewer{user, 0};
+        for (const Member& m : conversation->members) {
+          if (m.user_id == user) viewer.joined_seq = m.joined_seq;
+        }
         auto messages =
             query.after_seq
-                ? core_.store_.messages_after(query.conversation_id, *query.after_seq, limit + 1)
-                : core_.store_.messages_before(query.conversation_id, query.before_seq,
-                                               limit + 1);
+                ? core_.store_.view_after(viewer, query.conversation_id, *query.after_seq,
+                                          limit + 1)
+                : core_.store_.view_before(viewer, query.conversation_id, query.before_seq,
+                                           limit + 1);
         if (!messages) return std::unexpected(messages.error());
         HistoryPage page;
         page.has_more = messages->size() > limit;

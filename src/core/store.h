@@ -44,7 +44,47 @@ struct AppendRequest {
   std::string client_msg_id;
   MessageKind kind = MessageKind::text;
   std::string text;
+  Seq target_seq = 0;  // edit, deletion, reaction kinds
   TimeMs now = 0;
+};
+
+// A group created with its first members; the creator becomes owner. The store appends the
+// "created" system entry (seq 1) in the same transaction.
+struct NewGroup {
+  UserId creator = 0;
+  std::string title;
+  std::vector<UserId> members;  // besides the creator
+  bool shared_history = false;
+  std::size_t max_members = 10'000;
+  TimeMs now = 0;
+};
+
+enum class GroupAction : std::uint8_t { add, remove, leave, rename, set_role };
+
+struct GroupChange {
+  ConversationId conversation_id = 0;
+  UserId actor = 0;
+  GroupAction action = GroupAction::add;
+  std::vector<UserId> users;  // add, remove, set_role
+  std::string title;          // rename
+  MemberRole role = MemberRole::member;  // set_role (member or admin)
+  std::size_t max_members = 10'000;
+  TimeMs now = 0;
+};
+
+struct GroupOutcome {
+  Conversation conversation;           // after the change, with current members
+  Message system_message;              // the system entry that records the change
+  std::vector<UserId> former_members;  // removed or left by this change
+  std::vector<UserUpdate> updates;     // user-log entries written (e.g. left)
+};
+
+enum class ContactAction : std::uint8_t { request, accept, decline, remove, block, unblock };
+
+// For history reads as one member sees them.
+struct Viewer {
+  UserId user_id = 0;
+  Seq joined_seq = 0;  // entries at or below are not visible
 };
 
 struct AppendOutcome {
@@ -89,6 +129,14 @@ class Store {
   // ---- messages
   // [writer] Appends all requests in ONE durable transaction (group commit). outcomes[i] answers
   // requests[i]; a failure of one request (e.g. unknown conversation) does not fail the others.
+  // Every kind: not_found for an unknown conversation, forbidden unless the sender is a current
+  // member, user_not_found in a direct conversation whose other member blocked the sender.
+  // text: also moves the sender's read_seq to the new seq.
+  // edit, deletion: target_seq must be a text entry visible to the sender, sent by the sender,
+  //   not deleted (else not_found / forbidden). deletion erases the body of the target and of
+  //   every edit of it, and removes its reactions.
+  // reaction, reaction_removed: target_seq must be a visible, not deleted text entry;
+  //   invalid_argument when the reaction already exists / does not exist.
   virtual std::vector<Result<AppendOutcome>> append(std::span<const AppendRequest> requests) = 0;
   // Oldest first: messages with seq > after, at most limit.
   virtual Result<std::vector<Message>> messages_after(ConversationId id, Seq after,
@@ -96,6 +144,49 @@ class Store {
   // Oldest first: the newest messages with seq < before (before = 0: from the end), at most limit.
   virtual Result<std::vector<Message>> messages_before(ConversationId id, Seq before,
                                                        std::size_t limit) = 0;
+  // As messages_after/before, as `viewer` sees them: entries at or below the viewer's joined_seq
+  // are left out, text hidden by the viewer comes back with hidden=true and no text, and text
+  // entries carry their reactions.
+  virtual Result<std::vector<Message>> view_after(const Viewer& viewer, ConversationId id,
+                                                  Seq after, std::size_t limit) = 0;
+  virtual Result<std::vector<Message>> view_before(const Viewer& viewer, ConversationId id,
+                                                   Seq before, std::size_t limit) = 0;
+
+  // ---- groups. [writer] Authorization is checked inside the transaction:
+  // forbidden when the actor is not a member or lacks the role, user_not_found for a user who
+  // blocked the actor, invalid_argument for a member added twice or a size over max_members.
+  virtual Result<GroupOutcome> create_group(const NewGroup& group) = 0;
+  virtual Result<GroupOutcome> change_group(const GroupChange& change) = 0;
+
+  // ---- per-user state. [writer] Each writes one user-log entry and returns it.
+  // not_found when the user is not a current member.
+  virtual Result<UserUpdate> mark_read(UserId user, ConversationId id, Seq seq, TimeMs now) = 0;
+  virtual Result<UserUpdate> set_muted(UserId user, ConversationId id, bool muted, TimeMs now) = 0;
+  virtual Result<UserUpdate> set_nickname(UserId user, ConversationId id, std::string_view nickname,
+                                          TimeMs now) = 0;
+  // not_found unless seq is a visible text entry of the conversation.
+  virtual Result<UserUpdate> hide_message(UserId user, ConversationId id, Seq seq, TimeMs now) = 0;
+  // Oldest first, user_seq > after, at most limit.
+  virtual Result<std::vector<UserUpdate>> user_updates_after(UserId user, std::int64_t after,
+                                                             std::size_t limit) = 0;
+  virtual Result<std::int64_t> last_user_seq(UserId user) = 0;
+  // The user's conversation list, most recent activity first. Members are filled for
+  // conversations of at most member_detail_limit members.
+  virtual Result<std::vector<ConversationSummary>> conversation_list(
+      UserId user, std::size_t member_detail_limit) = 0;
+
+  // ---- contacts. [writer] Returns the user-log entries written (for actor and peer).
+  // user_not_found when the peer blocked the actor (as if the peer did not exist);
+  // invalid_argument when the action does not fit the current state (accept without a request).
+  virtual Result<std::vector<UserUpdate>> contact_action(UserId actor, UserId peer,
+                                                         ContactAction action, TimeMs now) = 0;
+  // Every contact row of the user (requests, accepted, blocked), with last_seen for accepted.
+  virtual Result<std::vector<Contact>> contacts_of(UserId user) = 0;
+  // Users who see `user`'s presence: accepted contacts.
+  virtual Result<std::vector<UserId>> presence_watchers(UserId user) = 0;
+  virtual Result<bool> is_blocked(UserId by, UserId who) = 0;
+  // [writer]
+  virtual Result<void> set_last_seen(UserId user, TimeMs at) = 0;
 };
 
 }  // namespace parley

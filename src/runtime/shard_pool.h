@@ -35,6 +35,7 @@ class ShardPool final : public Executor {
   void post(ShardId shard, Task task) override;
   void post_writer(Task task) override;
   void post_blocking(Task task) override;
+  void post_after(ShardId shard, TimeMs delay_ms, Task task) override;
 
  private:
   using WorkGuard = boost::asio::executor_work_guard<boost::asio::io_context::executor_type>;

@@ -30,14 +30,7 @@ std::string encode(const v1::ServerFrame& frame, bool json) {
 
 std::string encode_event(const Event& event, bool json) {
   v1::ServerFrame frame;
-  std::visit(
-      [&](const auto& body) {
-        using T = std::decay_t<decltype(body)>;
-        if constexpr (std::is_same_v<T, MessageEvent>) {
-          to_wire(body.message, *frame.mutable_message()->mutable_message());
-        }
-      },
-      event.body());
+  to_wire(event, frame);
   return encode(frame, json);
 }
 
@@ -55,13 +48,6 @@ NativeSession::NativeSession(transport::Connection& connection, Core& core,
 
 NativeSession::~NativeSession() {
   if (phase_ != Phase::closing) core_.close_session(handle_);
-}
-
-template <class T, class F>
-Callback<T> NativeSession::guarded(F&& f) {
-  return [alive = std::weak_ptr<int>(alive_), f = std::forward<F>(f)](Result<T> r) mutable {
-    if (alive.lock()) f(std::move(r));
-  };
 }
 
 // ---------------------------------------------------------------- input
@@ -186,40 +172,26 @@ void NativeSession::dispatch(v1::ClientFrame& frame) {
       command.client_msg_id = std::move(*s.mutable_client_msg_id());
       command.text = std::move(*s.mutable_text());
       core_.send(who, std::move(command), guarded<SendAck>([this, id](Result<SendAck> ack) {
-                   if (!ack) return reply_error(id, ack.error().code, ack.error().message);
-                   v1::ServerFrame out;
-                   out.set_id(id);
-                   auto* a = out.mutable_send_ack();
-                   a->set_conversation_id(ack->conversation_id);
-                   a->set_seq(ack->seq);
-                   a->set_message_id(ack->message_id);
-                   a->set_sent_at_ms(ack->sent_at);
-                   a->set_duplicate(ack->duplicate);
-                   reply(out);
+                   reply_send_ack(id, std::move(ack));
                  }));
       return;
     }
-    case B::kSync: {
-      std::vector<ConversationCursor> known;
-      known.reserve(static_cast<std::size_t>(frame.sync().known_size()));
-      for (const auto& c : frame.sync().known()) known.push_back({c.conversation_id(), c.seq()});
-      core_.sync(who, std::move(known),
-                 guarded<std::vector<Conversation>>(
-                     [this, id](Result<std::vector<Conversation>> conversations) {
-                       if (!conversations) {
-                         return reply_error(id, conversations.error().code,
-                                            conversations.error().message);
-                       }
-                       v1::ServerFrame out;
-                       out.set_id(id);
-                       auto* s = out.mutable_sync();
-                       for (const Conversation& c : *conversations) {
-                         to_wire(c, *s->add_conversations());
-                       }
-                       reply(out);
-                     }));
+    case B::kSync:
+      core_.sync(who, frame.sync().user_seq(),
+                 guarded<SyncResult>([this, id](Result<SyncResult> result) {
+                   if (!result) return reply_error(id, result.error().code, result.error().message);
+                   v1::ServerFrame out;
+                   out.set_id(id);
+                   auto* s = out.mutable_sync();
+                   for (const ConversationSummary& c : result->conversations) {
+                     to_wire(c, *s->add_conversations());
+                   }
+                   for (const UserUpdate& u : result->updates) to_wire(u, *s->add_updates());
+                   s->set_updates_truncated(result->updates_truncated);
+                   s->set_user_seq(result->user_seq);
+                   reply(out);
+                 }));
       return;
-    }
     case B::kHistory: {
       const auto& h = frame.history();
       HistoryQuery query;
@@ -271,6 +243,7 @@ void NativeSession::dispatch(v1::ClientFrame& frame) {
       return;
     }
     default:
+      if (dispatch_chat(frame, who)) return;
       return reply_error(id, Errc::unknown_frame, "unknown frame body");
   }
 }

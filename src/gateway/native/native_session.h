@@ -56,6 +56,11 @@ class NativeSession final : public transport::ProtocolSession, public SessionSin
   void on_hello(std::uint64_t id, const v1::Hello& hello);
   void on_auth_result(std::uint64_t id, Result<AuthGrant> grant);
   void on_delivery_ack(const v1::DeliveryAck& ack);
+  // Chat-feature requests (chat_requests.cc); false when the body is not one of them.
+  bool dispatch_chat(v1::ClientFrame& frame, const SessionIdentity& who);
+  void reply_ok(std::uint64_t id, Result<void> result);
+  void reply_send_ack(std::uint64_t id, Result<SendAck> ack);
+  void reply_conversation(std::uint64_t id, Result<Conversation> conversation);
 
   void reply(v1::ServerFrame& frame);
   void reply_error(std::uint64_t id, Errc code, std::string_view message);
@@ -89,6 +94,13 @@ class NativeSession final : public transport::ProtocolSession, public SessionSin
   boost::asio::steady_timer resend_timer_;
   bool resend_timer_armed_ = false;
 };
+
+template <class T, class F>
+Callback<T> NativeSession::guarded(F&& f) {
+  return [alive = std::weak_ptr<int>(alive_), f = std::forward<F>(f)](Result<T> r) mutable {
+    if (alive.lock()) f(std::move(r));
+  };
+}
 
 // The factory transports call for each new native connection (TCP, TLS, WebSocket "/ws").
 // `io_for_shard` gives the io_context of the calling shard (for the session's timers).

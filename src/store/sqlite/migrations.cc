@@ -65,8 +65,67 @@ CREATE TABLE messages (
 );
 )sql";
 
+// v2: groups (roles, history visibility), per-member read position, mute and nickname, edits,
+// deletions, reactions, delete-for-me, contacts and blocks, and the per-user update log.
+constexpr std::string_view kSchemaV2 = R"sql(
+ALTER TABLE members ADD COLUMN read_seq INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE members ADD COLUMN muted INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE members ADD COLUMN nickname TEXT NOT NULL DEFAULT '';
+ALTER TABLE conversations ADD COLUMN shared_history INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE messages ADD COLUMN target_seq INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE messages ADD COLUMN edited_at INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE messages ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX messages_target ON messages(conversation_id, target_seq) WHERE target_seq > 0;
+ALTER TABLE users ADD COLUMN last_seen_at INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN last_user_seq INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE reactions (
+  conversation_id INTEGER NOT NULL,
+  seq INTEGER NOT NULL,
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  emoji TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (conversation_id, seq, user_id, emoji)
+) WITHOUT ROWID;
+CREATE TABLE hidden (
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  conversation_id INTEGER NOT NULL,
+  seq INTEGER NOT NULL,
+  PRIMARY KEY (user_id, conversation_id, seq)
+) WITHOUT ROWID;
+-- Directed: one row per side. state: 1 request_sent, 2 request_received, 3 accepted.
+CREATE TABLE contacts (
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  peer_id INTEGER NOT NULL REFERENCES users(id),
+  state INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (user_id, peer_id)
+) WITHOUT ROWID;
+-- user_id blocked peer_id.
+CREATE TABLE blocks (
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  peer_id INTEGER NOT NULL REFERENCES users(id),
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (user_id, peer_id)
+) WITHOUT ROWID;
+-- Per-user log; user_seq is users.last_user_seq + 1, assigned in the writing transaction.
+CREATE TABLE user_updates (
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  user_seq INTEGER NOT NULL,
+  kind INTEGER NOT NULL,
+  conversation_id INTEGER NOT NULL DEFAULT 0,
+  seq INTEGER NOT NULL DEFAULT 0,
+  flag INTEGER NOT NULL DEFAULT 0,
+  text TEXT NOT NULL DEFAULT '',
+  peer_id INTEGER NOT NULL DEFAULT 0,
+  contact_state INTEGER NOT NULL DEFAULT 0,
+  at INTEGER NOT NULL,
+  PRIMARY KEY (user_id, user_seq)
+) WITHOUT ROWID;
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, kSchemaV1},
+    Migration{2, kSchemaV2},
 };
 
 Result<int> newest_applied(Connection& db) {

@@ -7,91 +7,22 @@
 
 #include "store/sqlite/connection.h"
 #include "store/sqlite/migrations.h"
+#include "store/sqlite/sqlite_internal.h"
 
 namespace parley::store {
 namespace {
 
+using detail::forward;
+using detail::kSelectMessage;
+using detail::load_conversation;
+using detail::load_members;
+using detail::read_message;
+using detail::read_messages;
+using detail::sql_limit;
+
 // Long enough to ride out a checkpoint or a second process's write, short enough that a wedged
 // database surfaces as an error instead of a hung writer thread.
 constexpr int kBusyTimeoutMs = 5000;
-
-template <class T>
-std::unexpected<Error> forward(Result<T>& failed) {
-  return std::unexpected(std::move(failed.error()));
-}
-
-std::int64_t sql_limit(std::size_t limit) {
-  constexpr auto kMax = static_cast<std::size_t>(std::numeric_limits<std::int64_t>::max());
-  return static_cast<std::int64_t>(std::min(limit, kMax));
-}
-
-// Every message query selects these columns, in this order, for read_message.
-constexpr std::string_view kSelectMessage =
-    "SELECT m.conversation_id, m.seq, m.id, m.sender_id, u.username, m.sender_device_id, "
-    "m.client_msg_id, m.kind, m.body, m.sent_at "
-    "FROM messages m JOIN users u ON u.id = m.sender_id ";
-
-Message read_message(const Statement& row) {
-  Message message;
-  message.conversation_id = row.int64(0);
-  message.seq = row.int64(1);
-  message.id = row.int64(2);
-  message.sender_id = row.int64(3);
-  message.sender_username = row.text(4);
-  message.sender_device_id = row.int64(5);
-  message.client_msg_id = row.text(6);
-  message.kind = static_cast<MessageKind>(row.int64(7));
-  message.text = row.text(8);
-  message.sent_at = row.int64(9);
-  return message;
-}
-
-Result<std::vector<Message>> read_messages(Statement& stmt) {
-  std::vector<Message> messages;
-  while (true) {
-    auto row = stmt.step();
-    if (!row) return forward(row);
-    if (!*row) return messages;
-    messages.push_back(read_message(stmt));
-  }
-}
-
-Result<std::vector<Member>> load_members(Connection& db, ConversationId id) {
-  auto stmt = db.prepare(
-      "SELECT m.user_id, u.username FROM members m JOIN users u ON u.id = m.user_id "
-      "WHERE m.conversation_id = ? AND m.left_at IS NULL ORDER BY m.user_id");
-  if (!stmt) return forward(stmt);
-  stmt->bind(1, id);
-  std::vector<Member> members;
-  while (true) {
-    auto row = stmt->step();
-    if (!row) return forward(row);
-    if (!*row) return members;
-    members.push_back(Member{stmt->int64(0), stmt->text(1)});
-  }
-}
-
-// Call inside a transaction so the row and its members come from one snapshot.
-Result<Conversation> load_conversation(Connection& db, ConversationId id) {
-  Conversation conversation;
-  {
-    auto stmt = db.prepare(
-        "SELECT kind, title, last_seq, last_activity_at FROM conversations WHERE id = ?");
-    if (!stmt) return forward(stmt);
-    auto row = stmt->bind(1, id).step();
-    if (!row) return forward(row);
-    if (!*row) return fail(Errc::not_found, "no conversation " + std::to_string(id));
-    conversation.id = id;
-    conversation.kind = static_cast<ConversationKind>(stmt->int64(0));
-    conversation.title = stmt->text(1);
-    conversation.last_seq = stmt->int64(2);
-    conversation.last_activity_at = stmt->int64(3);
-  }
-  auto members = load_members(db, id);
-  if (!members) return forward(members);
-  conversation.members = std::move(*members);
-  return conversation;
-}
 
 Result<Credentials> load_credentials(Statement& stmt) {
   auto row = stmt.step();
@@ -345,7 +276,7 @@ Result<std::vector<Conversation>> SqliteStore::conversations_of(UserId user) {
   std::vector<Conversation> conversations;
   {
     auto stmt = (*db)->prepare(
-        "SELECT c.id, c.kind, c.title, c.last_seq, c.last_activity_at "
+        "SELECT c.id, c.kind, c.title, c.last_seq, c.last_activity_at, c.shared_history "
         "FROM conversations c JOIN members m ON m.conversation_id = c.id "
         "WHERE m.user_id = ? AND m.left_at IS NULL ORDER BY c.last_activity_at DESC, c.id");
     if (!stmt) return forward(stmt);
@@ -360,6 +291,7 @@ Result<std::vector<Conversation>> SqliteStore::conversations_of(UserId user) {
       c.title = stmt->text(2);
       c.last_seq = stmt->int64(3);
       c.last_activity_at = stmt->int64(4);
+      c.shared_history = stmt->int64(5) != 0;
     }
   }
   for (Conversation& c : conversations) {
@@ -405,16 +337,46 @@ std::vector<Result<AppendOutcome>> SqliteStore::append(std::span<const AppendReq
 }
 
 Result<AppendOutcome> SqliteStore::append_one(const AppendRequest& request) {
+  Connection& db = *writer_;
   {
     // The dedupe key lives in the same database as the log, so a resend after a crash still
-    // finds the original.
+    // finds the original. Checked first: a resend is answered even if the sender has since been
+    // blocked or has left.
     static const std::string kDuplicate =
         std::string(kSelectMessage) + "WHERE m.sender_id = ? AND m.client_msg_id = ?";
-    auto stmt = writer_->prepare(kDuplicate);
+    auto stmt = db.prepare(kDuplicate);
     if (!stmt) return forward(stmt);
     auto row = stmt->bind(1, request.sender_id).bind(2, request.client_msg_id).step();
     if (!row) return forward(row);
     if (*row) return AppendOutcome{read_message(*stmt), true};
+  }
+
+  ConversationKind conversation_kind = ConversationKind::direct;
+  Seq last_seq = 0;
+  {
+    auto stmt = db.prepare("SELECT kind, last_seq FROM conversations WHERE id = ?");
+    if (!stmt) return forward(stmt);
+    auto row = stmt->bind(1, request.conversation_id).step();
+    if (!row) return forward(row);
+    if (!*row) {
+      return fail(Errc::not_found, "no conversation " + std::to_string(request.conversation_id));
+    }
+    conversation_kind = static_cast<ConversationKind>(stmt->int64(0));
+    last_seq = stmt->int64(1);
+  }
+  // Checked inside the append transaction, so a member who has just left cannot slip in.
+  auto member = detail::current_member(db, request.conversation_id, request.sender_id);
+  if (!member) return forward(member);
+  if (!*member) return fail(Errc::forbidden, "not a member of this conversation");
+  if (conversation_kind == ConversationKind::direct) {
+    auto stmt = db.prepare(
+        "SELECT 1 FROM members m JOIN blocks b ON b.user_id = m.user_id AND b.peer_id = ?1 "
+        "WHERE m.conversation_id = ?2 AND m.user_id <> ?1");
+    if (!stmt) return forward(stmt);
+    auto row = stmt->bind(1, request.sender_id).bind(2, request.conversation_id).step();
+    if (!row) return forward(row);
+    // As if the other user did not exist: the sender must not learn of the block.
+    if (*row) return fail(Errc::user_not_found, "no such user");
   }
 
   Message message;
@@ -426,58 +388,124 @@ Result<AppendOutcome> SqliteStore::append_one(const AppendRequest& request) {
   message.text = request.text;
   message.sent_at = request.now;
   {
-    auto stmt = writer_->prepare("SELECT last_seq FROM conversations WHERE id = ?");
-    if (!stmt) return forward(stmt);
-    auto row = stmt->bind(1, request.conversation_id).step();
-    if (!row) return forward(row);
-    if (!*row) {
-      return fail(Errc::not_found, "no conversation " + std::to_string(request.conversation_id));
+    auto name = detail::username_of(db, request.sender_id);
+    if (!name) return forward(name);
+    if (!*name) return fail(Errc::internal, "no sender " + std::to_string(request.sender_id));
+    message.sender_username = std::move(**name);
+  }
+
+  const bool changes_target =
+      request.kind == MessageKind::edit || request.kind == MessageKind::deletion ||
+      request.kind == MessageKind::reaction || request.kind == MessageKind::reaction_removed;
+  if (!changes_target && request.kind != MessageKind::text && request.kind != MessageKind::system) {
+    return fail(Errc::invalid_argument, "unknown message kind");
+  }
+  if (changes_target) {
+    message.target_seq = request.target_seq;
+    // Entries at or below joined_seq are invisible to the sender: as if they did not exist.
+    if (request.target_seq <= (*member)->joined_seq || request.target_seq > last_seq) {
+      return fail(Errc::not_found, "no such message");
     }
-    // Only the single writer assigns seqs, inside this transaction, so last_seq + 1 is gap-free.
-    message.seq = stmt->int64(0) + 1;
-  }
-  {
-    // Checked inside the append transaction, so a member who has just left cannot slip in.
-    auto stmt = writer_->prepare(
-        "SELECT 1 FROM members WHERE conversation_id = ? AND user_id = ? AND left_at IS NULL");
+    auto stmt = db.prepare(
+        "SELECT kind, sender_id, deleted FROM messages WHERE conversation_id = ? AND seq = ?");
     if (!stmt) return forward(stmt);
-    auto row = stmt->bind(1, request.conversation_id).bind(2, request.sender_id).step();
+    auto row = stmt->bind(1, request.conversation_id).bind(2, request.target_seq).step();
     if (!row) return forward(row);
-    if (!*row) return fail(Errc::forbidden, "not a member of this conversation");
+    if (!*row || static_cast<MessageKind>(stmt->int64(0)) != MessageKind::text) {
+      return fail(Errc::not_found, "no such message");
+    }
+    const bool own = stmt->int64(1) == request.sender_id;
+    const bool deleted = stmt->int64(2) != 0;
+    const bool authored_only =
+        request.kind == MessageKind::edit || request.kind == MessageKind::deletion;
+    if (authored_only && !own) return fail(Errc::forbidden, "not your message");
+    if (deleted) return fail(Errc::not_found, "message deleted");
   }
-  {
-    auto stmt = writer_->prepare("SELECT username FROM users WHERE id = ?");
+
+  auto changed = [&]() -> Result<void> {
+    const ConversationId id = request.conversation_id;
+    const Seq target = request.target_seq;
+    switch (request.kind) {
+      case MessageKind::edit: {
+        auto stmt = db.prepare(
+            "UPDATE messages SET body = ?, edited_at = ? WHERE conversation_id = ? AND seq = ?");
+        if (!stmt) return forward(stmt);
+        return stmt->bind(1, request.text).bind(2, request.now).bind(3, id).bind(4, target).run();
+      }
+      case MessageKind::deletion: {
+        message.text.clear();
+        auto erase = db.prepare(
+            "UPDATE messages SET deleted = 1, body = '' WHERE conversation_id = ? AND seq = ?");
+        if (!erase) return forward(erase);
+        auto erased = erase->bind(1, id).bind(2, target).run();
+        if (!erased) return erased;
+        // Edits carry earlier versions of the text: erase them too.
+        auto edits = db.prepare(
+            "UPDATE messages SET body = '' WHERE conversation_id = ? AND target_seq = ? "
+            "AND kind = ?");
+        if (!edits) return forward(edits);
+        auto cleared = edits->bind(1, id)
+                           .bind(2, target)
+                           .bind(3, static_cast<std::int64_t>(MessageKind::edit))
+                           .run();
+        if (!cleared) return cleared;
+        auto reactions = db.prepare("DELETE FROM reactions WHERE conversation_id = ? AND seq = ?");
+        if (!reactions) return forward(reactions);
+        return reactions->bind(1, id).bind(2, target).run();
+      }
+      case MessageKind::reaction: {
+        if (request.text.empty()) return fail(Errc::invalid_argument, "empty reaction");
+        auto stmt = db.prepare(
+            "INSERT OR IGNORE INTO reactions (conversation_id, seq, user_id, emoji, created_at) "
+            "VALUES (?, ?, ?, ?, ?)");
+        if (!stmt) return forward(stmt);
+        auto done = stmt->bind(1, id)
+                        .bind(2, target)
+                        .bind(3, request.sender_id)
+                        .bind(4, request.text)
+                        .bind(5, request.now)
+                        .run();
+        if (!done) return done;
+        if (db.changes() == 0) return fail(Errc::invalid_argument, "reaction already there");
+        return {};
+      }
+      case MessageKind::reaction_removed: {
+        auto stmt = db.prepare(
+            "DELETE FROM reactions WHERE conversation_id = ? AND seq = ? AND user_id = ? "
+            "AND emoji = ?");
+        if (!stmt) return forward(stmt);
+        auto done = stmt->bind(1, id)
+                        .bind(2, target)
+                        .bind(3, request.sender_id)
+                        .bind(4, request.text)
+                        .run();
+        if (!done) return done;
+        if (db.changes() == 0) return fail(Errc::invalid_argument, "no such reaction");
+        return {};
+      }
+      case MessageKind::text:
+      case MessageKind::system:
+        return {};
+    }
+    return {};
+  }();
+  if (!changed) return forward(changed);
+
+  // Reactions come and go often and say little: they do not lift a chat to the top of the list.
+  const bool touch_activity =
+      request.kind != MessageKind::reaction && request.kind != MessageKind::reaction_removed;
+  auto inserted = detail::insert_entry(db, message, touch_activity);
+  if (!inserted) return forward(inserted);
+
+  if (request.kind == MessageKind::text) {
+    // What one writes one has read.
+    auto stmt = db.prepare(
+        "UPDATE members SET read_seq = MAX(read_seq, ?) WHERE conversation_id = ? AND user_id = ?");
     if (!stmt) return forward(stmt);
-    auto row = stmt->bind(1, request.sender_id).step();
-    if (!row) return forward(row);
-    if (!*row) return fail(Errc::internal, "no sender " + std::to_string(request.sender_id));
-    message.sender_username = stmt->text(0);
-  }
-  {
-    auto stmt = writer_->prepare(
-        "INSERT INTO messages (conversation_id, seq, sender_id, sender_device_id, client_msg_id, "
-        "kind, body, sent_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
-    if (!stmt) return forward(stmt);
-    auto done = stmt->bind(1, message.conversation_id)
-                    .bind(2, message.seq)
+    auto done = stmt->bind(1, message.seq)
+                    .bind(2, message.conversation_id)
                     .bind(3, message.sender_id)
-                    .bind(4, message.sender_device_id)
-                    .bind(5, message.client_msg_id)
-                    .bind(6, static_cast<std::int64_t>(message.kind))
-                    .bind(7, message.text)
-                    .bind(8, message.sent_at)
                     .run();
-    if (!done) return forward(done);
-    message.id = writer_->last_insert_rowid();
-  }
-  {
-    // MAX: a wall clock stepping back must not make the conversation look older.
-    auto stmt = writer_->prepare(
-        "UPDATE conversations SET last_seq = ?, last_activity_at = MAX(last_activity_at, ?) "
-        "WHERE id = ?");
-    if (!stmt) return forward(stmt);
-    auto done =
-        stmt->bind(1, message.seq).bind(2, message.sent_at).bind(3, message.conversation_id).run();
     if (!done) return forward(done);
   }
   return AppendOutcome{std::move(message), false};

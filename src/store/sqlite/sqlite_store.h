@@ -54,6 +54,31 @@ class SqliteStore final : public Store {
                                               std::size_t limit) override;
   Result<std::vector<Message>> messages_before(ConversationId id, Seq before,
                                                std::size_t limit) override;
+  Result<std::vector<Message>> view_after(const Viewer& viewer, ConversationId id, Seq after,
+                                          std::size_t limit) override;
+  Result<std::vector<Message>> view_before(const Viewer& viewer, ConversationId id, Seq before,
+                                           std::size_t limit) override;
+
+  Result<GroupOutcome> create_group(const NewGroup& group) override;
+  Result<GroupOutcome> change_group(const GroupChange& change) override;
+
+  Result<UserUpdate> mark_read(UserId user, ConversationId id, Seq seq, TimeMs now) override;
+  Result<UserUpdate> set_muted(UserId user, ConversationId id, bool muted, TimeMs now) override;
+  Result<UserUpdate> set_nickname(UserId user, ConversationId id, std::string_view nickname,
+                                  TimeMs now) override;
+  Result<UserUpdate> hide_message(UserId user, ConversationId id, Seq seq, TimeMs now) override;
+  Result<std::vector<UserUpdate>> user_updates_after(UserId user, std::int64_t after,
+                                                     std::size_t limit) override;
+  Result<std::int64_t> last_user_seq(UserId user) override;
+  Result<std::vector<ConversationSummary>> conversation_list(
+      UserId user, std::size_t member_detail_limit) override;
+
+  Result<std::vector<UserUpdate>> contact_action(UserId actor, UserId peer, ContactAction action,
+                                                 TimeMs now) override;
+  Result<std::vector<Contact>> contacts_of(UserId user) override;
+  Result<std::vector<UserId>> presence_watchers(UserId user) override;
+  Result<bool> is_blocked(UserId by, UserId who) override;
+  Result<void> set_last_seen(UserId user, TimeMs at) override;
 
  private:
   SqliteStore(SqliteOptions options, std::unique_ptr<Connection> writer, int schema_version);

@@ -12,78 +12,10 @@
 #include <thread>
 #include <vector>
 
+#include "store/sqlite/sqlite_test_support.h"
+
 namespace parley::store {
 namespace {
-
-class SqliteStoreTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    char dir_template[] = "/tmp/parley_sqlite_test.XXXXXX";
-    ASSERT_NE(mkdtemp(dir_template), nullptr);
-    dir_ = dir_template;
-    path_ = dir_ + "/parley.db";
-    reopen();
-  }
-
-  void TearDown() override {
-    store_.reset();
-    std::filesystem::remove_all(dir_);
-  }
-
-  void reopen(bool fsync = true) {
-    store_.reset();
-    auto opened = SqliteStore::open(SqliteOptions{path_, fsync});
-    ASSERT_TRUE(opened) << opened.error().message;
-    store_ = std::move(*opened);
-  }
-
-  // Reads one integer straight from the file, bypassing the store.
-  std::int64_t query_int(const std::string& sql) {
-    sqlite3* db = nullptr;
-    EXPECT_EQ(sqlite3_open_v2(path_.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
-    sqlite3_stmt* stmt = nullptr;
-    EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr), SQLITE_OK) << sql;
-    std::int64_t value = -1;
-    if (sqlite3_step(stmt) == SQLITE_ROW) value = sqlite3_column_int64(stmt, 0);
-    sqlite3_finalize(stmt);
-    sqlite3_close(db);
-    return value;
-  }
-
-  UserId user(const std::string& name) {
-    auto id = store_->create_user(name, name, "hash-" + name, 1000);
-    EXPECT_TRUE(id) << id.error().message;
-    return id.value_or(0);
-  }
-
-  DeviceId device(UserId owner, const std::string& token_hash) {
-    auto id = store_->create_device(NewDevice{owner, "phone", token_hash, 9000, 1000});
-    EXPECT_TRUE(id) << id.error().message;
-    return id.value_or(0);
-  }
-
-  static AppendRequest text(ConversationId conversation, UserId sender, std::string client_id,
-                            std::string body = "hi") {
-    return AppendRequest{conversation,      sender,          1,   std::move(client_id),
-                         MessageKind::text, std::move(body), 5000};
-  }
-
-  Result<AppendOutcome> append_one(const AppendRequest& request) {
-    auto outcomes = store_->append(std::span(&request, 1));
-    EXPECT_EQ(outcomes.size(), 1u);
-    return outcomes.at(0);
-  }
-
-  std::string dir_;
-  std::string path_;
-  std::unique_ptr<SqliteStore> store_;
-};
-
-std::vector<Seq> seqs(const std::vector<Message>& messages) {
-  std::vector<Seq> out;
-  for (const Message& m : messages) out.push_back(m.seq);
-  return out;
-}
 
 TEST_F(SqliteStoreTest, CreatesAndFindsUsers) {
   auto id = store_->create_user("Alice", "alice", "argon-hash", 1000);
@@ -268,7 +200,7 @@ TEST_F(SqliteStoreTest, DuplicateReturnsOriginalWithoutTakingSeq) {
 }
 
 TEST_F(SqliteStoreTest, DataAndDedupeSurviveReopen) {
-  EXPECT_EQ(store_->schema_version(), 1);
+  EXPECT_EQ(store_->schema_version(), 2);
   UserId alice = user("alice");
   UserId bob = user("bob");
   ConversationId ab = store_->find_or_create_direct(alice, bob, 1)->id;
@@ -277,8 +209,8 @@ TEST_F(SqliteStoreTest, DataAndDedupeSurviveReopen) {
 
   reopen();
   reopen();
-  EXPECT_EQ(store_->schema_version(), 1);
-  EXPECT_EQ(query_int("SELECT COUNT(*) FROM schema_migrations"), 1);
+  EXPECT_EQ(store_->schema_version(), 2);
+  EXPECT_EQ(query_int("SELECT COUNT(*) FROM schema_migrations"), 2);
 
   auto resent = append_one(text(ab, alice, "c1", "resent"));
   ASSERT_TRUE(resent);

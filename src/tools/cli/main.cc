@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -59,7 +60,115 @@ json::object message_json(const v1::Message& m) {
   if (m.kind() != v1::TEXT) o["kind"] = v1::MessageKind_Name(m.kind());
   if (m.target_seq() != 0) o["target_seq"] = m.target_seq();
   if (m.deleted()) o["deleted"] = true;
+  if (m.hidden()) o["hidden"] = true;
+  if (m.edited_at_ms() != 0) o["edited_at"] = m.edited_at_ms();
+  if (m.reactions_size() > 0) {
+    json::array reactions;
+    for (const auto& r : m.reactions()) {
+      reactions.push_back(json::object{{"user", r.username()}, {"emoji", r.emoji()}});
+    }
+    o["reactions"] = std::move(reactions);
+  }
   return o;
+}
+
+json::object conversation_json(const v1::ConversationInfo& c) {
+  json::object o;
+  o["conversation"] = c.conversation_id();
+  o["kind"] = v1::ConversationKind_Name(c.kind());
+  o["title"] = c.title();
+  o["last_seq"] = c.last_seq();
+  o["last_activity"] = c.last_activity_ms();
+  o["unread"] = c.unread();
+  o["muted"] = c.muted();
+  o["nickname"] = c.nickname();
+  o["role"] = v1::MemberRole_Name(c.role());
+  o["read_seq"] = c.read_seq();
+  if (c.shared_history()) o["shared_history"] = true;
+  if (c.members_size() > 0) {
+    json::array members;
+    for (const auto& m : c.members()) members.push_back(json::value(m.username()));
+    o["members"] = std::move(members);
+  }
+  if (c.has_last_message()) {
+    const auto& m = c.last_message();
+    json::object last;
+    last["seq"] = m.seq();
+    last["from"] = m.sender();
+    last["text"] = m.text();
+    last["sent_at"] = m.sent_at_ms();
+    if (m.kind() != v1::TEXT) last["kind"] = v1::MessageKind_Name(m.kind());
+    if (m.deleted()) last["deleted"] = true;
+    o["last_message"] = std::move(last);
+  }
+  return o;
+}
+
+// A pushed non-message event as one line; `event` names its kind.
+json::object event_json(const v1::ServerFrame& f) {
+  json::object o;
+  if (f.has_user_update()) {
+    const auto& u = f.user_update().update();
+    o["event"] = "user_update";
+    o["kind"] = v1::UserUpdateKind_Name(u.kind());
+    o["user_seq"] = u.user_seq();
+    if (u.conversation_id() != 0) o["conversation"] = u.conversation_id();
+    switch (u.kind()) {
+      case v1::READ:
+      case v1::HIDDEN:
+        o["seq"] = u.seq();
+        break;
+      case v1::MUTED:
+        o["muted"] = u.flag();
+        break;
+      case v1::NICKNAME:
+        o["nickname"] = u.text();
+        break;
+      case v1::CONTACT:
+        o["peer"] = u.peer();
+        o["state"] = v1::ContactState_Name(u.contact_state());
+        break;
+      default:
+        break;
+    }
+    if (u.at_ms() != 0) o["at"] = u.at_ms();
+  } else if (f.has_presence()) {
+    o["event"] = "presence";
+    o["user"] = f.presence().username();
+    o["online"] = f.presence().online();
+    if (f.presence().last_seen_ms() != 0) o["last_seen"] = f.presence().last_seen_ms();
+  } else if (f.has_typing()) {
+    o["event"] = "typing";
+    o["conversation"] = f.typing().conversation_id();
+    o["user"] = f.typing().username();
+  } else if (f.has_read()) {
+    o["event"] = "read";
+    o["conversation"] = f.read().conversation_id();
+    o["user"] = f.read().username();
+    o["read_seq"] = f.read().read_seq();
+  } else {
+    o["event"] = "unknown";
+  }
+  return o;
+}
+
+json::object ack_json(const parley::client::SendResult& ack) {
+  json::object o;
+  o["conversation"] = ack.conversation_id;
+  o["seq"] = ack.seq;
+  o["id"] = ack.message_id;
+  o["sent_at"] = ack.sent_at_ms;
+  o["duplicate"] = ack.duplicate;
+  return o;
+}
+
+std::string join(const std::vector<std::string>& words) {
+  std::string text;
+  for (const auto& w : words) {
+    if (!text.empty()) text += ' ';
+    text += w;
+  }
+  return text;
 }
 
 std::string default_profile() {
@@ -133,26 +242,112 @@ int main(int argc, char** argv) {
   passwd->add_option("new", new_password)->required();
 
   std::vector<std::string> words;
-  auto* send = app.add_subcommand("send", "send a message to a user");
-  send->add_option("user", user)->required();
-  send->add_option("text", words, "the words of the message (joined with spaces)")->required();
+  std::int64_t group_id = 0;
+  auto* send = app.add_subcommand("send", "send a message: send USER TEXT... | send --group ID TEXT...");
+  send->add_option("--group", group_id, "a conversation id (group or direct) instead of a user")
+      ->check(CLI::PositiveNumber);
+  send->add_option("text", words, "USER then the words of the message (joined with spaces)")
+      ->required();
 
   int count = 0;
   double tail_timeout_s = 0;
-  auto* tail = app.add_subcommand("tail", "print incoming messages, one JSON object per line");
-  tail->add_option("--count", count, "exit after this many messages (0 = no limit)")
+  auto* tail = app.add_subcommand("tail", "print incoming messages and events, one JSON object per line");
+  tail->add_option("--count", count, "exit after this many lines (0 = no limit)")
       ->check(CLI::NonNegativeNumber);
   tail->add_option("--timeout", tail_timeout_s, "exit after this many seconds (0 = never)")
       ->check(CLI::NonNegativeNumber);
 
   std::uint32_t limit = 50;
   std::int64_t before = 0;
-  auto* history = app.add_subcommand("history", "print the conversation with a user, oldest first");
-  history->add_option("user", user)->required();
+  auto* history = app.add_subcommand("history", "print a conversation, oldest first: history USER | history --group ID");
+  history->add_option("user", user);
+  history->add_option("--group", group_id, "a conversation id instead of a user")
+      ->check(CLI::PositiveNumber);
   history->add_option("--limit", limit, "at most this many messages (1..200)")
       ->check(CLI::Range(1, 200));
   history->add_option("--before", before, "only messages below this seq (0 = up to the newest)")
       ->check(CLI::NonNegativeNumber);
+
+  // Contacts.
+  auto* contacts = app.add_subcommand("contacts", "list contacts and requests");
+  std::string contact_action;
+  auto* contact = app.add_subcommand("contact", "contact add|accept|decline|remove|block|unblock USER");
+  contact->add_option("action", contact_action)
+      ->required()
+      ->check(CLI::IsMember({"add", "accept", "decline", "remove", "block", "unblock"}));
+  contact->add_option("user", user)->required();
+
+  // Conversations.
+  auto* chats = app.add_subcommand("chats", "list conversations (last line: total unread)");
+
+  std::string group_name;
+  std::vector<std::string> group_users;
+  bool shared_history = false;
+  auto* group = app.add_subcommand("group", "create and change groups");
+  group->require_subcommand(1);
+  auto* group_create = group->add_subcommand("create", "group create NAME USER... [--shared-history]");
+  group_create->add_option("name", group_name)->required();
+  group_create->add_option("users", group_users);
+  group_create->add_flag("--shared-history", shared_history,
+                         "new members see the messages from before they joined");
+  auto* group_add = group->add_subcommand("add", "group add GROUP USER...");
+  group_add->add_option("group", group_id)->required();
+  group_add->add_option("users", group_users)->required();
+  auto* group_remove = group->add_subcommand("remove", "group remove GROUP USER...");
+  group_remove->add_option("group", group_id)->required();
+  group_remove->add_option("users", group_users)->required();
+  auto* group_leave = group->add_subcommand("leave", "group leave GROUP");
+  group_leave->add_option("group", group_id)->required();
+  auto* group_rename = group->add_subcommand("rename", "group rename GROUP NAME...");
+  group_rename->add_option("group", group_id)->required();
+  group_rename->add_option("name", words, "the new title (words joined with spaces)")->required();
+  auto* group_admin = group->add_subcommand("admin", "group admin GROUP USER: make USER an admin");
+  group_admin->add_option("group", group_id)->required();
+  group_admin->add_option("user", user)->required();
+  auto* group_member = group->add_subcommand("member", "group member GROUP USER: make USER a plain member");
+  group_member->add_option("group", group_id)->required();
+  group_member->add_option("user", user)->required();
+
+  // Messages and per-conversation settings. CONV is a conversation id (see `chats`).
+  std::int64_t conv = 0;
+  std::int64_t seq = 0;
+  std::string emoji;
+  bool remove_reaction = false;
+  auto* react = app.add_subcommand("react", "react CONV SEQ [EMOJI] [--remove] (default emoji 👍)");
+  react->add_option("conversation", conv)->required();
+  react->add_option("seq", seq)->required();
+  react->add_option("emoji", emoji);
+  react->add_flag("--remove", remove_reaction, "take the reaction back");
+
+  auto* read = app.add_subcommand("read", "read CONV SEQ: mark read up to SEQ");
+  read->add_option("conversation", conv)->required();
+  read->add_option("seq", seq)->required();
+
+  bool everyone = false;
+  auto* del = app.add_subcommand("delete", "delete CONV SEQ [--everyone]: for me, or for everyone");
+  del->add_option("conversation", conv)->required();
+  del->add_option("seq", seq)->required();
+  del->add_flag("--everyone", everyone, "delete for every member (own messages only)");
+
+  auto* edit = app.add_subcommand("edit", "edit CONV SEQ TEXT...: replace the text of your message");
+  edit->add_option("conversation", conv)->required();
+  edit->add_option("seq", seq)->required();
+  edit->add_option("text", words)->required();
+
+  bool mute_off = false;
+  auto* mute = app.add_subcommand("mute", "mute CONV [--off]");
+  mute->add_option("conversation", conv)->required();
+  mute->add_flag("--off", mute_off, "unmute");
+
+  auto* nick = app.add_subcommand("nick", "nick CONV [NAME...]: your name for a conversation (none clears it)");
+  nick->add_option("conversation", conv)->required();
+  nick->add_option("name", words);
+
+  auto* typing = app.add_subcommand("typing", "typing CONV: tell the other members you are typing");
+  typing->add_option("conversation", conv)->required();
+
+  auto* members = app.add_subcommand("members", "members CONV: members, roles and read positions");
+  members->add_option("conversation", conv)->required();
 
   try {
     app.parse(argc, argv);
@@ -227,25 +422,24 @@ int main(int argc, char** argv) {
   }
 
   if (send->parsed()) {
-    std::string text;
-    for (const auto& w : words) {
-      if (!text.empty()) text += ' ';
-      text += w;
+    if (group_id == 0 && words.size() < 2) {
+      report("INVALID_ARGUMENT", "send USER TEXT... or send --group ID TEXT...");
+      return kExitUsage;
     }
+    if (group_id == 0) {
+      user = words.front();
+      words.erase(words.begin());
+    }
+    const std::string text = join(words);
     auto resumed = resume();
     if (resumed && resumed->code != v1::UNAVAILABLE) return report(*resumed);
-    auto ack = client.send_to_user(user, text);
+    auto ack = group_id != 0 ? client.send_to_conversation(group_id, text)
+                             : client.send_to_user(user, text);
     if (!ack) {
       if (resumed) return report(v1::ErrorCode_Name(resumed->code), resumed->message + " (the message stays in the outbox)");
       return report(ack.error());
     }
-    json::object o;
-    o["conversation"] = ack->conversation_id;
-    o["seq"] = ack->seq;
-    o["id"] = ack->message_id;
-    o["sent_at"] = ack->sent_at_ms;
-    o["duplicate"] = ack->duplicate;
-    print(o);
+    print(ack_json(*ack));
     settle_outbox();
     return 0;
   }
@@ -261,12 +455,20 @@ int main(int argc, char** argv) {
     while (count == 0 || printed < count) {
       const auto now = Clock::now();
       if (now >= deadline) break;
+      // Messages and events wait in two queues: take whatever is there, else wait briefly.
+      if (auto e = client.next_event(0ms)) {
+        print(event_json(*e));
+        ++printed;
+        continue;
+      }
       const auto wait = deadline == Clock::time_point::max()
-                            ? std::chrono::milliseconds(1000)
+                            ? std::chrono::milliseconds(50)
                             : std::min<std::chrono::milliseconds>(
-                                  1000ms, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now) + 1ms);
+                                  50ms, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now) + 1ms);
       if (auto m = client.next_message(wait)) {
-        print(message_json(*m));
+        auto line = message_json(*m);
+        line["event"] = "message";
+        print(line);
         ++printed;
       }
     }
@@ -274,14 +476,129 @@ int main(int argc, char** argv) {
   }
 
   if (history->parsed()) {
+    if ((group_id == 0) == user.empty()) {
+      report("INVALID_ARGUMENT", "history USER or history --group ID");
+      return kExitUsage;
+    }
     if (auto e = resume()) return report(*e);
-    auto conversation = client.open_direct(user);
-    if (!conversation) return report(conversation.error());
-    auto page = client.history(conversation->id, before, limit);
+    std::int64_t id = group_id;
+    if (id == 0) {
+      auto conversation = client.open_direct(user);
+      if (!conversation) return report(conversation.error());
+      id = conversation->id;
+    }
+    auto page = client.history(id, before, limit);
     if (!page) return report(page.error());
     for (const auto& m : page->messages) print(message_json(m));
     settle_outbox();
     return 0;
+  }
+
+  // Every command below works on the stored session and prints its result.
+  if (auto e = resume()) return report(*e);
+  const auto done = [&](auto&& result, auto&& on_success) -> int {
+    if (!result) return report(result.error());
+    on_success(*result);
+    settle_outbox();
+    return 0;
+  };
+  const auto done_ok = [&](const parley::client::ClientResult<void>& result, json::object line) {
+    if (!result) return report(result.error());
+    print(line);
+    settle_outbox();
+    return 0;
+  };
+  const auto print_conversation = [](const v1::ConversationInfo& c) { print(conversation_json(c)); };
+
+  if (contacts->parsed()) {
+    return done(client.list_contacts(), [](const v1::ContactList& list) {
+      for (const auto& c : list.contacts()) {
+        json::object o;
+        o["user"] = c.username();
+        o["state"] = v1::ContactState_Name(c.state());
+        o["online"] = c.online();
+        o["last_seen"] = c.last_seen_ms();
+        print(o);
+      }
+    });
+  }
+  if (contact->parsed()) {
+    static const std::map<std::string, v1::ContactAction> kActions = {
+        {"add", v1::REQUEST},     {"accept", v1::ACCEPT}, {"decline", v1::DECLINE},
+        {"remove", v1::REMOVE},   {"block", v1::BLOCK},   {"unblock", v1::UNBLOCK}};
+    return done_ok(client.contact(user, kActions.at(contact_action)),
+                   json::object{{"user", user}, {"action", contact_action}});
+  }
+  if (chats->parsed()) {
+    return done(client.list_conversations(), [](const v1::ConversationList& list) {
+      for (const auto& c : list.conversations()) print(conversation_json(c));
+      print(json::object{{"total_unread", list.total_unread()}});
+    });
+  }
+  if (group_create->parsed()) {
+    return done(client.create_group(group_name, group_users, shared_history), print_conversation);
+  }
+  if (group_add->parsed()) {
+    return done(client.group_change(group_id, v1::ADD_MEMBERS, group_users), print_conversation);
+  }
+  if (group_remove->parsed()) {
+    return done(client.group_change(group_id, v1::REMOVE_MEMBERS, group_users), print_conversation);
+  }
+  if (group_leave->parsed()) {
+    return done(client.group_change(group_id, v1::LEAVE),
+                [&](const v1::ConversationInfo&) { print(json::object{{"left", group_id}}); });
+  }
+  if (group_rename->parsed()) {
+    return done(client.group_change(group_id, v1::RENAME, {}, join(words)), print_conversation);
+  }
+  if (group_admin->parsed() || group_member->parsed()) {
+    const auto role = group_admin->parsed() ? v1::ADMIN : v1::MEMBER;
+    return done(client.group_change(group_id, v1::SET_ROLE, {user}, "", role), print_conversation);
+  }
+  if (react->parsed()) {
+    return done(client.react(conv, seq, emoji, remove_reaction),
+                [](const parley::client::SendResult& ack) { print(ack_json(ack)); });
+  }
+  if (read->parsed()) {
+    return done_ok(client.mark_read(conv, seq), json::object{{"conversation", conv}, {"read_seq", seq}});
+  }
+  if (del->parsed()) {
+    return done(client.delete_message(conv, seq, everyone),
+                [&](const std::optional<parley::client::SendResult>& ack) {
+                  if (ack) {
+                    print(ack_json(*ack));
+                  } else {
+                    print(json::object{{"conversation", conv}, {"seq", seq}, {"hidden", true}});
+                  }
+                });
+  }
+  if (edit->parsed()) {
+    return done(client.edit(conv, seq, join(words)),
+                [](const parley::client::SendResult& ack) { print(ack_json(ack)); });
+  }
+  if (mute->parsed()) {
+    return done_ok(client.chat_settings(conv, !mute_off, std::nullopt),
+                   json::object{{"conversation", conv}, {"muted", !mute_off}});
+  }
+  if (nick->parsed()) {
+    const std::string name = join(words);
+    return done_ok(client.chat_settings(conv, std::nullopt, name),
+                   json::object{{"conversation", conv}, {"nickname", name}});
+  }
+  if (typing->parsed()) {
+    return done_ok(client.typing(conv), json::object{{"conversation", conv}, {"typing", true}});
+  }
+  if (members->parsed()) {
+    return done(client.read_positions(conv), [](const v1::ConversationInfo& c) {
+      for (const auto& m : c.members()) {
+        json::object o;
+        o["user"] = m.username();
+        o["role"] = v1::MemberRole_Name(m.role());
+        o["read_seq"] = m.read_seq();
+        o["joined_seq"] = m.joined_seq();
+        print(o);
+      }
+    });
   }
   return report("INVALID_ARGUMENT", "no command given");
 }

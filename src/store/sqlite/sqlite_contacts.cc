@@ -1,0 +1,215 @@
+// Store on SQLite, contacts: directed contact rows (one per side), blocks, presence watchers and
+// last-seen. Every change is recorded in the user log of each side that can see it.
+#include <utility>
+
+#include "store/sqlite/sqlite_internal.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace parley::store {
+namespace {
+
+using detail::forward;
+
+// The state of user's row about peer; none when there is no row.
+Result<ContactState> contact_state(Connection& db, UserId user, UserId peer) {
+  auto stmt = db.prepare("SELECT state FROM contacts WHERE user_id = ? AND peer_id = ?");
+  if (!stmt) return forward(stmt);
+  auto row = stmt->bind(1, user).bind(2, peer).step();
+  if (!row) return forward(row);
+  return *row ? static_cast<ContactState>(stmt->int64(0)) : ContactState::none;
+}
+
+Result<bool> blocked(Connection& db, UserId by, UserId who) {
+  auto stmt = db.prepare("SELECT 1 FROM blocks WHERE user_id = ? AND peer_id = ?");
+  if (!stmt) return forward(stmt);
+  return stmt->bind(1, by).bind(2, who).step();
+}
+
+// Sets user's row about peer (none deletes it) and records it in user's log.
+Result<void> put_contact(Connection& db, UserId user, UserId peer, ContactState state, TimeMs now,
+                         std::vector<UserUpdate>& updates, bool write_row = true) {
+  if (write_row) {
+    if (state == ContactState::none || state == ContactState::blocked) {
+      auto stmt = db.prepare("DELETE FROM contacts WHERE user_id = ? AND peer_id = ?");
+      if (!stmt) return forward(stmt);
+      auto done = stmt->bind(1, user).bind(2, peer).run();
+      if (!done) return done;
+    } else {
+      auto stmt = db.prepare(
+          "INSERT INTO contacts (user_id, peer_id, state, updated_at) VALUES (?, ?, ?, ?) "
+          "ON CONFLICT (user_id, peer_id) DO UPDATE SET state = excluded.state, "
+          "updated_at = excluded.updated_at");
+      if (!stmt) return forward(stmt);
+      auto done = stmt->bind(1, user)
+                      .bind(2, peer)
+                      .bind(3, static_cast<std::int64_t>(state))
+                      .bind(4, now)
+                      .run();
+      if (!done) return done;
+    }
+  }
+  UserUpdate update;
+  update.user_id = user;
+  update.kind = UserUpdateKind::contact;
+  update.peer_id = peer;
+  update.contact_state = state;
+  update.at = now;
+  auto written = detail::write_user_update(db, std::move(update));
+  if (!written) return forward(written);
+  updates.push_back(std::move(*written));
+  return {};
+}
+
+}  // namespace
+
+Result<std::vector<UserUpdate>> SqliteStore::contact_action(UserId actor, UserId peer,
+                                                            ContactAction action, TimeMs now) {
+  if (actor == peer) return fail(Errc::invalid_argument, "that is you");
+  Connection& db = *writer_;
+  auto txn = Transaction::begin(db, "BEGIN IMMEDIATE");
+  if (!txn) return forward(txn);
+  auto peer_name = detail::username_of(db, peer);
+  if (!peer_name) return forward(peer_name);
+  if (!*peer_name) return fail(Errc::user_not_found, "no such user");
+  auto mine = contact_state(db, actor, peer);
+  if (!mine) return forward(mine);
+  auto theirs = contact_state(db, peer, actor);
+  if (!theirs) return forward(theirs);
+
+  std::vector<UserUpdate> updates;
+  Result<void> done;
+  switch (action) {
+    case ContactAction::request: {
+      auto peer_blocks = blocked(db, peer, actor);
+      if (!peer_blocks) return forward(peer_blocks);
+      if (*peer_blocks) return fail(Errc::user_not_found, "no such user");
+      auto actor_blocks = blocked(db, actor, peer);
+      if (!actor_blocks) return forward(actor_blocks);
+      if (*actor_blocks) return fail(Errc::invalid_argument, "unblock the user first");
+      if (*mine == ContactState::accepted) return fail(Errc::invalid_argument, "already contacts");
+      // A resend of a pending request changes nothing and tells nobody again.
+      if (*mine == ContactState::request_sent) break;
+      if (*mine == ContactState::request_received) {
+        // They asked first: asking back is accepting.
+        done = put_contact(db, actor, peer, ContactState::accepted, now, updates);
+        if (done) done = put_contact(db, peer, actor, ContactState::accepted, now, updates);
+      } else {
+        done = put_contact(db, actor, peer, ContactState::request_sent, now, updates);
+        if (done) done = put_contact(db, peer, actor, ContactState::request_received, now, updates);
+      }
+      break;
+    }
+    case ContactAction::accept:
+      if (*mine != ContactState::request_received) {
+        return fail(Errc::invalid_argument, "no request to accept");
+      }
+      done = put_contact(db, actor, peer, ContactState::accepted, now, updates);
+      if (done) done = put_contact(db, peer, actor, ContactState::accepted, now, updates);
+      break;
+    case ContactAction::decline:
+      if (*mine != ContactState::request_received) {
+        return fail(Errc::invalid_argument, "no request to decline");
+      }
+      done = put_contact(db, actor, peer, ContactState::none, now, updates);
+      if (done && *theirs != ContactState::none) {
+        done = put_contact(db, peer, actor, ContactState::none, now, updates);
+      }
+      break;
+    case ContactAction::remove:
+      if (*mine != ContactState::accepted && *mine != ContactState::request_sent) {
+        return fail(Errc::invalid_argument, "not a contact");
+      }
+      done = put_contact(db, actor, peer, ContactState::none, now, updates);
+      if (done && *theirs != ContactState::none) {
+        done = put_contact(db, peer, actor, ContactState::none, now, updates);
+      }
+      break;
+    case ContactAction::block: {
+      auto stmt = db.prepare(
+          "INSERT OR IGNORE INTO blocks (user_id, peer_id, created_at) VALUES (?, ?, ?)");
+      if (!stmt) return forward(stmt);
+      done = stmt->bind(1, actor).bind(2, peer).bind(3, now).run();
+      if (done) done = put_contact(db, actor, peer, ContactState::blocked, now, updates);
+      // The blocked user only sees a contact (or request) disappear, never the block itself.
+      if (done && *theirs != ContactState::none) {
+        done = put_contact(db, peer, actor, ContactState::none, now, updates);
+      }
+      break;
+    }
+    case ContactAction::unblock: {
+      auto stmt = db.prepare("DELETE FROM blocks WHERE user_id = ? AND peer_id = ?");
+      if (!stmt) return forward(stmt);
+      done = stmt->bind(1, actor).bind(2, peer).run();
+      if (done && db.changes() == 0) return fail(Errc::invalid_argument, "not blocked");
+      if (done) {
+        done = put_contact(db, actor, peer, ContactState::none, now, updates,
+                           /*write_row=*/false);
+      }
+      break;
+    }
+  }
+  if (!done) return forward(done);
+  auto committed = txn->commit();
+  if (!committed) return forward(committed);
+  return updates;
+}
+
+Result<std::vector<Contact>> SqliteStore::contacts_of(UserId user) {
+  auto db = reader();
+  if (!db) return forward(db);
+  auto stmt = (*db)->prepare(
+      "SELECT c.peer_id, u.username, c.state, "
+      "CASE WHEN c.state = ?2 THEN u.last_seen_at ELSE 0 END "
+      "FROM contacts c JOIN users u ON u.id = c.peer_id WHERE c.user_id = ?1 "
+      "UNION ALL SELECT b.peer_id, u.username, ?3, 0 "
+      "FROM blocks b JOIN users u ON u.id = b.peer_id WHERE b.user_id = ?1 "
+      "ORDER BY 2, 1");
+  if (!stmt) return forward(stmt);
+  stmt->bind(1, user)
+      .bind(2, static_cast<std::int64_t>(ContactState::accepted))
+      .bind(3, static_cast<std::int64_t>(ContactState::blocked));
+  std::vector<Contact> contacts;
+  while (true) {
+    auto row = stmt->step();
+    if (!row) return forward(row);
+    if (!*row) return contacts;
+    Contact& c = contacts.emplace_back();
+    c.user_id = stmt->int64(0);
+    c.username = stmt->text(1);
+    c.state = static_cast<ContactState>(stmt->int64(2));
+    c.last_seen = stmt->int64(3);
+  }
+}
+
+Result<std::vector<UserId>> SqliteStore::presence_watchers(UserId user) {
+  auto db = reader();
+  if (!db) return forward(db);
+  // Acceptance is symmetric (both rows accepted), so the user's own rows name the watchers.
+  auto stmt = (*db)->prepare("SELECT peer_id FROM contacts WHERE user_id = ? AND state = ?");
+  if (!stmt) return forward(stmt);
+  stmt->bind(1, user).bind(2, static_cast<std::int64_t>(ContactState::accepted));
+  std::vector<UserId> watchers;
+  while (true) {
+    auto row = stmt->step();
+    if (!row) return forward(row);
+    if (!*row) return watchers;
+    watchers.push_back(stmt->int64(0));
+  }
+}
+
+Result<bool> SqliteStore::is_blocked(UserId by, UserId who) {
+  auto db = reader();
+  if (!db) return forward(db);
+  return blocked(**db, by, who);
+}
+
+Result<void> SqliteStore::set_last_seen(UserId user, TimeMs at) {
+  auto stmt = writer_->prepare("UPDATE users SET last_seen_at = MAX(last_seen_at, ?) WHERE id = ?");
+  if (!stmt) return forward(stmt);
+  auto done = stmt->bind(1, at).bind(2, user).run();
+  if (!done) return done;
+  if (writer_->changes() == 0) return fail(Errc::not_found, "no such user");
+  return {};
+}
+
+}  // namespace parley::store

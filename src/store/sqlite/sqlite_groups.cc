@@ -1,0 +1,303 @@
+// Store on SQLite, groups: creation and membership changes, each recorded as one system entry in
+// the same transaction that checks the actor's role.
+#include <string>
+#include <unordered_set>
+#include <utility>
+
+#include "core/system_event.h"
+#include "store/sqlite/sqlite_internal.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace parley::store {
+namespace {
+
+using detail::forward;
+
+// The users in order of first mention, without `drop` (0: keep everyone).
+std::vector<UserId> distinct_users(std::span<const UserId> users, UserId drop) {
+  std::vector<UserId> out;
+  std::unordered_set<UserId> seen;
+  out.reserve(users.size());
+  for (UserId user : users) {
+    if (user != drop && seen.insert(user).second) out.push_back(user);
+  }
+  return out;
+}
+
+bool manages(MemberRole role) { return role == MemberRole::admin || role == MemberRole::owner; }
+
+// The username of a user `actor` may put into a group: one who exists and has not blocked the
+// actor (a blocker looks like no user at all).
+Result<std::string> joinable_user(Connection& db, UserId user, UserId actor) {
+  auto stmt = db.prepare(
+      "SELECT u.username, EXISTS (SELECT 1 FROM blocks b WHERE b.user_id = u.id AND "
+      "b.peer_id = ?) FROM users u WHERE u.id = ?");
+  if (!stmt) return forward(stmt);
+  auto row = stmt->bind(1, actor).bind(2, user).step();
+  if (!row) return forward(row);
+  if (!*row || stmt->int64(1) != 0) {
+    return fail(Errc::user_not_found, "no user " + std::to_string(user));
+  }
+  return stmt->text(0);
+}
+
+// Adds a member, or brings a former member back with a fresh role and joined_seq. Nothing before
+// joined_seq is visible, so read_seq starts there; it never moves back for a returning member.
+Result<void> put_member(Connection& db, ConversationId id, UserId user, MemberRole role,
+                        Seq joined_seq, TimeMs now) {
+  auto stmt = db.prepare(
+      "INSERT INTO members (conversation_id, user_id, role, joined_seq, joined_at, read_seq) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?4) ON CONFLICT (conversation_id, user_id) DO UPDATE SET "
+      "role = excluded.role, joined_seq = excluded.joined_seq, joined_at = excluded.joined_at, "
+      "left_at = NULL, read_seq = MAX(read_seq, excluded.read_seq)");
+  if (!stmt) return forward(stmt);
+  return stmt->bind(1, id)
+      .bind(2, user)
+      .bind(3, static_cast<std::int64_t>(role))
+      .bind(4, joined_seq)
+      .bind(5, now)
+      .run();
+}
+
+Result<std::int64_t> member_count(Connection& db, ConversationId id) {
+  auto stmt =
+      db.prepare("SELECT COUNT(*) FROM members WHERE conversation_id = ? AND left_at IS NULL");
+  if (!stmt) return forward(stmt);
+  auto row = stmt->bind(1, id).step();
+  if (!row) return forward(row);
+  return stmt->int64(0);
+}
+
+Result<void> set_role(Connection& db, ConversationId id, UserId user, MemberRole role) {
+  auto stmt = db.prepare("UPDATE members SET role = ? WHERE conversation_id = ? AND user_id = ?");
+  if (!stmt) return forward(stmt);
+  return stmt->bind(1, static_cast<std::int64_t>(role)).bind(2, id).bind(3, user).run();
+}
+
+// Marks a member as gone and tells their devices through the user log.
+Result<void> drop_member(Connection& db, ConversationId id, UserId user, TimeMs now,
+                         GroupOutcome& outcome) {
+  auto stmt = db.prepare(
+      "UPDATE members SET left_at = ?, role = 0 WHERE conversation_id = ? AND user_id = ?");
+  if (!stmt) return forward(stmt);
+  auto done = stmt->bind(1, now).bind(2, id).bind(3, user).run();
+  if (!done) return done;
+  UserUpdate update;
+  update.user_id = user;
+  update.kind = UserUpdateKind::left;
+  update.conversation_id = id;
+  update.at = now;
+  auto written = detail::write_user_update(db, std::move(update));
+  if (!written) return forward(written);
+  outcome.updates.push_back(std::move(*written));
+  outcome.former_members.push_back(user);
+  return {};
+}
+
+// The member who inherits a group its owner leaves: the longest-standing admin, else the
+// longest-standing member. nullopt when nobody is left.
+Result<std::optional<User>> successor(Connection& db, ConversationId id, UserId owner) {
+  auto stmt = db.prepare(
+      "SELECT m.user_id, u.username FROM members m JOIN users u ON u.id = m.user_id "
+      "WHERE m.conversation_id = ? AND m.left_at IS NULL AND m.user_id <> ? "
+      "ORDER BY m.role DESC, m.joined_at, m.joined_seq, m.rowid LIMIT 1");
+  if (!stmt) return forward(stmt);
+  auto row = stmt->bind(1, id).bind(2, owner).step();
+  if (!row) return forward(row);
+  if (!*row) return std::optional<User>();
+  return User{stmt->int64(0), stmt->text(1)};
+}
+
+}  // namespace
+
+Result<GroupOutcome> SqliteStore::create_group(const NewGroup& group) {
+  if (group.title.empty()) return fail(Errc::invalid_argument, "a group needs a title");
+  const std::vector<UserId> members = distinct_users(group.members, group.creator);
+  if (members.size() + 1 > group.max_members) {
+    return fail(Errc::invalid_argument, "over " + std::to_string(group.max_members) + " members");
+  }
+  Connection& db = *writer_;
+  auto txn = Transaction::begin(db, "BEGIN IMMEDIATE");
+  if (!txn) return forward(txn);
+  auto creator = detail::username_of(db, group.creator);
+  if (!creator) return forward(creator);
+  if (!*creator) return fail(Errc::user_not_found, "no user " + std::to_string(group.creator));
+
+  SystemEvent event{.event = "created", .actor = **creator, .title = group.title};
+  event.users.reserve(members.size());
+  for (UserId user : members) {
+    auto name = joinable_user(db, user, group.creator);
+    if (!name) return forward(name);
+    event.users.push_back(std::move(*name));
+  }
+  ConversationId id = 0;
+  {
+    auto stmt = db.prepare(
+        "INSERT INTO conversations (kind, title, direct_key, last_seq, last_activity_at, "
+        "created_at, shared_history) VALUES (?, ?, NULL, 0, ?, ?, ?)");
+    if (!stmt) return forward(stmt);
+    auto done = stmt->bind(1, static_cast<std::int64_t>(ConversationKind::group))
+                    .bind(2, group.title)
+                    .bind(3, group.now)
+                    .bind(4, group.now)
+                    .bind(5, std::int64_t{group.shared_history ? 1 : 0})
+                    .run();
+    if (!done) return forward(done);
+    id = db.last_insert_rowid();
+  }
+  auto owner = put_member(db, id, group.creator, MemberRole::owner, 0, group.now);
+  if (!owner) return forward(owner);
+  for (UserId user : members) {
+    auto added = put_member(db, id, user, MemberRole::member, 0, group.now);
+    if (!added) return forward(added);
+  }
+
+  GroupOutcome outcome;
+  auto system =
+      detail::append_system(db, id, group.creator, **creator, system_event_json(event), group.now);
+  if (!system) return forward(system);
+  outcome.system_message = std::move(*system);
+  auto conversation = detail::load_conversation(db, id);
+  if (!conversation) return forward(conversation);
+  outcome.conversation = std::move(*conversation);
+  auto committed = txn->commit();
+  if (!committed) return forward(committed);
+  return outcome;
+}
+
+Result<GroupOutcome> SqliteStore::change_group(const GroupChange& change) {
+  Connection& db = *writer_;
+  const ConversationId id = change.conversation_id;
+  auto txn = Transaction::begin(db, "BEGIN IMMEDIATE");
+  if (!txn) return forward(txn);
+  auto before = detail::load_conversation(db, id, /*with_members=*/false);
+  if (!before) return forward(before);
+  auto actor = detail::current_member(db, id, change.actor);
+  if (!actor) return forward(actor);
+  if (!*actor) return fail(Errc::forbidden, "not a member of this conversation");
+  if (before->kind != ConversationKind::group) {
+    return fail(Errc::invalid_argument, "not a group conversation");
+  }
+  auto actor_name = detail::username_of(db, change.actor);
+  if (!actor_name) return forward(actor_name);
+  if (!*actor_name) return fail(Errc::internal, "no user " + std::to_string(change.actor));
+  const MemberRole actor_role = (*actor)->role;
+
+  GroupOutcome outcome;
+  SystemEvent event{.actor = **actor_name};
+  const std::vector<UserId> users = distinct_users(change.users, 0);
+  const bool needs_users = change.action == GroupAction::add ||
+                           change.action == GroupAction::remove ||
+                           change.action == GroupAction::set_role;
+  if (needs_users && users.empty()) return fail(Errc::invalid_argument, "no users named");
+
+  switch (change.action) {
+    case GroupAction::add: {
+      event.event = "added";
+      if (!manages(actor_role)) return fail(Errc::forbidden, "only admins add members");
+      for (UserId user : users) {
+        auto name = joinable_user(db, user, change.actor);
+        if (!name) return forward(name);
+        auto member = detail::current_member(db, id, user);
+        if (!member) return forward(member);
+        if (*member) return fail(Errc::invalid_argument, *name + " is already a member");
+        event.users.push_back(std::move(*name));
+      }
+      auto count = member_count(db, id);
+      if (!count) return forward(count);
+      if (static_cast<std::size_t>(*count) + users.size() > change.max_members) {
+        return fail(Errc::invalid_argument,
+                    "over " + std::to_string(change.max_members) + " members");
+      }
+      // The "added" entry takes last_seq + 1: without shared history a newcomer sees from there.
+      const Seq joined_seq = before->shared_history ? 0 : before->last_seq;
+      for (UserId user : users) {
+        auto added = put_member(db, id, user, MemberRole::member, joined_seq, change.now);
+        if (!added) return forward(added);
+      }
+      break;
+    }
+    case GroupAction::remove: {
+      event.event = "removed";
+      if (!manages(actor_role)) return fail(Errc::forbidden, "only admins remove members");
+      for (UserId user : users) {
+        auto member = detail::current_member(db, id, user);
+        if (!member) return forward(member);
+        if (!*member) return fail(Errc::not_found, "not a member: " + std::to_string(user));
+        const MemberRole role = (*member)->role;
+        if (role == MemberRole::owner) return fail(Errc::forbidden, "the owner cannot be removed");
+        if (role == MemberRole::admin && actor_role != MemberRole::owner && user != change.actor) {
+          return fail(Errc::forbidden, "only the owner removes admins");
+        }
+        auto name = detail::username_of(db, user);
+        if (!name) return forward(name);
+        event.users.push_back(name->value_or(""));
+        auto dropped = drop_member(db, id, user, change.now, outcome);
+        if (!dropped) return forward(dropped);
+      }
+      break;
+    }
+    case GroupAction::leave: {
+      event.event = "left";
+      if (actor_role == MemberRole::owner) {
+        auto heir = successor(db, id, change.actor);
+        if (!heir) return forward(heir);
+        if (*heir) {
+          auto promoted = set_role(db, id, (*heir)->id, MemberRole::owner);
+          if (!promoted) return forward(promoted);
+          event.new_owner = (*heir)->username;
+        }
+      }
+      auto dropped = drop_member(db, id, change.actor, change.now, outcome);
+      if (!dropped) return forward(dropped);
+      break;
+    }
+    case GroupAction::rename: {
+      event.event = "renamed";
+      event.title = change.title;
+      if (!manages(actor_role)) return fail(Errc::forbidden, "only admins rename");
+      if (change.title.empty()) return fail(Errc::invalid_argument, "a group needs a title");
+      auto stmt = db.prepare("UPDATE conversations SET title = ? WHERE id = ?");
+      if (!stmt) return forward(stmt);
+      auto done = stmt->bind(1, change.title).bind(2, id).run();
+      if (!done) return forward(done);
+      break;
+    }
+    case GroupAction::set_role: {
+      event.event = "role";
+      if (actor_role != MemberRole::owner)
+        return fail(Errc::forbidden, "only the owner sets roles");
+      if (change.role != MemberRole::member && change.role != MemberRole::admin) {
+        return fail(Errc::invalid_argument, "the role is member or admin");
+      }
+      event.role = change.role == MemberRole::admin ? "admin" : "member";
+      for (UserId user : users) {
+        auto member = detail::current_member(db, id, user);
+        if (!member) return forward(member);
+        if (!*member) return fail(Errc::not_found, "not a member: " + std::to_string(user));
+        if ((*member)->role == MemberRole::owner) {
+          return fail(Errc::invalid_argument, "the owner's role does not change");
+        }
+        auto name = detail::username_of(db, user);
+        if (!name) return forward(name);
+        event.users.push_back(name->value_or(""));
+        auto changed = set_role(db, id, user, change.role);
+        if (!changed) return forward(changed);
+      }
+      break;
+    }
+  }
+
+  auto system = detail::append_system(db, id, change.actor, **actor_name, system_event_json(event),
+                                      change.now);
+  if (!system) return forward(system);
+  outcome.system_message = std::move(*system);
+  auto conversation = detail::load_conversation(db, id);
+  if (!conversation) return forward(conversation);
+  outcome.conversation = std::move(*conversation);
+  auto committed = txn->commit();
+  if (!committed) return forward(committed);
+  return outcome;
+}
+
+}  // namespace parley::store
