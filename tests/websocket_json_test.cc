@@ -86,6 +86,65 @@ TEST(WebSocketJson, BrowserFlowWithTextFrames) {
   EXPECT_TRUE(bob.answer("9").contains("pong"));
 }
 
+// The chat features are the same frames in JSON: a browser creates a group, reacts, marks read
+// and lists its conversations with text frames only.
+TEST(WebSocketJson, ChatFeaturesFromABrowser) {
+  TempDir dir;
+  ServerProcess server(dir.path());
+  ASSERT_TRUE(server.ready()) << server.error();
+  JsonSocket alice(server.ports().http);
+  JsonSocket bob(server.ports().http);
+  for (auto* s : {&alice, &bob}) {
+    s->send(R"({"id":"1","hello":{"min_version":1,"max_version":1}})");
+    ASSERT_TRUE(s->answer("1").contains("hello_ok"));
+  }
+  alice.send(R"({"id":"2","register_account":{"username":"alice","password":"password-alice"}})");
+  ASSERT_TRUE(alice.answer("2").contains("auth_ok"));
+  bob.send(R"({"id":"2","register_account":{"username":"bob","password":"password-bob"}})");
+  ASSERT_TRUE(bob.answer("2").contains("auth_ok"));
+
+  alice.send(R"({"id":"3","create_group":{"title":"Web team","members":["bob"]}})");
+  auto group = alice.answer("3");
+  ASSERT_TRUE(group.contains("conversation")) << json::serialize(group);
+  const std::string id(group["conversation"].as_object()["conversation_id"].as_string());
+  EXPECT_EQ(group["conversation"].as_object()["kind"].as_string(), "GROUP");
+
+  alice.send(R"({"id":"4","send":{"conversation_id":")" + id +
+             R"(","client_msg_id":"w1","text":"welcome"}})");
+  ASSERT_TRUE(alice.answer("4").contains("send_ack"));
+  bob.send(R"({"id":"5","react":{"conversation_id":")" + id + R"(","seq":"2","emoji":"🎉"}})");
+  auto reacted = bob.answer("5");
+  ASSERT_TRUE(reacted.contains("send_ack")) << json::serialize(reacted);
+  bob.send(R"({"id":"6","mark_read":{"conversation_id":")" + id + R"(","seq":"3"}})");
+  ASSERT_TRUE(bob.answer("6").contains("ok"));
+  bob.send(R"({"id":"7","list_conversations":{}})");
+  auto list = bob.answer("7");
+  ASSERT_TRUE(list.contains("conversations")) << json::serialize(list);
+  auto& first = list["conversations"].as_object()["conversations"].as_array()[0].as_object();
+  EXPECT_EQ(first["title"].as_string(), "Web team");
+  EXPECT_EQ(first["read_seq"].as_string(), "3");
+  EXPECT_FALSE(first.contains("unread"));  // 0 is the default: left out of proto3 JSON
+
+  // Alice sees the reaction entry and bob's read position, as JSON events.
+  bool saw_reaction = false;
+  bool saw_read = false;
+  while (!saw_reaction || !saw_read) {
+    auto event = alice.receive();
+    if (event.contains("message")) {
+      auto& m = event["message"].as_object()["message"].as_object();
+      if (m["kind"].as_string() == "REACTION") {
+        saw_reaction = true;
+        EXPECT_EQ(m["text"].as_string(), "🎉");
+        EXPECT_EQ(m["target_seq"].as_string(), "2");
+      }
+    }
+    if (event.contains("read")) {
+      saw_read = true;
+      EXPECT_EQ(event["read"].as_object()["username"].as_string(), "bob");
+    }
+  }
+}
+
 TEST(Http, HealthzAnswers200) {
   TempDir dir;
   ServerProcess server(dir.path());
