@@ -294,7 +294,14 @@ TEST_F(CliChat, TailPrintsEveryEventKind) {
 
   const std::string prefix = home_.path() + "/tail";
   const pid_t tail = spawn_cli(prefix, {"--profile", profile("bob"), "tail", "--timeout", "6"});
-  std::this_thread::sleep_for(1500ms);
+  // Wait until the tail is connected: alice sees her contact bob online (bob2 never connects).
+  bool bob_online = false;
+  for (int attempt = 0; attempt < 200 && !bob_online; ++attempt) {
+    for (const auto& c : ok("alice", {"contacts"})) {
+      if (c.at("user").as_string() == "bob" && c.at("online").as_bool()) bob_online = true;
+    }
+  }
+  ASSERT_TRUE(bob_online);
   ok("alice", {"typing", g});
   lines = ok("alice", {"send", "--group", g, "live"});
   const std::string live_seq = std::to_string(lines.at(0)["seq"].as_int64());
