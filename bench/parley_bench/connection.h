@@ -1,0 +1,47 @@
+// One native-protocol client connection of the load generator: length-prefixed frames, writes
+// coalesced into one syscall per batch, a callback per received frame. Thread contract: used only
+// on its io_context's thread.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include "parley_proto/parley.pb.h"
+
+namespace parley::bench {
+
+class BenchConnection : public std::enable_shared_from_this<BenchConnection> {
+ public:
+  using FrameHandler = std::function<void(const v1::ServerFrame&)>;
+  using Done = std::function<void(bool ok)>;
+
+  BenchConnection(boost::asio::io_context& io, FrameHandler on_frame);
+  // Connects from `source` (empty: any) to `server`, then calls done.
+  void connect(const boost::asio::ip::tcp::endpoint& server, const std::string& source, Done done);
+  // Queues a frame; written with the others queued before the next flush().
+  void queue(const v1::ClientFrame& frame);
+  // Starts writing what is queued (one write in flight at a time).
+  void flush();
+  void close();
+  bool open() const { return open_; }
+
+ private:
+  void read();
+  void write();
+
+  boost::asio::ip::tcp::socket socket_;
+  FrameHandler on_frame_;
+  std::string inbuf_;
+  std::string pending_;  // queued, not yet handed to the socket
+  std::string writing_;  // being written
+  bool write_in_flight_ = false;
+  bool open_ = false;
+  v1::ServerFrame scratch_;
+};
+
+}  // namespace parley::bench
