@@ -87,10 +87,13 @@ int run_connections(const Target& target, const ConnectionsOptions& o) {
   }
   const double connect_s = static_cast<double>(now_ns() - start) / 1e9;
 
-  // Heartbeats while holding: one ping per connection per interval, from each worker.
+  // Heartbeats while holding: one ping per connection per interval, from each worker. Each
+  // tick function holds itself to re-arm; cleared after the run to free them.
+  std::vector<std::shared_ptr<std::function<void()>>> ticks;
   for (std::size_t w = 0; w < workers.size(); ++w) {
     auto timer = std::make_shared<asio::steady_timer>(workers.io(w));
     auto tick = std::make_shared<std::function<void()>>();
+    ticks.push_back(tick);
     *tick = [timer, tick, w, &connections, &workers] {
       for (std::size_t i = w; i < connections.size(); i += workers.size()) {
         v1::ClientFrame ping;
@@ -114,6 +117,7 @@ int run_connections(const Target& target, const ConnectionsOptions& o) {
   std::size_t still_open = 0;
   for (auto& c : connections) still_open += c->open() ? 1 : 0;
   workers.stop();
+  for (auto& t : ticks) *t = nullptr;
 
   const double per_connection_bytes =
       ready > 0 && o.server_pid ? static_cast<double>(rss_after - rss_before) * 1024.0 / ready : 0;

@@ -169,6 +169,8 @@ int run_direct(const Target& target, const DirectOptions& o) {
   const std::int64_t start = now_ns() + 50'000'000;
   for (auto& p : pairs) p->start_ns = start + interval_ns * p->index / o.pairs;
   std::vector<std::shared_ptr<asio::steady_timer>> tickers;
+  // Each tick function holds itself to re-arm; cleared after the run to free them.
+  std::vector<std::shared_ptr<std::function<void()>>> ticks;
   for (std::size_t w = 0; w < workers.size(); ++w) {
     auto timer = std::make_shared<asio::steady_timer>(workers.io(w));
     tickers.push_back(timer);
@@ -178,6 +180,7 @@ int run_direct(const Target& target, const DirectOptions& o) {
     }
     // Every millisecond, each pair sends what is due by now: one write per pair per tick.
     auto tick = std::make_shared<std::function<void()>>();
+    ticks.push_back(tick);
     *tick = [timer, mine, tick, &stats, w]() {
       const std::int64_t now = now_ns();
       bool more = false;
@@ -224,6 +227,7 @@ int run_direct(const Target& target, const DirectOptions& o) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   workers.stop();
+  for (auto& t : ticks) *t = nullptr;
 
   std::vector<std::int64_t> acks, deliveries;
   std::int64_t last = start;
