@@ -72,6 +72,22 @@ inline Device connect_device(const ServerProcess& server, const std::string& nam
   return d;
 }
 
+// A fresh parleyd per test (cheap hashing) and devices on it.
+class ChatServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    server_ = std::make_unique<ServerProcess>(dir_.path(), kFastSecurity);
+    ASSERT_TRUE(server_->ready()) << server_->error();
+  }
+  // Registers `name` on a new connection.
+  Device user(const std::string& name) { return connect_device(*server_, name, true); }
+  // Another device of an existing user.
+  Device device(const std::string& name) { return connect_device(*server_, name, false); }
+
+  TempDir dir_;
+  std::unique_ptr<ServerProcess> server_;
+};
+
 namespace frames {
 
 inline v1::ClientFrame send(std::int64_t conversation, const std::string& text,

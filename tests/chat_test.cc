@@ -12,18 +12,7 @@ namespace {
 
 namespace f = frames;
 
-class Chat : public ::testing::Test {
- protected:
-  void SetUp() override {
-    server_ = std::make_unique<ServerProcess>(dir_.path(), kFastSecurity);
-    ASSERT_TRUE(server_->ready()) << server_->error();
-  }
-  Device user(const std::string& name) { return connect_device(*server_, name, true); }
-  Device device(const std::string& name) { return connect_device(*server_, name, false); }
-
-  TempDir dir_;
-  std::unique_ptr<ServerProcess> server_;
-};
+using Chat = ChatServerTest;
 
 TEST_F(Chat, GroupLifecycleWithRolesAndSystemEntries) {
   auto alice = user("alice");

@@ -10,24 +10,14 @@ namespace {
 
 namespace f = frames;
 
-class Contacts : public ::testing::Test {
+class Contacts : public ChatServerTest {
  protected:
-  void SetUp() override {
-    server_ = std::make_unique<ServerProcess>(dir_.path(), kFastSecurity);
-    ASSERT_TRUE(server_->ready()) << server_->error();
-  }
-  Device user(const std::string& name) { return connect_device(*server_, name, true); }
-  Device device(const std::string& name) { return connect_device(*server_, name, false); }
-
   static std::map<std::string, v1::ContactInfo> contacts(Device& d) {
     std::map<std::string, v1::ContactInfo> out;
     const v1::ServerFrame answer = d.ok(f::list_contacts());  // outlives the loop below
     for (const auto& c : answer.contacts().contacts()) out[c.username()] = c;
     return out;
   }
-
-  TempDir dir_;
-  std::unique_ptr<ServerProcess> server_;
 };
 
 TEST_F(Contacts, RequestAcceptDeclineRemove) {

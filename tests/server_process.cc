@@ -28,17 +28,6 @@ argon2_mem_kib = 8192
 
 }  // namespace
 
-TempDir::TempDir() {
-  std::string pattern = "/tmp/parley-test-XXXXXX";
-  char* made = mkdtemp(pattern.data());
-  if (made) path_ = made;
-}
-
-TempDir::~TempDir() {
-  std::error_code ignored;
-  if (!path_.empty()) std::filesystem::remove_all(path_, ignored);
-}
-
 std::string parleyd_path() { return PARLEYD_PATH; }
 std::string parley_cli_path() { return PARLEY_CLI_PATH; }
 

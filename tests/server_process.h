@@ -7,20 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "temp_dir.h"
+
 namespace parley::testing {
-
-// A directory under /tmp removed (recursively) when the object dies.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 struct ServerPorts {
   std::uint16_t native_tcp = 0;

@@ -6,28 +6,13 @@
 #include <random>
 
 #include "client/client.h"
+#include "client/random_id.h"
 
 namespace parley::client {
 namespace {
 
 std::unexpected<ClientError> unexpected_answer(const char* request) {
   return std::unexpected(ClientError{v1::INTERNAL, std::string("unexpected answer to ") + request});
-}
-
-// A client_msg_id for entries written by edit/react/delete: a resend of the same frame is safe.
-std::string fresh_msg_id() {
-  std::array<unsigned char, 16> bytes{};
-  if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
-    std::random_device rd;
-    for (auto& b : bytes) b = static_cast<unsigned char>(rd());
-  }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char b : bytes) {
-    out.push_back(kHex[b >> 4]);
-    out.push_back(kHex[b & 15]);
-  }
-  return out;
 }
 
 SendResult to_send_result(const v1::SendAck& ack) {
@@ -81,7 +66,6 @@ ClientResult<v1::ConversationInfo> Client::group_change(std::int64_t conversatio
   r->set_role(role);
   auto reply = request(std::move(frame));
   if (!reply) return std::unexpected(reply.error());
-  if (reply->has_ok()) return v1::ConversationInfo{};
   if (!reply->has_conversation()) return unexpected_answer("group_change");
   return std::move(*reply->mutable_conversation());
 }
@@ -93,7 +77,7 @@ ClientResult<SendResult> Client::edit(std::int64_t conversation_id, std::int64_t
   r->set_conversation_id(conversation_id);
   r->set_seq(seq);
   r->set_text(text);
-  r->set_client_msg_id(fresh_msg_id());
+  r->set_client_msg_id(random_id());
   return expect_ack(request(std::move(frame)), "edit");
 }
 
@@ -105,7 +89,7 @@ ClientResult<std::optional<SendResult>> Client::delete_message(std::int64_t conv
   r->set_conversation_id(conversation_id);
   r->set_seq(seq);
   r->set_for_everyone(for_everyone);
-  if (for_everyone) r->set_client_msg_id(fresh_msg_id());
+  if (for_everyone) r->set_client_msg_id(random_id());
   auto reply = request(std::move(frame));
   if (!reply) return std::unexpected(reply.error());
   if (reply->has_send_ack()) return std::optional(to_send_result(reply->send_ack()));
@@ -121,7 +105,7 @@ ClientResult<SendResult> Client::react(std::int64_t conversation_id, std::int64_
   r->set_seq(seq);
   r->set_emoji(emoji);
   r->set_remove(remove);
-  r->set_client_msg_id(fresh_msg_id());
+  r->set_client_msg_id(random_id());
   return expect_ack(request(std::move(frame)), "react");
 }
 

@@ -1,6 +1,7 @@
 // The client: one io thread moves frames; callers block on a condition variable for answers; a
 // worker thread reconnects (backoff + jitter), resumes, syncs and fills gaps.
 #include "client/client.h"
+#include "client/random_id.h"
 
 #include <openssl/rand.h>
 
@@ -42,21 +43,6 @@ constexpr int kMaxSyncRounds = 1'000;        // user-log pages of one sync (1,00
 
 std::unexpected<ClientError> fail(v1::ErrorCode code, std::string message) {
   return std::unexpected(ClientError{code, std::move(message)});
-}
-
-std::string random_id() {
-  std::array<unsigned char, 16> bytes{};
-  if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
-    std::random_device rd;
-    for (auto& b : bytes) b = static_cast<unsigned char>(rd());
-  }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char b : bytes) {
-    out.push_back(kHex[b >> 4]);
-    out.push_back(kHex[b & 15]);
-  }
-  return out;
 }
 
 std::string lower(std::string s) {

@@ -111,7 +111,7 @@ class Client {
   ClientResult<v1::ConversationInfo> create_group(const std::string& title,
                                                   const std::vector<std::string>& members,
                                                   bool shared_history = false);
-  // LEAVE is answered with Ok: the result is then an empty ConversationInfo.
+  // For LEAVE the answer is the conversation without the caller among its members.
   ClientResult<v1::ConversationInfo> group_change(std::int64_t conversation_id,
                                                   v1::GroupAction action,
                                                   const std::vector<std::string>& usernames = {},

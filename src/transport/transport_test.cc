@@ -16,6 +16,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 
+#include "temp_dir.h"
 #include "transport/listener.h"
 #include "transport/tls_context.h"
 
@@ -69,11 +70,10 @@ class EchoSession final : public ProtocolSession {
 class Transports : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/parley-transport-XXXXXX";
-    dir_ = mkdtemp(tmpl);
+    ASSERT_FALSE(dir_.path().empty());
     pool_.start();
     limits_.max_outbound_bytes = 256 * 1024;
-    auto paths = ensure_self_signed_certificate(dir_);
+    auto paths = ensure_self_signed_certificate(dir_.path());
     ASSERT_TRUE(paths) << paths.error().message;
     auto ctx = make_server_tls_context(*paths);
     ASSERT_TRUE(ctx);
@@ -90,7 +90,6 @@ class Transports : public ::testing::Test {
     EXPECT_TRUE(registry_.wait_empty(5s));
     pool_.stop();
     listeners_.clear();
-    std::filesystem::remove_all(dir_);
   }
 
   std::uint16_t listen(ListenerKind kind) {
@@ -109,7 +108,7 @@ class Transports : public ::testing::Test {
     for (int seen = closed_->load(); seen < count; seen = closed_->load()) closed_->wait(seen);
   }
 
-  std::string dir_;
+  parley::testing::TempDir dir_;
   runtime::ShardPool pool_{2, 1};
   ConnectionRegistry registry_{pool_};
   TransportLimits limits_;
@@ -177,7 +176,7 @@ TEST_F(Transports, SlowConsumerIsClosedAndOthersAreUnaffected) {
 TEST_F(Transports, TlsEchoesWithTheGeneratedCertificate) {
   const auto port = listen(ListenerKind::native_tls);
   asio::ssl::context ctx(asio::ssl::context::tls_client);
-  ctx.load_verify_file(dir_ + "/tls-cert.pem");  // the self-signed cert verifies as its own CA
+  ctx.load_verify_file(dir_.path() + "/tls-cert.pem");  // the self-signed cert verifies as its own CA
   ctx.set_verify_mode(asio::ssl::verify_peer);
   asio::ssl::stream<tcp::socket> s(client_io_, ctx);
   s.next_layer().connect({asio::ip::make_address("127.0.0.1"), port});
@@ -189,7 +188,7 @@ TEST_F(Transports, TlsEchoesWithTheGeneratedCertificate) {
 }
 
 TEST_F(Transports, CertificateIsKeptAcrossStarts) {
-  auto again = ensure_self_signed_certificate(dir_);
+  auto again = ensure_self_signed_certificate(dir_.path());
   ASSERT_TRUE(again);
   EXPECT_EQ(std::filesystem::status(again->key_file).permissions() &
                 std::filesystem::perms::others_read,

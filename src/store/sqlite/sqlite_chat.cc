@@ -77,6 +77,26 @@ Result<UserUpdate> log_update(Connection& db, UserId user, UserUpdateKind kind, 
   return detail::write_user_update(db, std::move(update));
 }
 
+// One of a current member's own settings (a members column) and its user-log entry, in one
+// transaction; not_found when the user is not a current member.
+template <class Value, class Log>
+Result<UserUpdate> set_own_setting(Connection& db, std::string_view column, Value value,
+                                   UserId user, ConversationId id, Log log) {
+  auto txn = Transaction::begin(db, "BEGIN IMMEDIATE");
+  if (!txn) return forward(txn);
+  auto stmt = db.prepare("UPDATE members SET " + std::string(column) +
+                         " = ? WHERE conversation_id = ? AND user_id = ? AND left_at IS NULL");
+  if (!stmt) return forward(stmt);
+  auto done = stmt->bind(1, value).bind(2, id).bind(3, user).run();
+  if (!done) return forward(done);
+  if (db.changes() == 0) return fail(Errc::not_found, "no such conversation");
+  auto update = log(db);
+  if (!update) return update;
+  auto committed = txn->commit();
+  if (!committed) return forward(committed);
+  return update;
+}
+
 Result<std::int64_t> single_int(Statement& stmt) {
   auto row = stmt.step();
   if (!row) return forward(row);
@@ -160,40 +180,17 @@ Result<UserUpdate> SqliteStore::mark_read(UserId user, ConversationId id, Seq se
 }
 
 Result<UserUpdate> SqliteStore::set_muted(UserId user, ConversationId id, bool muted, TimeMs now) {
-  Connection& db = *writer_;
-  auto txn = Transaction::begin(db, "BEGIN IMMEDIATE");
-  if (!txn) return forward(txn);
-  auto stmt = db.prepare(
-      "UPDATE members SET muted = ? WHERE conversation_id = ? AND user_id = ? AND left_at IS NULL");
-  if (!stmt) return forward(stmt);
-  auto done = stmt->bind(1, std::int64_t{muted ? 1 : 0}).bind(2, id).bind(3, user).run();
-  if (!done) return forward(done);
-  if (db.changes() == 0) return fail(Errc::not_found, "no such conversation");
-  auto update = log_update(db, user, UserUpdateKind::muted, id, now, 0, muted);
-  if (!update) return update;
-  auto committed = txn->commit();
-  if (!committed) return forward(committed);
-  return update;
+  return set_own_setting(*writer_, "muted", std::int64_t{muted ? 1 : 0}, user, id,
+                         [&](Connection& db) {
+                           return log_update(db, user, UserUpdateKind::muted, id, now, 0, muted);
+                         });
 }
 
 Result<UserUpdate> SqliteStore::set_nickname(UserId user, ConversationId id,
                                              std::string_view nickname, TimeMs now) {
-  Connection& db = *writer_;
-  auto txn = Transaction::begin(db, "BEGIN IMMEDIATE");
-  if (!txn) return forward(txn);
-  auto stmt = db.prepare(
-      "UPDATE members SET nickname = ? WHERE conversation_id = ? AND user_id = ? "
-      "AND left_at IS NULL");
-  if (!stmt) return forward(stmt);
-  auto done = stmt->bind(1, nickname).bind(2, id).bind(3, user).run();
-  if (!done) return forward(done);
-  if (db.changes() == 0) return fail(Errc::not_found, "no such conversation");
-  auto update =
-      log_update(db, user, UserUpdateKind::nickname, id, now, 0, false, std::string(nickname));
-  if (!update) return update;
-  auto committed = txn->commit();
-  if (!committed) return forward(committed);
-  return update;
+  return set_own_setting(*writer_, "nickname", nickname, user, id, [&](Connection& db) {
+    return log_update(db, user, UserUpdateKind::nickname, id, now, 0, false, std::string(nickname));
+  });
 }
 
 Result<UserUpdate> SqliteStore::hide_message(UserId user, ConversationId id, Seq seq, TimeMs now) {

@@ -13,23 +13,19 @@
 #include <vector>
 
 #include "store/sqlite/sqlite_store.h"
+#include "temp_dir.h"
 
 namespace parley::store {
 
 class SqliteStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char dir_template[] = "/tmp/parley_sqlite_test.XXXXXX";
-    ASSERT_NE(mkdtemp(dir_template), nullptr);
-    dir_ = dir_template;
-    path_ = dir_ + "/parley.db";
+    ASSERT_FALSE(dir_.path().empty());
+    path_ = dir_.path() + "/parley.db";
     reopen();
   }
 
-  void TearDown() override {
-    store_.reset();
-    std::filesystem::remove_all(dir_);
-  }
+  void TearDown() override { store_.reset(); }
 
   void reopen(bool fsync = true) {
     store_.reset();
@@ -80,7 +76,7 @@ class SqliteStoreTest : public ::testing::Test {
     return outcomes.at(0);
   }
 
-  std::string dir_;
+  parley::testing::TempDir dir_;  // declared before store_: removed after the store is closed
   std::string path_;
   std::unique_ptr<SqliteStore> store_;
 };
