@@ -123,8 +123,6 @@ class Store {
   virtual Result<Conversation> find_or_create_direct(UserId a, UserId b, TimeMs now) = 0;
   // Errc::not_found when it does not exist.
   virtual Result<Conversation> conversation(ConversationId id) = 0;
-  // Every conversation the user is a current member of, with members and last_seq.
-  virtual Result<std::vector<Conversation>> conversations_of(UserId user) = 0;
 
   // ---- messages
   // [writer] Appends all requests in ONE durable transaction (group commit). outcomes[i] answers

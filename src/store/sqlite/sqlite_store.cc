@@ -268,40 +268,6 @@ Result<Conversation> SqliteStore::conversation(ConversationId id) {
   return load_conversation(**db, id);
 }
 
-Result<std::vector<Conversation>> SqliteStore::conversations_of(UserId user) {
-  auto db = reader();
-  if (!db) return forward(db);
-  auto txn = Transaction::begin(**db, "BEGIN");
-  if (!txn) return forward(txn);
-  std::vector<Conversation> conversations;
-  {
-    auto stmt = (*db)->prepare(
-        "SELECT c.id, c.kind, c.title, c.last_seq, c.last_activity_at, c.shared_history "
-        "FROM conversations c JOIN members m ON m.conversation_id = c.id "
-        "WHERE m.user_id = ? AND m.left_at IS NULL ORDER BY c.last_activity_at DESC, c.id");
-    if (!stmt) return forward(stmt);
-    stmt->bind(1, user);
-    while (true) {
-      auto row = stmt->step();
-      if (!row) return forward(row);
-      if (!*row) break;
-      Conversation& c = conversations.emplace_back();
-      c.id = stmt->int64(0);
-      c.kind = static_cast<ConversationKind>(stmt->int64(1));
-      c.title = stmt->text(2);
-      c.last_seq = stmt->int64(3);
-      c.last_activity_at = stmt->int64(4);
-      c.shared_history = stmt->int64(5) != 0;
-    }
-  }
-  for (Conversation& c : conversations) {
-    auto members = load_members(**db, c.id);
-    if (!members) return forward(members);
-    c.members = std::move(*members);
-  }
-  return conversations;
-}
-
 // ---- messages
 
 std::vector<Result<AppendOutcome>> SqliteStore::append(std::span<const AppendRequest> requests) {

@@ -47,7 +47,6 @@ class SqliteStore final : public Store {
 
   Result<Conversation> find_or_create_direct(UserId a, UserId b, TimeMs now) override;
   Result<Conversation> conversation(ConversationId id) override;
-  Result<std::vector<Conversation>> conversations_of(UserId user) override;
 
   std::vector<Result<AppendOutcome>> append(std::span<const AppendRequest> requests) override;
   Result<std::vector<Message>> messages_after(ConversationId id, Seq after,

@@ -130,14 +130,14 @@ TEST_F(SqliteStoreTest, DirectConversationIsUniquePerPair) {
   EXPECT_EQ(fetched->members.size(), 2u);
   EXPECT_EQ(store_->conversation(12345).error().code, Errc::not_found);
 
-  auto of_alice = store_->conversations_of(alice);
+  auto of_alice = store_->conversation_list(alice, 256);
   ASSERT_TRUE(of_alice);
   EXPECT_EQ(of_alice->size(), 2u);
-  auto of_bob = store_->conversations_of(bob);
+  auto of_bob = store_->conversation_list(bob, 256);
   ASSERT_TRUE(of_bob);
   ASSERT_EQ(of_bob->size(), 1u);
-  EXPECT_EQ(of_bob->front().id, ab->id);
-  EXPECT_EQ(of_bob->front().members.size(), 2u);
+  EXPECT_EQ(of_bob->front().conversation.id, ab->id);
+  EXPECT_EQ(of_bob->front().conversation.members.size(), 2u);
 }
 
 TEST_F(SqliteStoreTest, AppendAssignsGapFreeSeqPerConversation) {
@@ -307,7 +307,7 @@ TEST_F(SqliteStoreTest, ReadersRunConcurrentlyWithTheWriter) {
       ++rounds;
       auto log = store_->messages_after(ab, 0, 10000);
       auto conversation = store_->conversation(ab);
-      auto mine = store_->conversations_of(bob);
+      auto mine = store_->conversation_list(bob, 256);
       if (!log || !conversation || !mine) {
         errors++;
         continue;
