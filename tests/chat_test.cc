@@ -330,3 +330,52 @@ TEST_F(Chat, OnlyMembersActOnAConversation) {
 
 }  // namespace
 }  // namespace parley::testing
+
+namespace parley::testing {
+namespace {
+
+namespace f = frames;
+
+TEST_F(Chat, BadChatInputGetsAClearErrorAndChangesNothing) {
+  auto alice = user("alice");
+  auto bob = user("bob");
+  const auto ack = alice.ok(f::send_to("bob", "hi", "a1")).send_ack();
+  const auto id = ack.conversation_id();
+  EXPECT_EQ(alice.error(f::create_group("", {"bob"})), v1::INVALID_ARGUMENT);
+  EXPECT_EQ(alice.error(f::create_group(std::string(300, 't'), {"bob"})), v1::INVALID_ARGUMENT);
+  EXPECT_EQ(alice.error(f::create_group("ghosts", {"nobody-here"})), v1::USER_NOT_FOUND);
+  EXPECT_EQ(alice.error(f::edit(id, ack.seq(), "")), v1::INVALID_ARGUMENT);
+  EXPECT_EQ(alice.error(f::edit(id, ack.seq(), std::string(70 * 1024, 'x'))),
+            v1::MESSAGE_TOO_LARGE);
+  EXPECT_EQ(alice.error(f::edit(id, ack.seq(), "bad \xC3\x28 utf8")), v1::INVALID_UTF8);
+  EXPECT_EQ(bob.error(f::react(id, ack.seq(), std::string(100, 'e'))), v1::INVALID_ARGUMENT);
+  EXPECT_EQ(alice.error(f::settings(id, std::nullopt, std::string(200, 'n'))),
+            v1::INVALID_ARGUMENT);
+  EXPECT_EQ(alice.error(f::settings(id, std::nullopt, std::nullopt)), v1::INVALID_ARGUMENT);
+  EXPECT_EQ(alice.error(f::mark_read(0, 1)), v1::INVALID_ARGUMENT);
+  EXPECT_EQ(alice.error(f::typing(0)), v1::INVALID_ARGUMENT);
+  EXPECT_EQ(alice.error(f::group(id, v1::GROUP_ACTION_UNSPECIFIED)), v1::INVALID_ARGUMENT);
+  EXPECT_EQ(alice.error(f::contact("bob", v1::CONTACT_ACTION_UNSPECIFIED)), v1::INVALID_ARGUMENT);
+  // Nothing changed: the message is as sent, and nobody has a group.
+  auto page = bob.ok(f::history(id, 0)).history();
+  ASSERT_EQ(page.messages_size(), 1);
+  EXPECT_EQ(page.messages(0).text(), "hi");
+  EXPECT_EQ(page.messages(0).reactions_size(), 0);
+  EXPECT_EQ(alice.ok(f::list_conversations()).conversations().conversations_size(), 1);
+  // The session is still usable.
+  alice.ok(f::send_to("bob", "still here", "a2"));
+}
+
+TEST(ChatLimits, GroupSizeLimitIsConfigurable) {
+  TempDir dir;
+  ServerProcess server(dir.path(), std::string(kFastSecurity) + "[limits]\nmax_group_members = 3\n");
+  ASSERT_TRUE(server.ready()) << server.error();
+  auto alice = connect_device(server, "alice", true);
+  for (const char* name : {"bob", "carol", "dave"}) connect_device(server, name, true);
+  EXPECT_EQ(alice.error(f::create_group("four", {"bob", "carol", "dave"})), v1::INVALID_ARGUMENT);
+  const auto id = alice.ok(f::create_group("three", {"bob", "carol"})).conversation().conversation_id();
+  EXPECT_EQ(alice.error(f::group(id, v1::ADD_MEMBERS, {"dave"})), v1::INVALID_ARGUMENT);
+}
+
+}  // namespace
+}  // namespace parley::testing
