@@ -80,10 +80,11 @@ void BenchConnection::read() {
       offset += parsed.consumed;
       if (self->scratch_.ParseFromArray(parsed.payload.data(),
                                         static_cast<int>(parsed.payload.size()))) {
-        self->on_frame_(self->scratch_);
+        if (self->on_frame_) self->on_frame_(self->scratch_);
       }
     }
     self->inbuf_.erase(0, offset);
+    if (self->after_read_) self->after_read_();
     self->flush();  // answers queued by the handler go out in one write
     self->read();
   });

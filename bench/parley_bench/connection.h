@@ -28,6 +28,10 @@ class BenchConnection : public std::enable_shared_from_this<BenchConnection> {
   // Starts writing what is queued (one write in flight at a time).
   void flush();
   void close();
+  void set_handler(FrameHandler on_frame) { on_frame_ = std::move(on_frame); }
+  // Called after the frames of one read were handled, before their answers are flushed: lets a
+  // handler batch (e.g. one delivery_ack for every message of the read).
+  void set_after_read(std::function<void()> after_read) { after_read_ = std::move(after_read); }
   bool open() const { return open_; }
 
  private:
@@ -36,6 +40,7 @@ class BenchConnection : public std::enable_shared_from_this<BenchConnection> {
 
   boost::asio::ip::tcp::socket socket_;
   FrameHandler on_frame_;
+  std::function<void()> after_read_;
   std::string inbuf_;
   std::string pending_;  // queued, not yet handed to the socket
   std::string writing_;  // being written

@@ -1,20 +1,14 @@
 // `connections`: N authenticated, idle connections held open with heartbeats; reports the connect
-// rate and, given the server's pid, its RSS growth per connection.
-#include <sys/resource.h>
-
-#include <condition_variable>
+// rate (resume with a token) and, given the server's pid, its RSS growth per connection.
 #include <cstdio>
 #include <iostream>
-#include <mutex>
 #include <sstream>
+#include <thread>
 #include <vector>
 
-#include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
-
-#include "parley_bench/connection.h"
+#include "parley_bench/enroll.h"
+#include "parley_bench/open_loop.h"
 #include "parley_bench/scenarios.h"
-#include "parley_bench/stats.h"
 
 namespace parley::bench {
 
@@ -22,17 +16,7 @@ namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
 namespace {
-
-constexpr std::uint32_t kHeartbeatMs = 20'000;
-
-void raise_file_limit() {
-  rlimit limit{};
-  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
-    limit.rlim_cur = limit.rlim_max;
-    setrlimit(RLIMIT_NOFILE, &limit);
-  }
-}
-
+constexpr std::int64_t kHeartbeatNs = 20'000'000'000;  // well inside the server's 30 s default
 }  // namespace
 
 int run_connections(const Target& target, const ConnectionsOptions& o) {
@@ -40,105 +24,67 @@ int run_connections(const Target& target, const ConnectionsOptions& o) {
   Workers workers(target.threads);
   const tcp::endpoint server(asio::ip::make_address(target.host), target.port);
   const std::string tag = run_tag();
-  const std::int64_t rss_before = o.server_pid ? rss_kib(o.server_pid) : 0;
 
-  std::mutex mutex;
-  std::condition_variable cv;
-  int ready = 0, failed = 0;
-  auto report = [&](bool ok) {
-    std::lock_guard lock(mutex);
-    (ok ? ready : failed)++;
-    cv.notify_all();
-  };
+  // The accounts first, over a few connections at a time, so that the measurement below sees
+  // what connections cost, not what creating accounts left in the database cache.
+  std::vector<std::string> names;
+  for (int i = 0; i < o.count; ++i) names.push_back("c" + tag + "n" + std::to_string(i));
+  const std::int64_t rss_start = target.server_pid ? rss_kib(target.server_pid) : 0;
+  const std::vector<std::string> tokens = register_accounts(workers, server, names, 32);
+  const std::int64_t rss_before = target.server_pid ? rss_kib(target.server_pid) : 0;
+  EnrollResult enrolled = resume_all(workers, server, tokens, o.source_addresses,
+                                     [](std::size_t, const v1::ServerFrame&) {});
+  const int ready = o.count - enrolled.failed;
 
-  std::vector<std::shared_ptr<BenchConnection>> connections;
-  connections.reserve(static_cast<std::size_t>(o.count));
-  const std::int64_t start = now_ns();
-  for (int i = 0; i < o.count; ++i) {
-    auto& io = workers.io(static_cast<std::size_t>(i));
-    auto c = std::make_shared<BenchConnection>(io, [&report](const v1::ServerFrame& f) {
-      if (f.has_auth_ok()) report(true);
-      if (f.has_error()) report(false);
-    });
-    connections.push_back(c);
-    const std::string source = "127.0.0." + std::to_string(1 + i % std::max(1, o.source_addresses));
-    const std::string name = "c" + tag + "n" + std::to_string(i);
-    asio::post(io, [c, server, source, name, &report] {
-      c->connect(server, source, [c, name, &report](bool ok) {
-        if (!ok) return report(false);
-        v1::ClientFrame hello;
-        hello.set_id(1);
-        hello.mutable_hello()->set_min_version(1);
-        hello.mutable_hello()->set_max_version(1);
-        hello.mutable_hello()->set_heartbeat_interval_ms(kHeartbeatMs);
-        c->queue(hello);
-        v1::ClientFrame reg;
-        reg.set_id(2);
-        reg.mutable_register_account()->set_username(name);
-        reg.mutable_register_account()->set_password("bench-password-" + name);
-        c->queue(reg);
-        c->flush();
-      });
-    });
-  }
-  {
-    std::unique_lock lock(mutex);
-    cv.wait(lock, [&] { return ready + failed == o.count; });
-  }
-  const double connect_s = static_cast<double>(now_ns() - start) / 1e9;
-
-  // Heartbeats while holding: one ping per connection per interval, from each worker. Each
-  // tick function holds itself to re-arm; cleared after the run to free them.
-  std::vector<std::shared_ptr<std::function<void()>>> ticks;
+  // Heartbeats while holding: one ping per connection per interval, from each worker.
+  OpenLoop loop(workers);
   for (std::size_t w = 0; w < workers.size(); ++w) {
-    auto timer = std::make_shared<asio::steady_timer>(workers.io(w));
-    auto tick = std::make_shared<std::function<void()>>();
-    ticks.push_back(tick);
-    *tick = [timer, tick, w, &connections, &workers] {
-      for (std::size_t i = w; i < connections.size(); i += workers.size()) {
+    auto next_ping = std::make_shared<std::int64_t>(now_ns() + kHeartbeatNs);
+    loop.run_on(w, [w, next_ping, &enrolled, &workers](std::int64_t now) {
+      if (now < *next_ping) return true;
+      *next_ping = now + kHeartbeatNs;
+      for (std::size_t i = w; i < enrolled.users.size(); i += workers.size()) {
         v1::ClientFrame ping;
         ping.set_id(3);
         ping.mutable_ping();
-        connections[i]->queue(ping);
-        connections[i]->flush();
+        enrolled.users[i].connection->queue(ping);
+        enrolled.users[i].connection->flush();
       }
-      timer->expires_after(std::chrono::milliseconds(kHeartbeatMs));
-      timer->async_wait([tick](const boost::system::error_code& ec) {
-        if (!ec) (*tick)();
-      });
-    };
-    timer->expires_after(std::chrono::milliseconds(kHeartbeatMs));
-    timer->async_wait([tick](const boost::system::error_code& ec) {
-      if (!ec) (*tick)();
+      return true;
     });
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(static_cast<int>(o.hold_seconds * 1000)));
-  const std::int64_t rss_after = o.server_pid ? rss_kib(o.server_pid) : 0;
+  const std::int64_t rss_after = target.server_pid ? rss_kib(target.server_pid) : 0;
   std::size_t still_open = 0;
-  for (auto& c : connections) still_open += c->open() ? 1 : 0;
+  for (auto& u : enrolled.users) still_open += u.connection->open() ? 1 : 0;
   workers.stop();
-  for (auto& t : ticks) *t = nullptr;
+  loop.clear();
 
   const double per_connection_bytes =
-      ready > 0 && o.server_pid ? static_cast<double>(rss_after - rss_before) * 1024.0 / ready : 0;
+      ready > 0 && target.server_pid
+          ? static_cast<double>(rss_after - rss_before) * 1024.0 / ready
+          : 0;
+  const double connect_per_s = ready / enrolled.seconds;
   if (target.json) {
     std::ostringstream out;
     out << "{\"scenario\":\"connections\",\"requested\":" << o.count << ",\"authenticated\":" << ready
-        << ",\"failed\":" << failed << ",\"still_open\":" << still_open
-        << ",\"connect_per_s\":" << ready / connect_s << ",\"server_rss_before_kib\":" << rss_before
+        << ",\"failed\":" << enrolled.failed << ",\"still_open\":" << still_open
+        << ",\"connect_per_s\":" << connect_per_s << ",\"server_rss_before_kib\":" << rss_before
         << ",\"server_rss_after_kib\":" << rss_after
-        << ",\"server_bytes_per_connection\":" << per_connection_bytes << "}";
+        << ",\"server_bytes_per_connection\":" << per_connection_bytes
+        << ",\"server_rss_accounts_kib\":" << rss_before - rss_start << "}";
     std::cout << out.str() << "\n";
   } else {
     std::printf("connections: %d authenticated (%d failed) in %.2f s = %.0f/s; %zu still open\n",
-                ready, failed, connect_s, ready / connect_s, still_open);
-    if (o.server_pid) {
-      std::printf("  server RSS %lld -> %lld KiB: %.0f bytes per connection\n",
+                ready, enrolled.failed, enrolled.seconds, connect_per_s, still_open);
+    if (target.server_pid) {
+      std::printf("  server RSS %lld -> %lld KiB: %.0f bytes per connection"
+                  " (creating the accounts before added %lld KiB)\n",
                   static_cast<long long>(rss_before), static_cast<long long>(rss_after),
-                  per_connection_bytes);
+                  per_connection_bytes, static_cast<long long>(rss_before - rss_start));
     }
   }
-  return failed == 0 && static_cast<int>(still_open) == ready ? 0 : 1;
+  return enrolled.failed == 0 && static_cast<int>(still_open) == ready ? 0 : 1;
 }
 
 }  // namespace parley::bench

@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -46,5 +47,24 @@ class Workers {
 
 // VmRSS of a process in KiB (0 when unreadable).
 std::int64_t rss_kib(int pid);
+
+// CPU time (user + system) of a process, in seconds; 0 when unreadable.
+double cpu_seconds(int pid);
+
+// CPU used by the server (when its pid is known) and by this generator over a run: shows which
+// one limited a figure, and gives the server's CPU cost per message.
+struct CpuUse {
+  double server_s = 0, generator_s = 0;
+};
+class CpuMeter {
+ public:
+  explicit CpuMeter(int server_pid);
+  CpuUse elapsed() const;
+
+ private:
+  int server_pid_;
+  double server_start_, generator_start_;
+};
+std::string to_json(const CpuUse& cpu, double messages);
 
 }  // namespace parley::bench
