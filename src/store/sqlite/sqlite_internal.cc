@@ -94,8 +94,11 @@ Result<std::optional<std::string>> username_of(Connection& db, UserId user) {
   return stmt->text(0);
 }
 
-Result<void> insert_entry(Connection& db, Message& message, bool touch_activity) {
-  {
+Result<void> insert_entry(Connection& db, Message& message, bool touch_activity,
+                          std::optional<Seq> last_seq) {
+  if (last_seq) {
+    message.seq = *last_seq + 1;
+  } else {
     auto stmt = db.prepare("SELECT last_seq FROM conversations WHERE id = ?");
     if (!stmt) return forward(stmt);
     auto row = stmt->bind(1, message.conversation_id).step();

@@ -55,8 +55,10 @@ Result<std::optional<std::string>> username_of(Connection& db, UserId user);
 
 // Inserts a new entry at last_seq + 1 (message.seq is assigned, message.id too) and advances the
 // conversation's last_seq; last_activity_at too when touch_activity. message.sender_username
-// must already be set. [writer], inside a transaction.
-Result<void> insert_entry(Connection& db, Message& message, bool touch_activity);
+// must already be set. `last_seq`: the conversation's last_seq when the caller has just read it
+// in this transaction (saves reading it again); nullopt reads it. [writer], inside a transaction.
+Result<void> insert_entry(Connection& db, Message& message, bool touch_activity,
+                          std::optional<Seq> last_seq = std::nullopt);
 
 // Appends a system entry (body: system_event_json) by `actor` at the conversation's next seq,
 // with client_msg_id "sys:<conversation>:<seq>".

@@ -302,6 +302,16 @@ std::vector<Result<AppendOutcome>> SqliteStore::append(std::span<const AppendReq
   return outcomes;
 }
 
+Result<std::optional<std::string>> SqliteStore::sender_name(UserId user) {
+  constexpr std::size_t kMaxCachedNames = 1 << 16;
+  if (auto it = sender_names_.find(user); it != sender_names_.end()) return it->second;
+  auto name = detail::username_of(*writer_, user);
+  if (!name || !*name) return name;
+  if (sender_names_.size() >= kMaxCachedNames) sender_names_.clear();
+  sender_names_.emplace(user, **name);
+  return name;
+}
+
 Result<AppendOutcome> SqliteStore::append_one(const AppendRequest& request) {
   Connection& db = *writer_;
   {
@@ -354,7 +364,7 @@ Result<AppendOutcome> SqliteStore::append_one(const AppendRequest& request) {
   message.text = request.text;
   message.sent_at = request.now;
   {
-    auto name = detail::username_of(db, request.sender_id);
+    auto name = sender_name(request.sender_id);
     if (!name) return forward(name);
     if (!*name) return fail(Errc::internal, "no sender " + std::to_string(request.sender_id));
     message.sender_username = std::move(**name);
@@ -460,7 +470,7 @@ Result<AppendOutcome> SqliteStore::append_one(const AppendRequest& request) {
   // Reactions come and go often and say little: they do not lift a chat to the top of the list.
   const bool touch_activity =
       request.kind != MessageKind::reaction && request.kind != MessageKind::reaction_removed;
-  auto inserted = detail::insert_entry(db, message, touch_activity);
+  auto inserted = detail::insert_entry(db, message, touch_activity, last_seq);
   if (!inserted) return forward(inserted);
 
   if (request.kind == MessageKind::text) {

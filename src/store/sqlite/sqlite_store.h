@@ -85,12 +85,16 @@ class SqliteStore final : public Store {
   // The calling thread's read connection, opened on first use.
   Result<Connection*> reader();
   Result<AppendOutcome> append_one(const AppendRequest& request);
+  // A sender's username, read once: usernames never change and users are never deleted, and
+  // this lookup was one statement in ten of every append. Writer thread only.
+  Result<std::optional<std::string>> sender_name(UserId user);
 
   const SqliteOptions options_;
   const int schema_version_;
   // Declared before readers_ so it is destroyed after them: the last connection to close
   // checkpoints the WAL into the main file and removes it.
   std::unique_ptr<Connection> writer_;
+  std::unordered_map<UserId, std::string> sender_names_;  // writer thread only; bounded
   std::mutex readers_mu_;
   // Keyed by thread: a connection is only ever used by the thread that opened it.
   // GUARDED_BY(readers_mu_)
