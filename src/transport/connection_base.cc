@@ -7,11 +7,11 @@ namespace parley::transport {
 ConnectionBase::ConnectionBase(boost::asio::io_context& io, ShardId shard,
                                ConnectionRegistry& registry, const TransportLimits& limits,
                                std::string remote_address)
-    : shard_(shard),
+    : io_(io),
+      shard_(shard),
       registry_(registry),
       limits_(limits),
       remote_address_(std::move(remote_address)),
-      timer_(io),
       last_activity_(std::chrono::steady_clock::now()) {}
 
 ConnectionBase::~ConnectionBase() = default;
@@ -22,30 +22,21 @@ void ConnectionBase::attach(const SessionFactory& factory) {
   session_ = factory(*this);
 }
 
+// No timer of its own: the registry's per-shard sweep asks idle_at() (a received byte only moves
+// last_activity_), so the timeout is noticed up to one sweep interval late.
 void ConnectionBase::set_idle_timeout(std::chrono::milliseconds timeout) {
   idle_timeout_ = timeout;
   note_activity();
-  if (closing_ || finalized_) return;
-  if (timeout.count() == 0) {
-    timer_.cancel();
-    return;
-  }
-  arm_idle_timer(timeout);
 }
 
-// One timer per connection, re-armed only when it fires: a received byte just moves
-// last_activity_, so busy connections cost no timer operations per read.
-void ConnectionBase::arm_idle_timer(std::chrono::steady_clock::duration after) {
-  timer_.expires_after(after);
-  timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
-    if (ec || self->finalized_ || self->closing_ || self->idle_timeout_.count() == 0) return;
-    const auto idle = std::chrono::steady_clock::now() - self->last_activity_;
-    if (idle < self->idle_timeout_) {
-      self->arm_idle_timer(self->idle_timeout_ - idle);
-      return;
-    }
-    if (self->session_) self->session_->on_idle();
-  });
+bool ConnectionBase::idle_at(std::chrono::steady_clock::time_point now) const {
+  return idle_timeout_.count() != 0 && !closing_ && !finalized_ &&
+         now - last_activity_ >= idle_timeout_;
+}
+
+void ConnectionBase::report_idle() {
+  idle_timeout_ = std::chrono::milliseconds(0);  // once, as a timer that fired
+  if (session_) session_->on_idle();
 }
 
 bool ConnectionBase::reserve_outbound(std::size_t bytes) {
@@ -63,9 +54,8 @@ void ConnectionBase::close() {
   if (closing_ || finalized_) return;
   closing_ = true;
   // Bound the drain: a peer that stops reading must not keep the connection forever.
-  timer_.cancel();
-  timer_.expires_after(limits_.close_grace);
-  timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+  close_timer_ = std::make_unique<boost::asio::steady_timer>(io_, limits_.close_grace);
+  close_timer_->async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
     if (!ec && !self->finalized_) self->abort();
   });
   if (queued_bytes_ == 0) on_queue_drained();
@@ -88,7 +78,7 @@ void ConnectionBase::finalize() {
   if (finalized_) return;
   finalized_ = true;
   closing_ = true;
-  timer_.cancel();
+  if (close_timer_) close_timer_->cancel();
   abort_transport();
   if (registered_) registry_.remove(shard_, this);
   if (session_) {

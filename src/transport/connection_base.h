@@ -26,6 +26,11 @@ class ConnectionBase : public Connection, public std::enable_shared_from_this<Co
   void close() override;
   std::size_t queued_bytes() const override { return queued_bytes_; }
 
+  // For the registry's idle sweep, on the connection's shard: whether the idle timeout has
+  // passed at `now`, and telling the session (once per set_idle_timeout).
+  bool idle_at(std::chrono::steady_clock::time_point now) const;
+  void report_idle();
+
  protected:
   // Creates the protocol session and registers the connection. Call once the transport is ready.
   void attach(const SessionFactory& factory);
@@ -55,14 +60,14 @@ class ConnectionBase : public Connection, public std::enable_shared_from_this<Co
   const TransportLimits& limits() const { return limits_; }
 
  private:
-  void arm_idle_timer(std::chrono::steady_clock::duration after);
-
+  boost::asio::io_context& io_;
   ShardId shard_;
   ConnectionRegistry& registry_;
   const TransportLimits& limits_;
   std::string remote_address_;
   std::unique_ptr<ProtocolSession> session_;
-  boost::asio::steady_timer timer_;  // idle timer, then the close grace timer
+  // Only while closing: bounds the drain. Created then, so open connections do not carry it.
+  std::unique_ptr<boost::asio::steady_timer> close_timer_;
   std::chrono::milliseconds idle_timeout_{0};
   std::chrono::steady_clock::time_point last_activity_;
   std::size_t queued_bytes_ = 0;

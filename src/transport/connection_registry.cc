@@ -6,11 +6,19 @@
 
 namespace parley::transport {
 
-ConnectionRegistry::ConnectionRegistry(runtime::ShardPool& pool)
-    : pool_(pool), by_shard_(pool.shard_count()) {}
+ConnectionRegistry::ConnectionRegistry(runtime::ShardPool& pool,
+                                       std::chrono::milliseconds idle_sweep_interval)
+    : pool_(pool),
+      idle_sweep_interval_(idle_sweep_interval),
+      by_shard_(pool.shard_count()),
+      sweeping_(pool.shard_count(), 0) {}
 
 void ConnectionRegistry::add(ShardId shard, ConnectionBase* connection) {
   by_shard_[shard].insert(connection);
+  if (!sweeping_[shard]) {
+    sweeping_[shard] = 1;
+    schedule_sweep(shard);
+  }
   std::lock_guard lock(mutex_);
   ++count_;
 }
@@ -28,6 +36,28 @@ void ConnectionRegistry::close_all() {
       const auto live = by_shard_[shard];
       for (ConnectionBase* c : live) c->close();
     });
+  }
+}
+
+void ConnectionRegistry::schedule_sweep(ShardId shard) {
+  // Runs until the pool stops (its io_context is stopped with the timer pending).
+  pool_.post_after(shard, idle_sweep_interval_.count(), [this, shard] {
+    sweep(shard);
+    schedule_sweep(shard);
+  });
+}
+
+void ConnectionRegistry::sweep(ShardId shard) {
+  const auto now = std::chrono::steady_clock::now();
+  // The session's answer to on_idle may close the connection, never finalize it (that happens
+  // only in completion handlers), so the set is not changed while it is walked; the copy of the
+  // idle ones is only for safety.
+  std::vector<ConnectionBase*> idle;
+  for (ConnectionBase* c : by_shard_[shard]) {
+    if (c->idle_at(now)) idle.push_back(c);
+  }
+  for (ConnectionBase* c : idle) {
+    if (by_shard_[shard].contains(c)) c->report_idle();
   }
 }
 

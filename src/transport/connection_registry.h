@@ -14,9 +14,14 @@ namespace parley::transport {
 
 class ConnectionBase;
 
+// It also runs each shard's idle sweep: once per `idle_sweep_interval`, every connection of the
+// shard checks its idle timeout. One timer per shard instead of one pending timer operation per
+// connection keeps idle connections small (docs/benchmarks.md, "Memory per connection").
 class ConnectionRegistry {
  public:
-  explicit ConnectionRegistry(runtime::ShardPool& pool);
+  explicit ConnectionRegistry(runtime::ShardPool& pool,
+                              std::chrono::milliseconds idle_sweep_interval =
+                                  std::chrono::milliseconds(1'000));
 
   // Thread contract: add/remove only on the connection's shard thread.
   void add(ShardId shard, ConnectionBase* connection);
@@ -29,8 +34,13 @@ class ConnectionRegistry {
   std::size_t size() const;
 
  private:
+  void schedule_sweep(ShardId shard);
+  void sweep(ShardId shard);
+
   runtime::ShardPool& pool_;
+  const std::chrono::milliseconds idle_sweep_interval_;
   std::vector<std::unordered_set<ConnectionBase*>> by_shard_;  // each touched by its shard only
+  std::vector<char> sweeping_;                                // likewise
   mutable std::mutex mutex_;  // guards count_ only: taken on connect/disconnect, not per message
   std::condition_variable emptied_;
   std::size_t count_ = 0;

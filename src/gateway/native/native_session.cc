@@ -34,8 +34,6 @@ std::string encode_event(const Event& event, bool json) {
   return encode(frame, json);
 }
 
-// A stream read buffer keeps at most this much capacity once drained, so idle sessions stay small.
-constexpr std::size_t kIdleBufferCapacity = 4096;
 
 }  // namespace
 
@@ -54,11 +52,16 @@ NativeSession::~NativeSession() {
 
 void NativeSession::on_bytes(std::string_view bytes) {
   if (phase_ == Phase::closing) return;
-  inbuf_.append(bytes);
+  // Whole frames are parsed straight from the transport's buffer; only the bytes of a frame not
+  // yet complete are copied and kept, so a session between frames holds no buffer at all.
+  std::string_view input = bytes;
+  if (!inbuf_.empty()) {
+    inbuf_.append(bytes);
+    input = inbuf_;
+  }
   std::size_t offset = 0;
   while (phase_ != Phase::closing) {
-    ParseResult parsed =
-        parse_frame(std::string_view(inbuf_).substr(offset), config_.max_frame_bytes);
+    ParseResult parsed = parse_frame(input.substr(offset), config_.max_frame_bytes);
     if (parsed.status == ParseStatus::need_more) break;
     if (parsed.status == ParseStatus::too_large) {
       goodbye(Errc::frame_too_large, "frame over " + std::to_string(config_.max_frame_bytes) +
@@ -69,8 +72,12 @@ void NativeSession::on_bytes(std::string_view bytes) {
     offset += parsed.consumed;
   }
   if (phase_ == Phase::closing) return;
-  inbuf_.erase(0, offset);
-  if (inbuf_.empty() && inbuf_.capacity() > kIdleBufferCapacity) std::string().swap(inbuf_);
+  if (input.data() == inbuf_.data()) {
+    inbuf_.erase(0, offset);
+  } else {
+    inbuf_.assign(input.substr(offset));
+  }
+  if (inbuf_.empty()) std::string().swap(inbuf_);
 }
 
 void NativeSession::on_message(std::string_view payload, transport::MessageType type) {
