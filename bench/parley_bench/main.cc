@@ -3,7 +3,7 @@
 //   parley-bench connections --server 127.0.0.1:7010 --count 10000 --server-pid PID
 //   parley-bench group --members 10000 --online 10000 --senders 10 --rate 100 --seconds 10
 //   parley-bench sync --clients 10000 --missed 100
-//   parley-bench ramp --pairs 100 --from 10000 --step 10000 --bound-ms 50
+//   parley-bench ramp --pairs 100 --from 5000 --factor 1.5 --bound-ms 50
 #include <CLI/CLI.hpp>
 
 #include "parley_bench/scenarios.h"
@@ -62,6 +62,8 @@ int main(int argc, char** argv) {
   r->add_option("--pairs", ramp.pairs)->check(CLI::Range(1, 100'000));
   r->add_option("--from", ramp.from)->check(CLI::Range(1.0, 1e8));
   r->add_option("--step", ramp.step)->check(CLI::Range(1.0, 1e8));
+  r->add_option("--factor", ramp.factor, "multiply the rate by this at each step (instead of --step)")
+      ->check(CLI::Range(0.0, 100.0));
   r->add_option("--max", ramp.max)->check(CLI::Range(1.0, 1e8));
   r->add_option("--seconds", ramp.seconds)->check(CLI::Range(0.1, 3600.0));
   r->add_option("--bound-ms", ramp.bound_ms)->check(CLI::Range(0.01, 1e6));

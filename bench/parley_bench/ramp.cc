@@ -14,7 +14,7 @@ int run_ramp(const Target& target, const RampOptions& o) {
   std::vector<DirectResult> steps;
   double highest = 0;
   bool setup_failed = false;
-  for (double rate = o.from; rate <= o.max; rate += o.step) {
+  for (double rate = o.from; rate <= o.max; rate = o.factor > 1 ? rate * o.factor : rate + o.step) {
     DirectOptions d;
     d.pairs = o.pairs;
     d.rate = rate;

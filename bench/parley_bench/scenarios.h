@@ -66,6 +66,7 @@ struct RampOptions {
   int pairs = 100;
   double from = 10'000;
   double step = 10'000;
+  double factor = 0;  // above 1: each step multiplies the rate by this instead of adding `step`
   double max = 200'000;
   double seconds = 10;
   double bound_ms = 50;  // p99 send->deliver must stay under this, with zero loss
