@@ -36,6 +36,8 @@ int main(int argc, char** argv) {
   c->add_option("--hold", connections.hold_seconds);
   c->add_option("--sources", connections.source_addresses, "127.0.0.1..N source addresses")
       ->check(CLI::Range(1, 254));
+  c->add_option("--tls-port", connections.tls_port,
+                "hold the connections over TLS to this port (accounts are made over --server)");
 
   GroupOptions group;
   auto* g = app.add_subcommand("group", "fan-out to one large group, open loop");

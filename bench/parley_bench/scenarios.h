@@ -44,6 +44,7 @@ struct ConnectionsOptions {
   int count = 1'000;
   double hold_seconds = 5;
   int source_addresses = 8;  // 127.0.0.1 .. 127.0.0.N
+  std::uint16_t tls_port = 0;  // nonzero: the connections use TLS to this port of the same host
 };
 
 struct GroupOptions {

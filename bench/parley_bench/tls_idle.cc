@@ -1,0 +1,99 @@
+#include "parley_bench/tls_idle.h"
+
+#include <boost/asio/write.hpp>
+
+#include "gateway/native/frame_codec.h"
+#include "parley_bench/frames.h"
+
+namespace parley::bench {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+TlsIdleConnection::TlsIdleConnection(asio::io_context& io, asio::ssl::context& tls)
+    : stream_(io, tls) {}
+
+void TlsIdleConnection::start(const tcp::endpoint& server, const std::string& source,
+                              const std::string& token, Done done) {
+  done_ = std::move(done);
+  boost::system::error_code ec;
+  auto& socket = stream_.next_layer();
+  socket.open(server.protocol(), ec);
+  if (!ec && !source.empty()) socket.bind(tcp::endpoint(asio::ip::make_address(source), 0), ec);
+  if (ec) return finish(false);
+  socket.async_connect(server, [self = shared_from_this(), token](const boost::system::error_code& e) {
+    if (e) return self->finish(false);
+    self->stream_.async_handshake(
+        asio::ssl::stream_base::client, [self, token](const boost::system::error_code& h) {
+          if (h) return self->finish(false);
+          self->open_ = true;
+          self->send(hello_frame(kQuietHeartbeatMs));
+          self->send(resume_frame(token));
+          self->read();
+        });
+  });
+}
+
+void TlsIdleConnection::ping() {
+  if (!open_) return;
+  v1::ClientFrame f;
+  f.set_id(3);
+  f.mutable_ping();
+  send(f);
+}
+
+void TlsIdleConnection::send(const v1::ClientFrame& frame) {
+  const std::string body = frame.SerializeAsString();
+  pending_ += native::length_prefix(body.size());
+  pending_ += body;
+  if (!writing_now_) write();
+}
+
+void TlsIdleConnection::write() {
+  if (pending_.empty() || !open_) return;
+  writing_now_ = true;
+  writing_.swap(pending_);
+  asio::async_write(stream_, asio::buffer(writing_),
+                    [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
+                      self->writing_now_ = false;
+                      self->writing_.clear();
+                      if (ec) return self->finish(false);
+                      self->write();
+                    });
+}
+
+void TlsIdleConnection::read() {
+  stream_.async_read_some(
+      asio::buffer(buffer_),
+      [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
+        if (ec) {
+          self->open_ = false;
+          return self->finish(false);
+        }
+        self->inbuf_.append(self->buffer_.data(), n);
+        std::size_t offset = 0;
+        while (true) {
+          auto parsed = native::parse_frame(std::string_view(self->inbuf_).substr(offset),
+                                            native::kDefaultMaxFrameBytes);
+          if (parsed.status != native::ParseStatus::ok) break;
+          offset += parsed.consumed;
+          v1::ServerFrame frame;
+          if (!frame.ParseFromArray(parsed.payload.data(), static_cast<int>(parsed.payload.size()))) {
+            continue;
+          }
+          if (frame.has_auth_ok()) self->finish(true);
+          if (frame.has_error() || frame.has_goodbye()) self->finish(false);
+        }
+        self->inbuf_.erase(0, offset);
+        self->read();
+      });
+}
+
+void TlsIdleConnection::finish(bool ok) {
+  if (!done_) return;  // once
+  auto done = std::move(done_);
+  done_ = nullptr;
+  done(ok);
+}
+
+}  // namespace parley::bench

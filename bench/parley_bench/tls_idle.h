@@ -1,0 +1,43 @@
+// Idle connections over TLS for the `connections` scenario: connect, handshake (no certificate
+// check: the server's certificate is self-signed), hello and resume, then only heartbeats.
+// Thread contract: used only on its io_context's thread.
+#pragma once
+
+#include <array>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+
+#include "parley_proto/parley.pb.h"
+
+namespace parley::bench {
+
+class TlsIdleConnection : public std::enable_shared_from_this<TlsIdleConnection> {
+ public:
+  using Done = std::function<void(bool authenticated)>;
+
+  TlsIdleConnection(boost::asio::io_context& io, boost::asio::ssl::context& tls);
+  // Connects from `source`, resumes with `token`; `done` once, with the outcome.
+  void start(const boost::asio::ip::tcp::endpoint& server, const std::string& source,
+             const std::string& token, Done done);
+  void ping();
+  bool open() const { return open_; }
+
+ private:
+  void send(const v1::ClientFrame& frame);
+  void write();
+  void read();
+  void finish(bool ok);
+
+  boost::asio::ssl::stream<boost::asio::ip::tcp::socket> stream_;
+  Done done_;
+  std::string inbuf_, pending_, writing_;
+  std::array<char, 4096> buffer_{};
+  bool open_ = false, writing_now_ = false;
+};
+
+}  // namespace parley::bench
