@@ -30,6 +30,10 @@ tcp::socket& lowest(TlsStream& s) { return s.next_layer(); }
 // waited on for readability and then drained, so an idle connection holds no read buffer.
 thread_local std::array<char, 64 * 1024> shard_read_buffer;
 
+// A TLS connection always has a read pending inside its TLS stream, so it owns its buffer; a small
+// one, because most connections are idle: a 16 KB record then takes a few completions.
+constexpr std::size_t kTlsReadChunk = 2048;
+
 template <class Stream>
 class StreamConnection final : public ConnectionBase {
  public:
@@ -83,7 +87,7 @@ class StreamConnection final : public ConnectionBase {
  private:
   void read() {
     if constexpr (kTls) {
-      if (!tls_buffer_) tls_buffer_ = std::make_unique<std::array<char, 16 * 1024>>();
+      if (!tls_buffer_) tls_buffer_ = std::make_unique<std::array<char, kTlsReadChunk>>();
       stream_.async_read_some(
           asio::buffer(*tls_buffer_),
           [self = shared(), this](const boost::system::error_code& ec, std::size_t n) {
@@ -187,7 +191,7 @@ class StreamConnection final : public ConnectionBase {
   std::vector<asio::const_buffer> buffers_;
   bool writing_ = false;
   bool write_posted_ = false;
-  std::unique_ptr<std::array<char, 16 * 1024>> tls_buffer_;
+  std::unique_ptr<std::array<char, kTlsReadChunk>> tls_buffer_;
 };
 
 }  // namespace
