@@ -27,9 +27,8 @@ struct Pair {
   Enrolled* receiver = nullptr;
   Schedule schedule;
   std::int64_t last_seq = 0;
-  SeenSeqs seqs;
+  Receiver receiving;
   std::vector<bool> delivered;
-  v1::ClientFrame pending_ack;  // delivery acks of one read, sent as one frame
 };
 
 }  // namespace
@@ -65,12 +64,7 @@ DirectResult measure_direct(const Target& target, const DirectOptions& o) {
     }
     if (!f.has_message()) return;
     const auto& m = f.message().message();
-    auto* ref = pair.pending_ack.mutable_delivery_ack()->add_messages();
-    ref->set_conversation_id(m.conversation_id());
-    ref->set_seq(m.seq());
-    if (!pair.seqs.insert(m.seq())) {
-      return void(t.redelivered.fetch_add(1, std::memory_order_relaxed));
-    }
+    if (!pair.receiving.take(m, t)) return;
     if (m.seq() != pair.last_seq + 1) t.out_of_order.fetch_add(1, std::memory_order_relaxed);
     pair.last_seq = std::max(pair.last_seq, m.seq());
     const std::int64_t k = std::strtoll(m.text().c_str(), nullptr, 10);
@@ -97,14 +91,9 @@ DirectResult measure_direct(const Target& target, const DirectOptions& o) {
   for (std::size_t i = 0; i < pairs.size(); ++i) {
     pairs[i].sender = &enrolled.users[2 * i];
     pairs[i].receiver = &enrolled.users[2 * i + 1];
-    // A receiver acknowledges everything one read brought in with one frame.
     Pair* pair = &pairs[i];
     asio::post(workers.io(2 * i + 1), [pair] {
-      pair->receiver->connection->set_after_read([pair] {
-        if (pair->pending_ack.delivery_ack().messages_size() == 0) return;
-        pair->receiver->connection->queue(pair->pending_ack);
-        pair->pending_ack.Clear();
-      });
+      pair->receiving.ack_after_each_read(pair->receiver->connection.get());
     });
   }
 

@@ -26,9 +26,8 @@ constexpr double kSetupSeconds = 120;
 // State of one online member, touched only on its connection's thread.
 struct Member {
   std::int64_t last_seq = 0;
-  SeenSeqs seqs;
+  Receiver receiving;
   std::vector<bool> seen;  // by (sender, k): index sender * planned + k
-  v1::ClientFrame pending_ack;
   bool saw_creation = false;
   Schedule schedule;  // senders only
 };
@@ -77,12 +76,7 @@ int run_group(const Target& target, const GroupOptions& o) {
     }
     if (!f.has_message()) return;
     const auto& m = f.message().message();
-    auto* ref = me.pending_ack.mutable_delivery_ack()->add_messages();
-    ref->set_conversation_id(m.conversation_id());
-    ref->set_seq(m.seq());
-    if (!me.seqs.insert(m.seq())) {
-      return void(t.redelivered.fetch_add(1, std::memory_order_relaxed));
-    }
+    if (!me.receiving.take(m, t)) return;
     // Senders do not get their own messages, so their seqs skip; they must never go back.
     if (m.seq() < me.last_seq) t.out_of_order.fetch_add(1, std::memory_order_relaxed);
     me.last_seq = std::max(me.last_seq, m.seq());
@@ -115,13 +109,8 @@ int run_group(const Target& target, const GroupOptions& o) {
     asio::post(workers.io(i), [c = enrolled.users[i].connection] { c->close(); });
   }
   for (std::size_t i = 0; i < online; ++i) {
-    // A raw pointer: the connection owns this callback.
     asio::post(workers.io(i), [c = enrolled.users[i].connection.get(), me = &members[i]] {
-      c->set_after_read([c, me] {
-        if (me->pending_ack.delivery_ack().messages_size() == 0) return;
-        c->queue(me->pending_ack);
-        me->pending_ack.Clear();
-      });
+      me->receiving.ack_after_each_read(c);
     });
   }
 

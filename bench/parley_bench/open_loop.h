@@ -11,6 +11,7 @@
 
 #include <boost/asio/steady_timer.hpp>
 
+#include "parley_bench/connection.h"
 #include "parley_bench/stats.h"
 
 namespace parley::bench {
@@ -110,6 +111,35 @@ class OpenLoop {
  private:
   Workers& workers_;
   std::vector<std::shared_ptr<std::function<void()>>> ticks_;
+};
+
+// What a receiving device does with each message event, as a real client would: keeps its seq (a
+// second copy is a protocol resend: counted and dropped) and acknowledges it, every message of
+// one read in one delivery_ack frame. Touched only on its connection's thread.
+class Receiver {
+ public:
+  // Acknowledges `m`; false when its seq was seen before.
+  bool take(const v1::Message& m, Counters& counters) {
+    auto* ref = pending_ack_.mutable_delivery_ack()->add_messages();
+    ref->set_conversation_id(m.conversation_id());
+    ref->set_seq(m.seq());
+    if (seqs_.insert(m.seq())) return true;
+    counters.redelivered.fetch_add(1, std::memory_order_relaxed);
+    return false;
+  }
+  // Sends the acks once per read; call on the connection's thread. The connection owns the
+  // callback, which holds only raw pointers.
+  void ack_after_each_read(BenchConnection* connection) {
+    connection->set_after_read([this, connection] {
+      if (pending_ack_.delivery_ack().messages_size() == 0) return;
+      connection->queue(pending_ack_);
+      pending_ack_.Clear();
+    });
+  }
+
+ private:
+  SeenSeqs seqs_;
+  v1::ClientFrame pending_ack_;
 };
 
 void print_losses(std::int64_t lost, std::int64_t duplicates, std::int64_t out_of_order,
