@@ -34,7 +34,6 @@ std::string encode_event(const Event& event, bool json) {
   return encode(frame, json);
 }
 
-
 }  // namespace
 
 NativeSession::NativeSession(transport::Connection& connection, Core& core,
