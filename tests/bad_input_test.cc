@@ -99,6 +99,30 @@ TEST_F(BadInput, TruncatedFrameThenCloseHurtsNobody) {
   expect_ping_works(*bystander);
 }
 
+// The session parses whole frames straight from what one read brought and keeps only an
+// incomplete tail: a frame cut into single bytes, several frames in one write, and a frame whose
+// start shares a write with others must all be answered, in order.
+TEST_F(BadInput, FramesSplitAcrossWritesOrSharingOneAreAllAnswered) {
+  auto c = greeted();
+  auto ping = [](std::uint64_t id) {
+    v1::ClientFrame f;
+    f.set_id(id);
+    f.mutable_ping();
+    const std::string body = f.SerializeAsString();
+    return native::length_prefix(body.size()) + body;
+  };
+  for (char byte : ping(11)) ASSERT_TRUE(c->send_bytes(std::string_view(&byte, 1)));
+  const std::string last = ping(14);
+  ASSERT_TRUE(c->send_bytes(ping(12) + ping(13) + last.substr(0, 3)));
+  ASSERT_TRUE(c->send_bytes(last.substr(3)));
+  for (std::uint64_t id : {11, 12, 13, 14}) {
+    auto pong = c->read_frame();
+    ASSERT_TRUE(pong);
+    EXPECT_TRUE(pong->has_pong()) << pong->DebugString();
+    EXPECT_EQ(pong->id(), id);
+  }
+}
+
 TEST_F(BadInput, UnknownFrameTypeGetsUnknownFrame) {
   auto c = greeted();
   // Field 99 (not in the schema) as a length-delimited empty message, plus id = 5.

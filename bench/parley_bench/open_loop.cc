@@ -52,13 +52,14 @@ void wait_until_done(const std::vector<std::unique_ptr<Counters>>& counters,
   }
 }
 
-void OpenLoop::run_on(std::size_t worker, std::function<bool(std::int64_t)> tick) {
+void OpenLoop::run_on(std::size_t worker, std::function<bool(std::int64_t)> tick,
+                      std::chrono::milliseconds period) {
   auto timer = std::make_shared<boost::asio::steady_timer>(workers_.io(worker));
   auto step = std::make_shared<std::function<void()>>();
   ticks_.push_back(step);
-  *step = [timer, step, tick = std::move(tick)] {
+  *step = [timer, step, period, tick = std::move(tick)] {
     if (!tick(now_ns())) return;
-    timer->expires_after(std::chrono::milliseconds(1));
+    timer->expires_after(period);
     timer->async_wait([step](const boost::system::error_code& ec) {
       if (!ec && *step) (*step)();
     });

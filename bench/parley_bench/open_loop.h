@@ -100,11 +100,12 @@ void wait_until_done(const std::vector<std::unique_ptr<Counters>>& counters,
                      std::int64_t send_end_ns, std::int64_t deadline_ns,
                      std::int64_t expected_acks, std::int64_t expected_deliveries);
 
-// A 1 ms ticker per worker thread calling `tick(now)` until it returns false.
+// A ticker per worker thread calling `tick(now)` every `period` until it returns false.
 class OpenLoop {
  public:
   explicit OpenLoop(Workers& workers) : workers_(workers) {}
-  void run_on(std::size_t worker, std::function<bool(std::int64_t now)> tick);
+  void run_on(std::size_t worker, std::function<bool(std::int64_t now)> tick,
+              std::chrono::milliseconds period = std::chrono::milliseconds(1));
   // After the workers stopped: frees the tickers (each holds itself to re-arm).
   void clear();
 

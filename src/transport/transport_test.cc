@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <future>
 #include <memory>
+#include <thread>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/post.hpp>
@@ -59,9 +60,15 @@ class EchoSession final : public ProtocolSession {
     }
     send(std::move(text), type);
   }
+  // On streams the first byte goes out as the frame's prefix (as the native length prefix does),
+  // so every echo also checks that a prefix and its bytes are written together and in order.
   void send(std::string text, MessageType type) {
     auto owner = std::make_shared<std::string>(std::move(text));
-    c_.send(Outbound{owner, *owner, type, c_.framing() == Framing::stream ? "" : ""});
+    if (c_.framing() == Framing::stream && !owner->empty()) {
+      c_.send(Outbound{owner, std::string_view(*owner).substr(1), type, owner->substr(0, 1)});
+      return;
+    }
+    c_.send(Outbound{owner, *owner, type, {}});
   }
   Connection& c_;
   std::shared_ptr<std::atomic<int>> closed_;
@@ -145,6 +152,28 @@ TEST_F(Transports, TcpEchoesAndClosesCleanly) {
   EXPECT_TRUE(registry_.wait_empty(5s));
 }
 
+// More than the kernel's socket buffers hold, to a reader with a tiny receive window: writes stay
+// in flight while the echoes of later reads queue up behind them (the queue grows under the
+// in-flight buffers). Every byte must come back, in order.
+TEST_F(Transports, TcpEchoOfMoreThanTheReaderTakesAtOnceArrivesWhole) {
+  limits_.max_outbound_bytes = 64 * 1024 * 1024;  // this test is not about the bound
+  const auto port = listen(ListenerKind::native_tcp);
+  tcp::socket s(client_io_);
+  s.open(tcp::v4());
+  s.set_option(asio::socket_base::receive_buffer_size(4096));
+  s.connect({asio::ip::make_address("127.0.0.1"), port});
+  std::string sent;
+  for (int i = 0; sent.size() < 8 * 1024 * 1024; ++i) sent += std::to_string(i) + ",";
+  std::thread writer([&] {
+    for (std::size_t at = 0; at < sent.size(); at += 4000) {
+      asio::write(s, asio::buffer(sent.data() + at, std::min<std::size_t>(4000, sent.size() - at)));
+    }
+  });
+  const std::string back = read_exactly(s, sent.size());
+  writer.join();
+  EXPECT_TRUE(back == sent);
+}
+
 TEST_F(Transports, IdleTimeoutReachesTheSession) {
   const auto port = listen(ListenerKind::native_tcp);
   tcp::socket s(client_io_);
@@ -185,6 +214,22 @@ TEST_F(Transports, TlsEchoesWithTheGeneratedCertificate) {
   std::string out(6, '\0');
   asio::read(s, asio::buffer(out));
   EXPECT_EQ(out, "secret");
+}
+
+// TLS records of 16 KB come out of the connection's small read chunk in several pieces.
+TEST_F(Transports, TlsEchoesALargePayloadWhole) {
+  const auto port = listen(ListenerKind::native_tls);
+  asio::ssl::context ctx(asio::ssl::context::tls_client);
+  ctx.set_verify_mode(asio::ssl::verify_none);
+  asio::ssl::stream<tcp::socket> s(client_io_, ctx);
+  s.next_layer().connect({asio::ip::make_address("127.0.0.1"), port});
+  s.handshake(asio::ssl::stream_base::client);
+  std::string sent;
+  for (int i = 0; sent.size() < 100 * 1024; ++i) sent += std::to_string(i) + ";";
+  asio::write(s, asio::buffer(sent));
+  std::string back(sent.size(), '\0');
+  asio::read(s, asio::buffer(back));
+  EXPECT_TRUE(back == sent);
 }
 
 TEST_F(Transports, CertificateIsKeptAcrossStarts) {
