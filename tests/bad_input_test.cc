@@ -228,7 +228,7 @@ TEST_F(BadInput, RevokedTokenIsRefused) {
 
 TEST_F(BadInput, SlowReaderIsCutOffAndNobodyElseIsSlowed) {
   auto alice = user("alice");
-  auto bob = user("bob");     // never reads again
+  auto bob = user("bob");  // never reads again
   auto carol = user("carol");
   const std::string text(60 * 1024, 'z');
   // Far more than bob's outbound bound plus the kernel's socket buffers.

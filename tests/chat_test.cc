@@ -43,7 +43,7 @@ TEST_F(Chat, GroupLifecycleWithRolesAndSystemEntries) {
   // Dave was removed: he gets the entry recording it, then his reads fail.
   bob.ok(f::group(id, v1::REMOVE_MEMBERS, {"dave"}));
   bool saw_removal = false;
-  for (v1::Message m = dave.next_message(); m.seq() != 0 && !saw_removal; ) {
+  for (v1::Message m = dave.next_message(); m.seq() != 0 && !saw_removal;) {
     saw_removal = m.text().find("\"removed\"") != std::string::npos;
     if (!saw_removal) m = dave.next_message();
   }
@@ -368,12 +368,14 @@ TEST_F(Chat, BadChatInputGetsAClearErrorAndChangesNothing) {
 
 TEST(ChatLimits, GroupSizeLimitIsConfigurable) {
   TempDir dir;
-  ServerProcess server(dir.path(), std::string(kFastSecurity) + "[limits]\nmax_group_members = 3\n");
+  ServerProcess server(dir.path(),
+                       std::string(kFastSecurity) + "[limits]\nmax_group_members = 3\n");
   ASSERT_TRUE(server.ready()) << server.error();
   auto alice = connect_device(server, "alice", true);
   for (const char* name : {"bob", "carol", "dave"}) connect_device(server, name, true);
   EXPECT_EQ(alice.error(f::create_group("four", {"bob", "carol", "dave"})), v1::INVALID_ARGUMENT);
-  const auto id = alice.ok(f::create_group("three", {"bob", "carol"})).conversation().conversation_id();
+  const auto id =
+      alice.ok(f::create_group("three", {"bob", "carol"})).conversation().conversation_id();
   EXPECT_EQ(alice.error(f::group(id, v1::ADD_MEMBERS, {"dave"})), v1::INVALID_ARGUMENT);
 }
 

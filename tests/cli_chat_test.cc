@@ -20,7 +20,6 @@ namespace {
 namespace json = boost::json;
 using namespace std::chrono_literals;
 
-
 class CliChat : public ::testing::Test {
  protected:
   void SetUp() override { ASSERT_TRUE(server_.ready()) << server_.error(); }
@@ -193,7 +192,8 @@ TEST_F(CliChat, GroupMessagesActionsAndSettings) {
     last = l.at("seq").as_int64();
     kinds.emplace_back(l.contains("kind") ? l.at("kind").as_string() : "TEXT");
   }
-  EXPECT_EQ(kinds, (std::vector<std::string>{"REACTION", "EDIT", "TEXT", "DELETION", "REACTION_REMOVED"}))
+  EXPECT_EQ(kinds,
+            (std::vector<std::string>{"REACTION", "EDIT", "TEXT", "DELETION", "REACTION_REMOVED"}))
       << r.out;
 
   // Mute and nickname are carol's own settings.
@@ -316,7 +316,8 @@ TEST_F(CliChat, TailPrintsEveryEventKind) {
     ASSERT_TRUE(l.contains("event")) << r.out;
     const auto event = l.at("event").as_string();
     if (event == "typing") {
-      typing = l.at("user").as_string() == "alice" && std::to_string(l.at("conversation").as_int64()) == g;
+      typing = l.at("user").as_string() == "alice" &&
+               std::to_string(l.at("conversation").as_int64()) == g;
     } else if (event == "message") {
       if (l.at("text").as_string() == "live") message = true;
     } else if (event == "read") {

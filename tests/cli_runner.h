@@ -3,10 +3,9 @@
 
 #include <sys/types.h>
 
+#include <boost/json.hpp>
 #include <string>
 #include <vector>
-
-#include <boost/json.hpp>
 
 namespace parley::testing {
 

@@ -13,7 +13,6 @@
 namespace parley::testing {
 namespace {
 
-
 TEST(Cli, RegisterSendTailHistory) {
   TempDir data;
   TempDir home;
@@ -23,7 +22,8 @@ TEST(Cli, RegisterSendTailHistory) {
   const std::string alice = home.path() + "/alice";
   const std::string bob = home.path() + "/bob";
 
-  auto r = run_cli(home.path(), {"--profile", alice, "--server", url, "register", "alice", "password-alice"});
+  auto r = run_cli(home.path(),
+                   {"--profile", alice, "--server", url, "register", "alice", "password-alice"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   r = run_cli(home.path(), {"--profile", bob, "--server", url, "register", "bob", "password-bob"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -80,8 +80,12 @@ TEST(Cli, ErrorsExitNonZeroWithOneLine) {
   ASSERT_TRUE(server.ready()) << server.error();
   const std::string url = server.url("tcp");
   const std::string p = home.path() + "/p";
-  ASSERT_EQ(run_cli(home.path(), {"--profile", p, "--server", url, "register", "zoe", "password-zoe"}).exit_code, 0);
-  auto r = run_cli(home.path(), {"--profile", p, "--server", url, "login", "zoe", "wrong-password"});
+  ASSERT_EQ(
+      run_cli(home.path(), {"--profile", p, "--server", url, "register", "zoe", "password-zoe"})
+          .exit_code,
+      0);
+  auto r =
+      run_cli(home.path(), {"--profile", p, "--server", url, "login", "zoe", "wrong-password"});
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.err.find("INVALID_CREDENTIALS"), std::string::npos) << r.err;
   EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;

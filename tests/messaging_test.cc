@@ -131,7 +131,8 @@ TEST_F(Messaging, GapFillAfterADroppedConnection) {
   ASSERT_TRUE(alice->send_to_user("bob", "before"));
   ASSERT_EQ(bob->next_message(10s)->text(), "before");
   bob->drop_connection();
-  for (int i = 0; i < 20; ++i) ASSERT_TRUE(alice->send_to_user("bob", "missed " + std::to_string(i)));
+  for (int i = 0; i < 20; ++i)
+    ASSERT_TRUE(alice->send_to_user("bob", "missed " + std::to_string(i)));
   ASSERT_TRUE(bob->resume());
   for (int i = 0; i < 20; ++i) {
     auto m = bob->next_message(10s);

@@ -51,8 +51,8 @@ bool RawClient::read_one(v1::ServerFrame& out, std::chrono::milliseconds timeout
   while (true) {
     auto parsed = native::parse_frame(inbuf_, 1 << 30);
     if (parsed.status == native::ParseStatus::ok) {
-      const bool ok = out.ParseFromArray(parsed.payload.data(),
-                                         static_cast<int>(parsed.payload.size()));
+      const bool ok =
+          out.ParseFromArray(parsed.payload.data(), static_cast<int>(parsed.payload.size()));
       inbuf_.erase(0, parsed.consumed);
       if (ok && out.has_goodbye()) goodbye_ = out.goodbye();
       return ok;

@@ -54,10 +54,11 @@ void ServerProcess::start(const std::string& data_dir, const std::string& config
     error_ = "pipe failed";
     return;
   }
-  std::vector<std::string> args = {parleyd_path(), "--config", config_path, "--data-dir", data_dir,
-                                   "--ready-fd", "3", "--log-level", "warn",
-                                   "--listen-tcp", "127.0.0.1:0", "--listen-tls", "127.0.0.1:0",
-                                   "--listen-http", "127.0.0.1:0", "--listen-https", "127.0.0.1:0"};
+  std::vector<std::string> args = {parleyd_path(), "--config",      config_path,   "--data-dir",
+                                   data_dir,       "--ready-fd",    "3",           "--log-level",
+                                   "warn",         "--listen-tcp",  "127.0.0.1:0", "--listen-tls",
+                                   "127.0.0.1:0",  "--listen-http", "127.0.0.1:0", "--listen-https",
+                                   "127.0.0.1:0"};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   pid_ = fork();
   if (pid_ == 0) {
@@ -70,7 +71,8 @@ void ServerProcess::start(const std::string& data_dir, const std::string& config
   }
   close(pipe_fds[1]);
   std::string line;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kReadyTimeoutMs);
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(kReadyTimeoutMs);
   while (line.find('\n') == std::string::npos) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());

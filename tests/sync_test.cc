@@ -25,7 +25,8 @@ TEST(Sync, AnOfflineDeviceCatchesUpOnEveryKindOfChange) {
   std::map<std::int64_t, std::int64_t> held;  // conversation -> highest seq held
   {
     auto bob_phone = connect_device(server, "bob", true);
-    group = bob_phone.ok(f::create_group("trip", {"alice", "carol"})).conversation().conversation_id();
+    group =
+        bob_phone.ok(f::create_group("trip", {"alice", "carol"})).conversation().conversation_id();
     direct = alice.ok(f::send_to("bob", "first", "a1")).send_ack().conversation_id();
     // The phone holds everything so far, then goes offline.
     auto s = bob_phone.ok(f::sync(0)).sync();
@@ -42,8 +43,8 @@ TEST(Sync, AnOfflineDeviceCatchesUpOnEveryKindOfChange) {
   const auto g1 = carol.ok(f::send(group, "group hello", "c1")).send_ack().seq();
   alice.ok(f::react(group, g1, "❤️"));
   bob_laptop.ok(f::group(group, v1::ADD_MEMBERS, {"dave"}));
-  alice.ok(f::mark_read(group, g1));                  // another member's read position
-  bob_laptop.ok(f::mark_read(direct, m2));            // own actions on another device
+  alice.ok(f::mark_read(group, g1));        // another member's read position
+  bob_laptop.ok(f::mark_read(direct, m2));  // own actions on another device
   bob_laptop.ok(f::settings(group, true, "Holiday"));
   bob_laptop.ok(f::remove(direct, 1, false));
   dave.ok(f::contact("bob", v1::REQUEST));
@@ -110,7 +111,8 @@ TEST(Sync, TwoDevicesSeeEachOthersReadMuteHideAndDelete) {
 
   // Each device also receives the updates it caused itself; look for the other device's.
   auto expect_update = [&](Device& d, v1::UserUpdateKind kind) {
-    for (auto u = d.next(v1::ServerFrame::kUserUpdate); u; u = d.next(v1::ServerFrame::kUserUpdate)) {
+    for (auto u = d.next(v1::ServerFrame::kUserUpdate); u;
+         u = d.next(v1::ServerFrame::kUserUpdate)) {
       if (u->user_update().update().kind() == kind) return;
     }
     ADD_FAILURE() << d.username << ": no update of kind " << kind;

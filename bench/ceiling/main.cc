@@ -4,6 +4,7 @@
 //   parley-ceiling --listen 127.0.0.1:0 [--threads N]   prints {"port":N} when listening
 #include <array>
 #include <atomic>
+#include <boost/asio.hpp>
 #include <cstdio>
 #include <map>
 #include <memory>
@@ -12,8 +13,6 @@
 #include <thread>
 #include <unordered_map>
 #include <vector>
-
-#include <boost/asio.hpp>
 
 #include "gateway/native/frame_codec.h"
 #include "parley_proto/parley.pb.h"
@@ -60,33 +59,33 @@ class Session : public std::enable_shared_from_this<Session> {
  private:
   // Readability first, then a synchronous drain into the thread's buffer (see parley-bench).
   void read() {
-    socket_.async_wait(tcp::socket::wait_read, [self = shared_from_this()](
-                                                   const boost::system::error_code& ec) {
-      if (ec) return;
-      static thread_local std::array<char, 64 * 1024> buffer;
-      while (true) {
-        boost::system::error_code e;
-        const std::size_t n = self->socket_.read_some(asio::buffer(buffer), e);
-        if (e == asio::error::would_block || e == asio::error::try_again) break;
-        if (e || n == 0) return;
-        self->inbuf_.append(buffer.data(), n);
-        if (n < buffer.size()) break;
-      }
-      std::size_t offset = 0;
-      while (true) {
-        auto parsed = parley::native::parse_frame(std::string_view(self->inbuf_).substr(offset),
-                                                  parley::native::kDefaultMaxFrameBytes);
-        if (parsed.status != parley::native::ParseStatus::ok) break;
-        offset += parsed.consumed;
-        if (self->frame_.ParseFromArray(parsed.payload.data(),
-                                        static_cast<int>(parsed.payload.size()))) {
-          self->handle(self->frame_);
-        }
-      }
-      self->inbuf_.erase(0, offset);
-      self->flush();
-      self->read();
-    });
+    socket_.async_wait(
+        tcp::socket::wait_read, [self = shared_from_this()](const boost::system::error_code& ec) {
+          if (ec) return;
+          static thread_local std::array<char, 64 * 1024> buffer;
+          while (true) {
+            boost::system::error_code e;
+            const std::size_t n = self->socket_.read_some(asio::buffer(buffer), e);
+            if (e == asio::error::would_block || e == asio::error::try_again) break;
+            if (e || n == 0) return;
+            self->inbuf_.append(buffer.data(), n);
+            if (n < buffer.size()) break;
+          }
+          std::size_t offset = 0;
+          while (true) {
+            auto parsed = parley::native::parse_frame(std::string_view(self->inbuf_).substr(offset),
+                                                      parley::native::kDefaultMaxFrameBytes);
+            if (parsed.status != parley::native::ParseStatus::ok) break;
+            offset += parsed.consumed;
+            if (self->frame_.ParseFromArray(parsed.payload.data(),
+                                            static_cast<int>(parsed.payload.size()))) {
+              self->handle(self->frame_);
+            }
+          }
+          self->inbuf_.erase(0, offset);
+          self->flush();
+          self->read();
+        });
   }
 
   void append(std::string& out, const ServerFrame& f) {
@@ -129,7 +128,8 @@ class Session : public std::enable_shared_from_this<Session> {
       std::lock_guard lock(directory_.mutex);
       auto it = directory_.by_name.find(to);
       if (it != directory_.by_name.end()) route.peer = it->second;
-      route.conversation = static_cast<std::int64_t>(std::hash<std::string>{}(name_ + ":" + to) >> 1);
+      route.conversation =
+          static_cast<std::int64_t>(std::hash<std::string>{}(name_ + ":" + to) >> 1);
     }
     const std::int64_t seq = ++route.seq;
     const std::int64_t id = directory_.next_message++;
@@ -157,12 +157,13 @@ class Session : public std::enable_shared_from_this<Session> {
     if (writing_ || pending_.empty()) return;
     writing_ = true;
     in_flight_.swap(pending_);
-    asio::async_write(socket_, asio::buffer(in_flight_),
-                      [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
-                        self->writing_ = false;
-                        self->in_flight_.clear();
-                        if (!ec) self->flush();
-                      });
+    asio::async_write(
+        socket_, asio::buffer(in_flight_),
+        [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
+          self->writing_ = false;
+          self->in_flight_.clear();
+          if (!ec) self->flush();
+        });
   }
 
   struct Route {
@@ -188,8 +189,10 @@ int main(int argc, char** argv) {
   unsigned threads = 2;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
-    if (flag == "--listen") listen = argv[i + 1];
-    else if (flag == "--threads") threads = static_cast<unsigned>(std::stoul(argv[i + 1]));
+    if (flag == "--listen")
+      listen = argv[i + 1];
+    else if (flag == "--threads")
+      threads = static_cast<unsigned>(std::stoul(argv[i + 1]));
   }
   const auto colon = listen.rfind(':');
   if (colon == std::string::npos || threads == 0) {
@@ -198,9 +201,9 @@ int main(int argc, char** argv) {
   }
   std::vector<std::unique_ptr<asio::io_context>> ios;
   for (unsigned i = 0; i < threads; ++i) ios.push_back(std::make_unique<asio::io_context>(1));
-  tcp::acceptor acceptor(*ios[0], tcp::endpoint(asio::ip::make_address(listen.substr(0, colon)),
-                                                static_cast<std::uint16_t>(
-                                                    std::stoi(listen.substr(colon + 1)))));
+  tcp::acceptor acceptor(
+      *ios[0], tcp::endpoint(asio::ip::make_address(listen.substr(0, colon)),
+                             static_cast<std::uint16_t>(std::stoi(listen.substr(colon + 1)))));
   std::printf("{\"port\":%u}\n", acceptor.local_endpoint().port());
   std::fflush(stdout);
   Directory directory;

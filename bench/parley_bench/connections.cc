@@ -50,7 +50,8 @@ int run_connections(const Target& target, const ConnectionsOptions& o) {
       auto& io = workers.io(static_cast<std::size_t>(i));
       auto c = std::make_shared<TlsIdleConnection>(io, tls);
       tls_connections.push_back(c);
-      const std::string source = "127.0.0." + std::to_string(1 + i % std::max(1, o.source_addresses));
+      const std::string source =
+          "127.0.0." + std::to_string(1 + i % std::max(1, o.source_addresses));
       boost::asio::post(io, [c, tls_server, source, token = tokens[static_cast<std::size_t>(i)],
                              remaining, failed] {
         c->start(tls_server, source, token, [remaining, failed](bool ok) {
@@ -72,21 +73,24 @@ int run_connections(const Target& target, const ConnectionsOptions& o) {
   OpenLoop loop(workers);
   for (std::size_t w = 0; w < workers.size(); ++w) {
     auto next_ping = std::make_shared<std::int64_t>(now_ns() + kHeartbeatNs);
-    loop.run_on(w, [w, next_ping, &enrolled, &tls_connections, &workers](std::int64_t now) {
-      if (now < *next_ping) return true;
-      *next_ping = now + kHeartbeatNs;
-      for (std::size_t i = w; i < enrolled.users.size(); i += workers.size()) {
-        v1::ClientFrame ping;
-        ping.set_id(3);
-        ping.mutable_ping();
-        enrolled.users[i].connection->queue(ping);
-        enrolled.users[i].connection->flush();
-      }
-      for (std::size_t i = w; i < tls_connections.size(); i += workers.size()) {
-        tls_connections[i]->ping();
-      }
-      return true;
-    }, std::chrono::milliseconds(kHeartbeatNs / 4'000'000));  // a wake-up every 5 s, not every ms
+    loop.run_on(
+        w,
+        [w, next_ping, &enrolled, &tls_connections, &workers](std::int64_t now) {
+          if (now < *next_ping) return true;
+          *next_ping = now + kHeartbeatNs;
+          for (std::size_t i = w; i < enrolled.users.size(); i += workers.size()) {
+            v1::ClientFrame ping;
+            ping.set_id(3);
+            ping.mutable_ping();
+            enrolled.users[i].connection->queue(ping);
+            enrolled.users[i].connection->flush();
+          }
+          for (std::size_t i = w; i < tls_connections.size(); i += workers.size()) {
+            tls_connections[i]->ping();
+          }
+          return true;
+        },
+        std::chrono::milliseconds(kHeartbeatNs / 4'000'000));  // a wake-up every 5 s, not every ms
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(static_cast<int>(o.hold_seconds * 1000)));
   const std::int64_t rss_after = target.server_pid ? rss_kib(target.server_pid) : 0;
@@ -97,9 +101,8 @@ int run_connections(const Target& target, const ConnectionsOptions& o) {
   for (auto& c : tls_connections) still_open += c->open() ? 1 : 0;
 
   const double per_connection_bytes =
-      ready > 0 && target.server_pid
-          ? static_cast<double>(rss_after - rss_before) * 1024.0 / ready
-          : 0;
+      ready > 0 && target.server_pid ? static_cast<double>(rss_after - rss_before) * 1024.0 / ready
+                                     : 0;
   const double connect_per_s = ready / enrolled.seconds;
   if (target.json) {
     std::ostringstream out;
@@ -113,12 +116,14 @@ int run_connections(const Target& target, const ConnectionsOptions& o) {
     std::cout << out.str() << "\n";
   } else {
     std::printf("connections%s: %d authenticated (%d failed) in %.2f s = %.0f/s; %zu still open\n",
-                o.tls_port ? " (TLS)" : "", ready, enrolled.failed, enrolled.seconds, connect_per_s, still_open);
+                o.tls_port ? " (TLS)" : "", ready, enrolled.failed, enrolled.seconds, connect_per_s,
+                still_open);
     if (target.server_pid) {
-      std::printf("  server RSS %lld -> %lld KiB: %.0f bytes per connection"
-                  " (creating the accounts before added %lld KiB)\n",
-                  static_cast<long long>(rss_before), static_cast<long long>(rss_after),
-                  per_connection_bytes, static_cast<long long>(rss_before - rss_start));
+      std::printf(
+          "  server RSS %lld -> %lld KiB: %.0f bytes per connection"
+          " (creating the accounts before added %lld KiB)\n",
+          static_cast<long long>(rss_before), static_cast<long long>(rss_after),
+          per_connection_bytes, static_cast<long long>(rss_before - rss_start));
     }
   }
   return enrolled.failed == 0 && static_cast<int>(still_open) == ready ? 0 : 1;

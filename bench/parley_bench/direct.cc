@@ -2,13 +2,12 @@
 // time (not the time it was actually written) starts its latency, so a stalled server shows up as
 // latency instead of quietly lowering the offered load.
 #include <atomic>
+#include <boost/asio/post.hpp>
 #include <cmath>
 #include <cstdio>
 #include <iostream>
 #include <sstream>
 #include <vector>
-
-#include <boost/asio/post.hpp>
 
 #include "parley_bench/enroll.h"
 #include "parley_bench/open_loop.h"
@@ -55,7 +54,7 @@ DirectResult measure_direct(const Target& target, const DirectOptions& o) {
   auto on_frame = [&](std::size_t user, const v1::ServerFrame& f) {
     Pair& pair = pairs[user / 2];
     Counters& t = *counters[user % counters.size()];  // this user's connection thread
-    if (user % 2 == 0) {  // sender: acks
+    if (user % 2 == 0) {                              // sender: acks
       if (f.has_error()) return void(t.errors.fetch_add(1, std::memory_order_relaxed));
       if (!f.has_send_ack()) return;
       const auto k = static_cast<std::int64_t>(f.id() - kFirstSendId);
@@ -92,9 +91,8 @@ DirectResult measure_direct(const Target& target, const DirectOptions& o) {
     pairs[i].sender = &enrolled.users[2 * i];
     pairs[i].receiver = &enrolled.users[2 * i + 1];
     Pair* pair = &pairs[i];
-    asio::post(workers.io(2 * i + 1), [pair] {
-      pair->receiving.ack_after_each_read(pair->receiver->connection.get());
-    });
+    asio::post(workers.io(2 * i + 1),
+               [pair] { pair->receiving.ack_after_each_read(pair->receiver->connection.get()); });
   }
 
   // Pairs are staggered over one interval so the offered load is smooth, not bursts.
@@ -148,7 +146,8 @@ DirectResult measure_direct(const Target& target, const DirectOptions& o) {
   r.out_of_order = totals.out_of_order;
   r.errors = totals.errors;
   r.lost = r.sent - r.delivered;
-  const double window_s = std::max(o.seconds, static_cast<double>(totals.last_event_ns - start) / 1e9);
+  const double window_s =
+      std::max(o.seconds, static_cast<double>(totals.last_event_ns - start) / 1e9);
   r.acked_per_s = static_cast<double>(r.acked) / window_s;
   r.delivered_per_s = static_cast<double>(r.delivered) / window_s;
   std::vector<std::int64_t> acks = gather(counters, &Counters::ack_ns);
@@ -165,9 +164,8 @@ std::string DirectResult::json() const {
       << ",\"sent\":" << sent << ",\"acked\":" << acked << ",\"delivered\":" << delivered
       << ",\"acked_per_s\":" << acked_per_s << ",\"delivered_per_s\":" << delivered_per_s
       << ",\"lost\":" << lost << ",\"duplicates\":" << duplicates
-      << ",\"redelivered\":" << redelivered
-      << ",\"out_of_order\":" << out_of_order << ",\"errors\":" << errors
-      << ",\"send_to_ack\":" << to_json(send_to_ack)
+      << ",\"redelivered\":" << redelivered << ",\"out_of_order\":" << out_of_order
+      << ",\"errors\":" << errors << ",\"send_to_ack\":" << to_json(send_to_ack)
       << ",\"send_to_deliver\":" << to_json(send_to_deliver)
       << ",\"cpu\":" << to_json(cpu, static_cast<double>(delivered)) << "}";
   return out.str();

@@ -3,10 +3,9 @@
 #include <sys/resource.h>
 
 #include <atomic>
+#include <boost/asio/post.hpp>
 #include <cstdio>
 #include <random>
-
-#include <boost/asio/post.hpp>
 
 #include "parley_bench/frames.h"
 #include "parley_bench/open_loop.h"
@@ -51,8 +50,8 @@ EnrollResult connect_all(Workers& workers, const asio::ip::tcp::endpoint& server
     std::vector<char> authenticated;
     std::function<void(std::size_t, const v1::ServerFrame&)> after_auth;
   };
-  auto shared = std::make_shared<Shared>(
-      Shared{std::vector<char>(names.size(), 0), std::move(after_auth)});
+  auto shared =
+      std::make_shared<Shared>(Shared{std::vector<char>(names.size(), 0), std::move(after_auth)});
   const std::int64_t start = now_ns();
   for (std::size_t i = 0; i < names.size(); ++i) {
     Enrolled& user = result.users[i];
@@ -108,9 +107,14 @@ struct RegistrationChain : std::enable_shared_from_this<RegistrationChain> {
 
   RegistrationChain(asio::io_context& io, asio::ip::tcp::endpoint server,
                     const std::vector<std::string>& names,
-                    std::shared_ptr<std::vector<std::string>> tokens, std::size_t first, std::size_t stride,
-                    std::shared_ptr<std::atomic<std::int64_t>> done)
-      : io(io), server(server), names(names), tokens(tokens), next(first), stride(stride),
+                    std::shared_ptr<std::vector<std::string>> tokens, std::size_t first,
+                    std::size_t stride, std::shared_ptr<std::atomic<std::int64_t>> done)
+      : io(io),
+        server(server),
+        names(names),
+        tokens(tokens),
+        next(first),
+        stride(stride),
         done(done) {}
 
   void start() {
@@ -156,8 +160,7 @@ EnrollResult resume_all(Workers& workers, const asio::ip::tcp::endpoint& server,
 }
 
 std::vector<std::string> register_accounts(Workers& workers, const asio::ip::tcp::endpoint& server,
-                                           const std::vector<std::string>& names,
-                                           int concurrency) {
+                                           const std::vector<std::string>& names, int concurrency) {
   const auto chains = static_cast<std::size_t>(std::max(1, concurrency));
   auto done = std::make_shared<std::atomic<std::int64_t>>(static_cast<std::int64_t>(chains));
   auto tokens_out = std::make_shared<std::vector<std::string>>(names.size());

@@ -1,13 +1,12 @@
 // Registers many users at once, each on its own connection, and waits until all are in.
 #pragma once
 
+#include <boost/asio/ip/tcp.hpp>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <boost/asio/ip/tcp.hpp>
 
 #include "parley_bench/connection.h"
 #include "parley_bench/stats.h"
@@ -27,9 +26,9 @@ struct EnrollResult {
   double seconds = 0;
 };
 
-// Connects and registers `names[i]` on workers.io(i), from source address 127.0.0.(1 + i % sources).
-// Every connection's frames after auth_ok go to `after_auth(i, frame)`, on its io thread; set up
-// whatever that handler reads before calling. Connections stay open.
+// Connects and registers `names[i]` on workers.io(i), from source address 127.0.0.(1 + i %
+// sources). Every connection's frames after auth_ok go to `after_auth(i, frame)`, on its io thread;
+// set up whatever that handler reads before calling. Connections stay open.
 EnrollResult enroll(Workers& workers, const boost::asio::ip::tcp::endpoint& server,
                     const std::vector<std::string>& names, int sources,
                     std::function<void(std::size_t, const v1::ServerFrame&)> after_auth);

@@ -2,13 +2,12 @@
 // creator and the S senders among them); the senders send R msgs/s to the group in total, open
 // loop. Every online member but the sending device must get every message exactly once, in seq
 // order: deliveries/s counts those, and each is accounted for (lost, duplicated, out of order).
+#include <boost/asio/post.hpp>
 #include <cmath>
 #include <cstdio>
 #include <iostream>
 #include <sstream>
 #include <vector>
-
-#include <boost/asio/post.hpp>
 
 #include "parley_bench/enroll.h"
 #include "parley_bench/open_loop.h"
@@ -118,7 +117,8 @@ int run_group(const Target& target, const GroupOptions& o) {
   v1::ClientFrame create;
   create.set_id(kCreateId);
   create.mutable_create_group()->set_title("bench " + tag);
-  for (std::size_t i = 1; i < names.size(); ++i) create.mutable_create_group()->add_members(names[i]);
+  for (std::size_t i = 1; i < names.size(); ++i)
+    create.mutable_create_group()->add_members(names[i]);
   asio::post(workers.io(0), [c = enrolled.users[0].connection, create] {
     c->queue(create);
     c->flush();
@@ -145,27 +145,27 @@ int run_group(const Target& target, const GroupOptions& o) {
   for (std::size_t w = 0; w < workers.size(); ++w) {
     std::vector<std::size_t> mine;
     for (std::size_t s = w; s < schedules.size(); s += workers.size()) mine.push_back(s);
-    loop.run_on(w, [mine, planned, conversation, &schedules, &enrolled, &counters, w](
-                       std::int64_t now) {
-      bool more = false;
-      for (std::size_t s : mine) {
-        auto& connection = *enrolled.users[s].connection;
-        for (const std::int64_t k : schedules[s].take_due(now, planned)) {
-          v1::ClientFrame f;
-          f.set_id(kFirstSendId + static_cast<std::uint64_t>(k));
-          auto* send = f.mutable_send();
-          send->set_conversation_id(conversation);
-          const std::string text = std::to_string(s) + ":" + std::to_string(k);
-          send->set_client_msg_id(text);
-          send->set_text(text);
-          connection.queue(f);
-          counters[w]->sent.fetch_add(1, std::memory_order_relaxed);
-        }
-        connection.flush();
-        more = more || schedules[s].sent < planned;
-      }
-      return more;
-    });
+    loop.run_on(
+        w, [mine, planned, conversation, &schedules, &enrolled, &counters, w](std::int64_t now) {
+          bool more = false;
+          for (std::size_t s : mine) {
+            auto& connection = *enrolled.users[s].connection;
+            for (const std::int64_t k : schedules[s].take_due(now, planned)) {
+              v1::ClientFrame f;
+              f.set_id(kFirstSendId + static_cast<std::uint64_t>(k));
+              auto* send = f.mutable_send();
+              send->set_conversation_id(conversation);
+              const std::string text = std::to_string(s) + ":" + std::to_string(k);
+              send->set_client_msg_id(text);
+              send->set_text(text);
+              connection.queue(f);
+              counters[w]->sent.fetch_add(1, std::memory_order_relaxed);
+            }
+            connection.flush();
+            more = more || schedules[s].sent < planned;
+          }
+          return more;
+        });
   }
   const std::int64_t total = planned * o.senders;
   const std::int64_t expected = total * (o.online - 1);  // every online device but the sender's
@@ -194,14 +194,14 @@ int run_group(const Target& target, const GroupOptions& o) {
         << ",\"expected_deliveries\":" << expected << ",\"delivered\":" << totals.delivered
         << ",\"deliveries_per_s\":" << per_s << ",\"lost\":" << lost
         << ",\"duplicates\":" << totals.duplicates << ",\"redelivered\":" << totals.redelivered
-        << ",\"out_of_order\":" << totals.out_of_order
-        << ",\"errors\":" << totals.errors << ",\"send_to_ack\":" << to_json(ack_p)
-        << ",\"send_to_deliver\":" << to_json(del_p)
+        << ",\"out_of_order\":" << totals.out_of_order << ",\"errors\":" << totals.errors
+        << ",\"send_to_ack\":" << to_json(ack_p) << ",\"send_to_deliver\":" << to_json(del_p)
         << ",\"cpu\":" << to_json(used, static_cast<double>(totals.delivered)) << "}";
     std::cout << out.str() << "\n";
   } else {
-    std::printf("group: %d members, %d online, %d senders, %.0f msg/s for %.1f s (created in %.2f s)\n",
-                o.members, o.online, o.senders, o.rate, o.seconds, create_s);
+    std::printf(
+        "group: %d members, %d online, %d senders, %.0f msg/s for %.1f s (created in %.2f s)\n",
+        o.members, o.online, o.senders, o.rate, o.seconds, create_s);
     std::printf("  sent %lld  acked %lld  delivered %lld of %lld (%.0f deliveries/s)\n",
                 static_cast<long long>(totals.sent), static_cast<long long>(totals.acked),
                 static_cast<long long>(totals.delivered), static_cast<long long>(expected), per_s);

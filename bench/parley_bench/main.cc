@@ -64,7 +64,8 @@ int main(int argc, char** argv) {
   r->add_option("--pairs", ramp.pairs)->check(CLI::Range(1, 100'000));
   r->add_option("--from", ramp.from)->check(CLI::Range(1.0, 1e8));
   r->add_option("--step", ramp.step)->check(CLI::Range(1.0, 1e8));
-  r->add_option("--factor", ramp.factor, "multiply the rate by this at each step (instead of --step)")
+  r->add_option("--factor", ramp.factor,
+                "multiply the rate by this at each step (instead of --step)")
       ->check(CLI::Range(0.0, 100.0));
   r->add_option("--max", ramp.max)->check(CLI::Range(1.0, 1e8));
   r->add_option("--seconds", ramp.seconds)->check(CLI::Range(0.1, 3600.0));

@@ -1,9 +1,8 @@
 #include "parley_bench/open_loop.h"
 
+#include <boost/asio/post.hpp>
 #include <cstdio>
 #include <thread>
-
-#include <boost/asio/post.hpp>
 
 namespace parley::bench {
 
@@ -39,13 +38,12 @@ bool await_until(const std::function<bool()>& done, double seconds) {
 }
 
 void wait_until_done(const std::vector<std::unique_ptr<Counters>>& counters,
-                     std::int64_t send_end_ns, std::int64_t deadline_ns,
-                     std::int64_t expected_acks, std::int64_t expected_deliveries) {
+                     std::int64_t send_end_ns, std::int64_t deadline_ns, std::int64_t expected_acks,
+                     std::int64_t expected_deliveries) {
   // Progress is read off atomic counters from this (non-worker) thread.
   while (now_ns() < deadline_ns) {
     const Totals t = sum(counters);
-    if (now_ns() > send_end_ns && t.acked >= expected_acks &&
-        t.delivered >= expected_deliveries) {
+    if (now_ns() > send_end_ns && t.acked >= expected_acks && t.delivered >= expected_deliveries) {
       return;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -74,10 +72,12 @@ void OpenLoop::clear() {
 
 void print_losses(std::int64_t lost, std::int64_t duplicates, std::int64_t out_of_order,
                   std::int64_t errors, std::int64_t redelivered) {
-  std::printf("  lost %lld  duplicates %lld  out-of-order %lld  errors %lld  (resent, dropped by seq: %lld)\n",
-              static_cast<long long>(lost), static_cast<long long>(duplicates),
-              static_cast<long long>(out_of_order), static_cast<long long>(errors),
-              static_cast<long long>(redelivered));
+  std::printf(
+      "  lost %lld  duplicates %lld  out-of-order %lld  errors %lld  (resent, dropped by seq: "
+      "%lld)\n",
+      static_cast<long long>(lost), static_cast<long long>(duplicates),
+      static_cast<long long>(out_of_order), static_cast<long long>(errors),
+      static_cast<long long>(redelivered));
 }
 
 void print_latency_header() {

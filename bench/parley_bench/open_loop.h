@@ -4,12 +4,11 @@
 
 #include <algorithm>
 #include <atomic>
+#include <boost/asio/steady_timer.hpp>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <vector>
-
-#include <boost/asio/steady_timer.hpp>
 
 #include "parley_bench/connection.h"
 #include "parley_bench/stats.h"
@@ -97,8 +96,8 @@ bool await_until(const std::function<bool()>& done, double seconds);
 
 // Returns once sending has ended and every expected ack and delivery is in, or at the deadline.
 void wait_until_done(const std::vector<std::unique_ptr<Counters>>& counters,
-                     std::int64_t send_end_ns, std::int64_t deadline_ns,
-                     std::int64_t expected_acks, std::int64_t expected_deliveries);
+                     std::int64_t send_end_ns, std::int64_t deadline_ns, std::int64_t expected_acks,
+                     std::int64_t expected_deliveries);
 
 // A ticker per worker thread calling `tick(now)` every `period` until it returns false.
 class OpenLoop {

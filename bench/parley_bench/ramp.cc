@@ -27,8 +27,8 @@ int run_ramp(const Target& target, const RampOptions& o) {
     const bool held = r.clean() && r.send_to_deliver.p99_ms <= o.bound_ms;
     if (!target.json) {
       std::printf("ramp %.0f msg/s: delivered %.0f/s, p99 send->deliver %.2f ms, lost %lld -> %s\n",
-                  rate, r.delivered_per_s, r.send_to_deliver.p99_ms,
-                  static_cast<long long>(r.lost), held ? "holds" : "breaks");
+                  rate, r.delivered_per_s, r.send_to_deliver.p99_ms, static_cast<long long>(r.lost),
+                  held ? "holds" : "breaks");
     }
     steps.push_back(std::move(r));
     if (!held) break;

@@ -19,7 +19,7 @@ struct Target {
 
 struct DirectOptions {
   int pairs = 50;
-  double rate = 5'000;   // messages per second offered, all pairs together
+  double rate = 5'000;  // messages per second offered, all pairs together
   double seconds = 5;
   double drain_seconds = 5;  // after the last send, how long to wait for acks and deliveries
 };
@@ -33,8 +33,7 @@ struct DirectResult {
   CpuUse cpu;
   bool registration_failed = false;
   bool clean() const {
-    return !registration_failed && lost == 0 && duplicates == 0 && out_of_order == 0 &&
-           errors == 0;
+    return !registration_failed && lost == 0 && duplicates == 0 && out_of_order == 0 && errors == 0;
   }
   std::string json() const;
   void print() const;
@@ -43,23 +42,23 @@ struct DirectResult {
 struct ConnectionsOptions {
   int count = 1'000;
   double hold_seconds = 5;
-  int source_addresses = 8;  // 127.0.0.1 .. 127.0.0.N
+  int source_addresses = 8;    // 127.0.0.1 .. 127.0.0.N
   std::uint16_t tls_port = 0;  // nonzero: the connections use TLS to this port of the same host
 };
 
 struct GroupOptions {
-  int members = 1'000;   // the group's size, the creator included
-  int online = 1'000;    // members connected during the run (the creator and senders among them)
+  int members = 1'000;  // the group's size, the creator included
+  int online = 1'000;   // members connected during the run (the creator and senders among them)
   int senders = 1;
-  double rate = 50;      // messages per second sent to the group, all senders together
+  double rate = 50;  // messages per second sent to the group, all senders together
   double seconds = 5;
   double drain_seconds = 10;
 };
 
 struct SyncOptions {
   int clients = 1'000;
-  int missed = 100;        // messages each client missed while offline
-  int senders = 20;        // connections that send the missed messages during setup
+  int missed = 100;  // messages each client missed while offline
+  int senders = 20;  // connections that send the missed messages during setup
   double deadline_seconds = 120;
 };
 

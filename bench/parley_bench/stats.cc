@@ -4,8 +4,8 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <iterator>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 
 namespace parley::bench {
@@ -98,8 +98,7 @@ CpuUse CpuMeter::elapsed() const {
 std::string to_json(const CpuUse& cpu, double messages) {
   std::ostringstream out;
   out << "{\"server_s\":" << cpu.server_s << ",\"generator_s\":" << cpu.generator_s
-      << ",\"server_us_per_message\":" << (messages > 0 ? cpu.server_s * 1e6 / messages : 0)
-      << "}";
+      << ",\"server_us_per_message\":" << (messages > 0 ? cpu.server_s * 1e6 / messages : 0) << "}";
   return out.str();
 }
 

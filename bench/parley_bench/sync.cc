@@ -3,13 +3,12 @@
 // missed page by page, as a real client does after being away. Reports the time until every
 // client holds all of its messages, and checks each one got exactly its X messages, in order.
 #include <atomic>
+#include <boost/asio/post.hpp>
 #include <cstdio>
 #include <iostream>
 #include <sstream>
 #include <thread>
 #include <vector>
-
-#include <boost/asio/post.hpp>
 
 #include "parley_bench/enroll.h"
 #include "parley_bench/frames.h"
@@ -24,8 +23,8 @@ using tcp = asio::ip::tcp;
 constexpr std::uint64_t kSyncId = 3;
 constexpr std::uint64_t kHistoryId = 4;
 constexpr std::uint64_t kFirstSendId = 10;
-constexpr int kSendWindow = 256;    // sends in flight per setup connection
-constexpr int kHistoryPage = 200;   // the server's largest page
+constexpr int kSendWindow = 256;   // sends in flight per setup connection
+constexpr int kHistoryPage = 200;  // the server's largest page
 
 // A setup connection sending the missed messages: its receivers, X each, `kSendWindow` in flight.
 struct Feeder {
@@ -106,9 +105,10 @@ int run_sync(const Target& target, const SyncOptions& o) {
   }
   await_until([&] { return offline.load() == n; }, o.deadline_seconds);
   const std::int64_t setup_start = now_ns();
-  for (std::size_t f = 0; f < feed.size(); ++f) asio::post(workers.io(n + f), [&pump, f] { pump(f); });
-  const bool sent = await_until([&] { return setup_acked.load() == setup_total; },
-                                 o.deadline_seconds);
+  for (std::size_t f = 0; f < feed.size(); ++f)
+    asio::post(workers.io(n + f), [&pump, f] { pump(f); });
+  const bool sent =
+      await_until([&] { return setup_acked.load() == setup_total; }, o.deadline_seconds);
   const double setup_s = static_cast<double>(now_ns() - setup_start) / 1e9;
   if (!sent || setup_errors.load() > 0) {
     std::cerr << "parley-bench: the missed messages were not all sent (" << setup_errors.load()
@@ -142,48 +142,49 @@ int run_sync(const Target& target, const SyncOptions& o) {
   for (std::size_t i = 0; i < n; ++i) {
     Client& c = clients[i];
     c.seen.assign(static_cast<std::size_t>(o.missed), false);
-    c.connection = std::make_shared<BenchConnection>(workers.io(i), [&, i](const v1::ServerFrame& f) {
-      Client& me = clients[i];
-      if (me.done) return;
-      if (f.has_error() || f.has_goodbye()) {
-        errors.fetch_add(1);
-        return finish(i);
-      }
-      if (f.has_auth_ok()) {
-        v1::ClientFrame s;
-        s.set_id(kSyncId);
-        s.mutable_sync()->set_user_seq(0);
-        return me.connection->queue(s);
-      }
-      if (f.has_sync()) {
-        // One direct conversation each; anything else is an error of the server.
-        if (f.sync().conversations_size() != 1) {
-          errors.fetch_add(1);
-          return finish(i);
-        }
-        me.conversation = f.sync().conversations(0).conversation_id();
-        me.last_seq = f.sync().conversations(0).last_seq();
-        return fetch(me);
-      }
-      if (!f.has_history()) return;
-      for (const auto& m : f.history().messages()) {
-        if (m.seq() != me.held + 1) out_of_order.fetch_add(1, std::memory_order_relaxed);
-        me.held = std::max(me.held, m.seq());
-        const long k = std::strtol(m.text().c_str(), nullptr, 10);
-        if (k < 0 || k >= o.missed) {
-          errors.fetch_add(1, std::memory_order_relaxed);
-          continue;
-        }
-        if (me.seen[static_cast<std::size_t>(k)]) {
-          duplicates.fetch_add(1, std::memory_order_relaxed);
-          continue;
-        }
-        me.seen[static_cast<std::size_t>(k)] = true;
-        received.fetch_add(1, std::memory_order_relaxed);
-      }
-      if (f.history().has_more() && me.held < me.last_seq) return fetch(me);
-      finish(i);
-    });
+    c.connection =
+        std::make_shared<BenchConnection>(workers.io(i), [&, i](const v1::ServerFrame& f) {
+          Client& me = clients[i];
+          if (me.done) return;
+          if (f.has_error() || f.has_goodbye()) {
+            errors.fetch_add(1);
+            return finish(i);
+          }
+          if (f.has_auth_ok()) {
+            v1::ClientFrame s;
+            s.set_id(kSyncId);
+            s.mutable_sync()->set_user_seq(0);
+            return me.connection->queue(s);
+          }
+          if (f.has_sync()) {
+            // One direct conversation each; anything else is an error of the server.
+            if (f.sync().conversations_size() != 1) {
+              errors.fetch_add(1);
+              return finish(i);
+            }
+            me.conversation = f.sync().conversations(0).conversation_id();
+            me.last_seq = f.sync().conversations(0).last_seq();
+            return fetch(me);
+          }
+          if (!f.has_history()) return;
+          for (const auto& m : f.history().messages()) {
+            if (m.seq() != me.held + 1) out_of_order.fetch_add(1, std::memory_order_relaxed);
+            me.held = std::max(me.held, m.seq());
+            const long k = std::strtol(m.text().c_str(), nullptr, 10);
+            if (k < 0 || k >= o.missed) {
+              errors.fetch_add(1, std::memory_order_relaxed);
+              continue;
+            }
+            if (me.seen[static_cast<std::size_t>(k)]) {
+              duplicates.fetch_add(1, std::memory_order_relaxed);
+              continue;
+            }
+            me.seen[static_cast<std::size_t>(k)] = true;
+            received.fetch_add(1, std::memory_order_relaxed);
+          }
+          if (f.history().has_more() && me.held < me.last_seq) return fetch(me);
+          finish(i);
+        });
     const std::string source = "127.0.0." + std::to_string(1 + i % 8);
     asio::post(workers.io(i), [c = c.connection, server, source, token = enrolled.users[i].token,
                                &errors, &finish, i] {
@@ -227,8 +228,9 @@ int run_sync(const Target& target, const SyncOptions& o) {
         << ",\"cpu\":" << to_json(used, static_cast<double>(received.load())) << "}";
     std::cout << out.str() << "\n";
   } else {
-    std::printf("sync: %d clients x %d missed (sent in %.2f s); all reconnected and complete in %.2f s%s\n",
-                o.clients, o.missed, setup_s, storm_s, in_time ? "" : " (deadline hit)");
+    std::printf(
+        "sync: %d clients x %d missed (sent in %.2f s); all reconnected and complete in %.2f s%s\n",
+        o.clients, o.missed, setup_s, storm_s, in_time ? "" : " (deadline hit)");
     std::printf("  received %lld of %lld\n", static_cast<long long>(received.load()),
                 static_cast<long long>(setup_total));
     print_losses(lost, duplicates.load(), out_of_order.load(), errors.load());

@@ -21,17 +21,18 @@ void TlsIdleConnection::start(const tcp::endpoint& server, const std::string& so
   socket.open(server.protocol(), ec);
   if (!ec && !source.empty()) socket.bind(tcp::endpoint(asio::ip::make_address(source), 0), ec);
   if (ec) return finish(false);
-  socket.async_connect(server, [self = shared_from_this(), token](const boost::system::error_code& e) {
-    if (e) return self->finish(false);
-    self->stream_.async_handshake(
-        asio::ssl::stream_base::client, [self, token](const boost::system::error_code& h) {
-          if (h) return self->finish(false);
-          self->open_ = true;
-          self->send(hello_frame(kQuietHeartbeatMs));
-          self->send(resume_frame(token));
-          self->read();
-        });
-  });
+  socket.async_connect(
+      server, [self = shared_from_this(), token](const boost::system::error_code& e) {
+        if (e) return self->finish(false);
+        self->stream_.async_handshake(asio::ssl::stream_base::client,
+                                      [self, token](const boost::system::error_code& h) {
+                                        if (h) return self->finish(false);
+                                        self->open_ = true;
+                                        self->send(hello_frame(kQuietHeartbeatMs));
+                                        self->send(resume_frame(token));
+                                        self->read();
+                                      });
+      });
 }
 
 void TlsIdleConnection::ping() {
@@ -63,30 +64,30 @@ void TlsIdleConnection::write() {
 }
 
 void TlsIdleConnection::read() {
-  stream_.async_read_some(
-      asio::buffer(buffer_),
-      [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
-        if (ec) {
-          self->open_ = false;
-          return self->finish(false);
-        }
-        self->inbuf_.append(self->buffer_.data(), n);
-        std::size_t offset = 0;
-        while (true) {
-          auto parsed = native::parse_frame(std::string_view(self->inbuf_).substr(offset),
-                                            native::kDefaultMaxFrameBytes);
-          if (parsed.status != native::ParseStatus::ok) break;
-          offset += parsed.consumed;
-          v1::ServerFrame frame;
-          if (!frame.ParseFromArray(parsed.payload.data(), static_cast<int>(parsed.payload.size()))) {
-            continue;
-          }
-          if (frame.has_auth_ok()) self->finish(true);
-          if (frame.has_error() || frame.has_goodbye()) self->finish(false);
-        }
-        self->inbuf_.erase(0, offset);
-        self->read();
-      });
+  stream_.async_read_some(asio::buffer(buffer_), [self = shared_from_this()](
+                                                     const boost::system::error_code& ec,
+                                                     std::size_t n) {
+    if (ec) {
+      self->open_ = false;
+      return self->finish(false);
+    }
+    self->inbuf_.append(self->buffer_.data(), n);
+    std::size_t offset = 0;
+    while (true) {
+      auto parsed = native::parse_frame(std::string_view(self->inbuf_).substr(offset),
+                                        native::kDefaultMaxFrameBytes);
+      if (parsed.status != native::ParseStatus::ok) break;
+      offset += parsed.consumed;
+      v1::ServerFrame frame;
+      if (!frame.ParseFromArray(parsed.payload.data(), static_cast<int>(parsed.payload.size()))) {
+        continue;
+      }
+      if (frame.has_auth_ok()) self->finish(true);
+      if (frame.has_error() || frame.has_goodbye()) self->finish(false);
+    }
+    self->inbuf_.erase(0, offset);
+    self->read();
+  });
 }
 
 void TlsIdleConnection::finish(bool ok) {

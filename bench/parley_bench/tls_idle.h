@@ -4,13 +4,12 @@
 #pragma once
 
 #include <array>
-#include <functional>
-#include <memory>
-#include <string>
-
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
+#include <functional>
+#include <memory>
+#include <string>
 
 #include "parley_proto/parley.pb.h"
 

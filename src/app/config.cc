@@ -1,12 +1,13 @@
 #include "app/config.h"
 
+#include <toml++/toml.h>
+
 #include <CLI/CLI.hpp>
 #include <fstream>
 #include <iostream>
 #include <limits>
 #include <set>
 #include <sstream>
-#include <toml++/toml.h>
 
 namespace parley::app {
 namespace {
@@ -35,8 +36,8 @@ class TableReader {
     }
     const std::int64_t v = node->value<std::int64_t>().value();
     if (v < min || v > max) {
-      return fail(Errc::invalid_argument, where(key) + " must be in " + std::to_string(min) +
-                                              ".." + std::to_string(max));
+      return fail(Errc::invalid_argument,
+                  where(key) + " must be in " + std::to_string(min) + ".." + std::to_string(max));
     }
     out = static_cast<std::uint32_t>(v);
     return {};
@@ -88,8 +89,8 @@ const toml::table& sub_table(const toml::table& root, const char* key, Result<vo
   return *node->as_table();
 }
 
-#define PARLEY_TRY(expr)        \
-  do {                          \
+#define PARLEY_TRY(expr)                  \
+  do {                                    \
     if (auto r_ = (expr); !r_) return r_; \
   } while (0)
 
@@ -166,12 +167,12 @@ Result<void> apply_toml(std::string_view toml_text, ServerConfig& c) {
   PARLEY_TRY(security.number("token_ttl_seconds", c.security.token_ttl_seconds, 1, 3650u * 86400u));
   PARLEY_TRY(security.number("argon2_ops", c.security.argon2_ops, 1, 100));
   PARLEY_TRY(security.number("argon2_mem_kib", c.security.argon2_mem_kib, 8, 4 << 20));
-  PARLEY_TRY(security.number("login_failures_per_account", c.security.login_failures_per_account,
-                             1, 1'000'000));
-  PARLEY_TRY(security.number("login_failures_per_address", c.security.login_failures_per_address,
-                             1, 1'000'000));
-  PARLEY_TRY(security.number("login_failure_window_s", c.security.login_failure_window_s, 1,
-                             86'400));
+  PARLEY_TRY(security.number("login_failures_per_account", c.security.login_failures_per_account, 1,
+                             1'000'000));
+  PARLEY_TRY(security.number("login_failures_per_address", c.security.login_failures_per_address, 1,
+                             1'000'000));
+  PARLEY_TRY(
+      security.number("login_failure_window_s", c.security.login_failure_window_s, 1, 86'400));
   PARLEY_TRY(security.reject_unknown());
 
   TableReader log(section("log"), "log.");

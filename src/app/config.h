@@ -15,7 +15,7 @@ struct ServerConfig {
   bool open_registration = true;
   bool durability_fsync = true;  // durability = "fsync" | "os"
   std::string log_level = "info";
-  int ready_fd = -1;             // --ready-fd: write the bound ports as one JSON line when ready
+  int ready_fd = -1;  // --ready-fd: write the bound ports as one JSON line when ready
 
   struct Listen {
     // "host:port"; port 0 picks a free port; an empty string disables the listener.
@@ -56,8 +56,8 @@ struct ServerConfig {
 
   struct Security {
     std::uint32_t token_ttl_seconds = 30 * 24 * 3600;
-    std::uint32_t argon2_ops = 2;            // libsodium OPSLIMIT_INTERACTIVE
-    std::uint32_t argon2_mem_kib = 65'536;   // libsodium MEMLIMIT_INTERACTIVE (64 MiB)
+    std::uint32_t argon2_ops = 2;           // libsodium OPSLIMIT_INTERACTIVE
+    std::uint32_t argon2_mem_kib = 65'536;  // libsodium MEMLIMIT_INTERACTIVE (64 MiB)
     std::uint32_t login_failures_per_account = 5;
     std::uint32_t login_failures_per_address = 20;
     std::uint32_t login_failure_window_s = 60;

@@ -43,7 +43,8 @@ resend_timeout_ms = 2000
 argon2_mem_kib = 16384
 [log]
 level = "debug"
-)", c);
+)",
+                      c);
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(c.data_dir, "/var/lib/parley");
   EXPECT_EQ(c.shards, 4u);
@@ -77,8 +78,9 @@ TEST(Config, RejectsTyposBadTypesAndRanges) {
 }
 
 TEST(Config, FlagsOverrideTheFile) {
-  const char* argv[] = {"parleyd", "--data-dir", "/tmp/x", "--listen-tcp", "127.0.0.1:0",
-                        "--listen-https", "", "--durability", "os", "--ready-fd", "7"};
+  const char* argv[] = {"parleyd",     "--data-dir",     "/tmp/x", "--listen-tcp",
+                        "127.0.0.1:0", "--listen-https", "",       "--durability",
+                        "os",          "--ready-fd",     "7"};
   auto c = load_config(11, const_cast<char**>(argv));
   ASSERT_TRUE(c) << c.error().message;
   EXPECT_EQ(c->data_dir, "/tmp/x");

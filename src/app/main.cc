@@ -1,11 +1,10 @@
 // parleyd: the Parley server. Parses configuration, starts the server, waits for SIGTERM/SIGINT.
 #include <signal.h>
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <string>
-
-#include <spdlog/spdlog.h>
 
 #include "app/config.h"
 #include "app/server.h"

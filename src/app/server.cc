@@ -1,15 +1,14 @@
 #include "app/server.h"
 
+#include <spdlog/spdlog.h>
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <boost/asio/post.hpp>
 #include <filesystem>
 #include <future>
 #include <thread>
 #include <vector>
-
-#include <boost/asio/post.hpp>
-#include <spdlog/spdlog.h>
 
 #include "core/core.h"
 #include "gateway/native/native_session.h"
@@ -31,8 +30,10 @@ CoreConfig core_config(const ServerConfig& c) {
   core.token_ttl_ms = static_cast<TimeMs>(c.security.token_ttl_seconds) * 1000;
   core.password_hash.ops_limit = c.security.argon2_ops;
   core.password_hash.mem_limit_bytes = static_cast<std::size_t>(c.security.argon2_mem_kib) * 1024;
-  core.login_limits.max_failures_per_account = static_cast<int>(c.security.login_failures_per_account);
-  core.login_limits.max_failures_per_address = static_cast<int>(c.security.login_failures_per_address);
+  core.login_limits.max_failures_per_account =
+      static_cast<int>(c.security.login_failures_per_account);
+  core.login_limits.max_failures_per_address =
+      static_cast<int>(c.security.login_failures_per_address);
   core.login_limits.window_ms = static_cast<TimeMs>(c.security.login_failure_window_s) * 1000;
   core.chat.max_group_members = c.limits.max_group_members;
   core.chat.presence_coalesce_ms = c.chat.presence_coalesce_ms;
@@ -90,7 +91,9 @@ Result<std::unique_ptr<Server>> Server::start(const ServerConfig& config) {
   raise_file_limit();
   std::error_code ec;
   std::filesystem::create_directories(config.data_dir, ec);
-  if (ec) return fail(Errc::invalid_argument, "cannot create data dir " + config.data_dir + ": " + ec.message());
+  if (ec)
+    return fail(Errc::invalid_argument,
+                "cannot create data dir " + config.data_dir + ": " + ec.message());
   std::filesystem::permissions(config.data_dir, std::filesystem::perms::owner_all,
                                std::filesystem::perm_options::replace, ec);
 
@@ -127,7 +130,8 @@ Result<std::unique_ptr<Server>> Server::start(const ServerConfig& config) {
 
   runtime::ShardPool& pool = *parts->pool;
   auto factory = native::make_native_session_factory(
-      *parts->core, [&pool]() -> boost::asio::io_context& { return pool.io(*pool.current_shard()); },
+      *parts->core,
+      [&pool]() -> boost::asio::io_context& { return pool.io(*pool.current_shard()); },
       parts->native);
   struct Wanted {
     transport::ListenerKind kind;

@@ -1,13 +1,16 @@
 // The client: one io thread moves frames; callers block on a condition variable for answers; a
 // worker thread reconnects (backoff + jitter), resumes, syncs and fills gaps.
 #include "client/client.h"
-#include "client/random_id.h"
 
 #include <openssl/rand.h>
 
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <cctype>
 #include <condition_variable>
 #include <deque>
@@ -17,11 +20,7 @@
 #include <random>
 #include <thread>
 
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
-
+#include "client/random_id.h"
 #include "client/state_file.h"
 #include "client/transport.h"
 #include "gateway/native/frame_codec.h"
@@ -39,7 +38,7 @@ constexpr auto kMaxBackoff = 5000ms;
 constexpr auto kGapGrace = 250ms;  // a gap often closes by itself (acks and events cross)
 constexpr std::uint32_t kFillPage = 200;
 constexpr std::size_t kMaxEvents = 10'000;  // pushed non-message events kept for next_event
-constexpr int kMaxSyncRounds = 1'000;        // user-log pages of one sync (1,000 entries each)
+constexpr int kMaxSyncRounds = 1'000;       // user-log pages of one sync (1,000 entries each)
 
 std::unexpected<ClientError> fail(v1::ErrorCode code, std::string message) {
   return std::unexpected(ClientError{code, std::move(message)});
@@ -110,7 +109,8 @@ class Client::Impl {
         auth_.token = s.token;
         auth_.token_expires_at_ms = s.token_expires_at_ms;
         user_seq_ = s.user_seq;
-        for (const auto& [conversation, seq] : s.cursors) conversations_[conversation].contiguous = seq;
+        for (const auto& [conversation, seq] : s.cursors)
+          conversations_[conversation].contiguous = seq;
         for (auto& r : s.outbox) {
           auto e = std::make_shared<OutboxEntry>();
           e->record = std::move(r);
@@ -203,7 +203,8 @@ class Client::Impl {
       if (!auth_.username.empty() && lower(auth_.username) != lower(ok.username())) {
         // Another account: this profile's cursors and unsent messages belong to the old one.
         conversations_.clear();
-        for (auto& e : outbox_) e->result = fail(v1::NOT_AUTHENTICATED, "logged in as another user");
+        for (auto& e : outbox_)
+          e->result = fail(v1::NOT_AUTHENTICATED, "logged in as another user");
         outbox_.clear();
         inbox_.clear();
         events_.clear();
@@ -322,7 +323,8 @@ class Client::Impl {
       {
         std::lock_guard lock(mu_);
         const auto& ack = reply->send_ack();
-        delivered = place_locked(ack.conversation_id(), ack.seq(), std::nullopt, /*from_event=*/false);
+        delivered =
+            place_locked(ack.conversation_id(), ack.seq(), std::nullopt, /*from_event=*/false);
         persist_locked();
         cv_.notify_all();
       }
@@ -453,8 +455,9 @@ class Client::Impl {
                        conn_ = t;
                        connected_ = true;
                        hello_done_ = authenticated_ = synced_ = false;
-                       t->start([this, gen](std::string payload) { on_frame(gen, std::move(payload)); },
-                                [this, gen](std::string reason) { on_closed(gen, reason); });
+                       t->start(
+                           [this, gen](std::string payload) { on_frame(gen, std::move(payload)); },
+                           [this, gen](std::string reason) { on_closed(gen, reason); });
                      }
                      cv_.notify_all();
                    });
@@ -462,7 +465,8 @@ class Client::Impl {
     cv_.wait_until(lock, until, [&] { return stop_ || opening->done; });
     if (!opening->done || stop_) {
       ++generation_;  // a late success is closed on arrival
-      return fail(v1::UNAVAILABLE, stop_ ? "client stopped" : "timeout connecting to " + options_.server_url);
+      return fail(v1::UNAVAILABLE,
+                  stop_ ? "client stopped" : "timeout connecting to " + options_.server_url);
     }
     if (!opening->error.empty()) return fail(v1::UNAVAILABLE, opening->error);
     lock.unlock();
@@ -520,7 +524,8 @@ class Client::Impl {
         ++it;
       }
     }
-    if (want_session_ && options_.auto_reconnect && !stop_) request_reconnect_locked(jitter(backoff_));
+    if (want_session_ && options_.auto_reconnect && !stop_)
+      request_reconnect_locked(jitter(backoff_));
     cv_.notify_all();
   }
 
@@ -550,12 +555,15 @@ class Client::Impl {
 
   void write_locked(const v1::ClientFrame& frame) {
     if (!conn_) return;
-    asio::post(io_, [t = conn_, bytes = frame.SerializeAsString()]() mutable { t->send(std::move(bytes)); });
+    asio::post(io_, [t = conn_, bytes = frame.SerializeAsString()]() mutable {
+      t->send(std::move(bytes));
+    });
     last_write_ = Clock::now();
   }
 
   // Sends `frame` (a fresh id is set) and waits for its answer; error answers become ClientError.
-  ClientResult<v1::ServerFrame> call(v1::ClientFrame frame, Clock::time_point until, bool need_auth) {
+  ClientResult<v1::ServerFrame> call(v1::ClientFrame frame, Clock::time_point until,
+                                     bool need_auth) {
     std::unique_lock lock(mu_);
     if (need_auth && !authenticated_) {
       if (want_session_ && options_.auto_reconnect) {
@@ -564,7 +572,8 @@ class Client::Impl {
       }
       if (!authenticated_) {
         if (stop_) return fail(v1::UNAVAILABLE, "client stopped");
-        if (!want_session_ && auth_.token.empty()) return fail(v1::NOT_AUTHENTICATED, "not logged in");
+        if (!want_session_ && auth_.token.empty())
+          return fail(v1::NOT_AUTHENTICATED, "not logged in");
         if (!want_session_) return fail(v1::NOT_AUTHENTICATED, "not connected; resume first");
         if (!options_.auto_reconnect) return fail(v1::UNAVAILABLE, "not connected; resume first");
         return fail(v1::UNAVAILABLE, "timeout waiting for the connection");
@@ -707,8 +716,8 @@ class Client::Impl {
                         from_event);
   }
 
-  bool place_locked(std::int64_t conversation, std::int64_t seq,
-                    std::optional<v1::Message> message, bool from_event) {
+  bool place_locked(std::int64_t conversation, std::int64_t seq, std::optional<v1::Message> message,
+                    bool from_event) {
     auto& c = conversations_[conversation];
     if (seq <= c.contiguous || c.ahead.contains(seq)) return false;  // duplicate
     c.ahead.emplace(seq, std::move(message));
@@ -933,8 +942,8 @@ class Client::Impl {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   bool stop_ = false;
-  AuthInfo auth_;                // GUARDED_BY(mu_)
-  bool want_session_ = false;    // GUARDED_BY(mu_): stay logged in across connection loss
+  AuthInfo auth_;                    // GUARDED_BY(mu_)
+  bool want_session_ = false;        // GUARDED_BY(mu_): stay logged in across connection loss
   std::shared_ptr<Transport> conn_;  // GUARDED_BY(mu_); its methods run on the io thread
   std::uint64_t generation_ = 0;     // GUARDED_BY(mu_): bumped per connection attempt
   bool connected_ = false;

@@ -27,11 +27,13 @@ template <class T>
 using ClientResult = std::expected<T, ClientError>;
 
 struct ClientOptions {
-  std::string server_url;     // tcp://host:port, tls://host:port, ws://host:port/ws, wss://host:port/ws
+  std::string
+      server_url;  // tcp://host:port, tls://host:port, ws://host:port/ws, wss://host:port/ws
   bool insecure_tls = false;  // accept self-signed / unverifiable certificates
   std::string client_name = "parley-client";
   std::string device_name = "device";
-  std::chrono::milliseconds heartbeat{30'000};  // asked for in Hello; the server answers the real one
+  std::chrono::milliseconds heartbeat{
+      30'000};  // asked for in Hello; the server answers the real one
   std::chrono::milliseconds request_timeout{10'000};
   bool auto_reconnect = true;  // reconnect with backoff, resume with the token, sync, flush outbox
   // When set: token/identity, per-conversation cursors and the outbox live in state_dir/state.json.

@@ -1,9 +1,7 @@
 // Client transports: length-prefixed frames over TCP/TLS, binary WebSocket messages over WS/WSS.
 #include "client/transport.h"
 
-#include <deque>
-#include <exception>
-#include <utility>
+#include <openssl/ssl.h>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -17,7 +15,9 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
-#include <openssl/ssl.h>
+#include <deque>
+#include <exception>
+#include <utility>
 
 #include "gateway/native/frame_codec.h"
 #include "gateway/native/json_mapping.h"
@@ -105,11 +105,7 @@ class FramedTransport final : public TransportBase<FramedTransport<Stream>> {
 
   Stream& stream() { return stream_; }
   tcp::socket& lowest() { return beast::get_lowest_layer(stream_); }
-  TlsStream& tls_layer()
-    requires std::is_same_v<Stream, TlsStream>
-  {
-    return stream_;
-  }
+  TlsStream& tls_layer() requires std::is_same_v<Stream, TlsStream> { return stream_; }
 
  private:
   std::string encode(std::string payload) {
@@ -117,19 +113,20 @@ class FramedTransport final : public TransportBase<FramedTransport<Stream>> {
   }
 
   void read_next() {
-    stream_.async_read_some(asio::buffer(chunk_),
-                            [self = this->shared_from_this()](error_code ec, std::size_t n) {
-                              self->on_read(ec, n);
-                            });
+    stream_.async_read_some(
+        asio::buffer(chunk_),
+        [self = this->shared_from_this()](error_code ec, std::size_t n) { self->on_read(ec, n); });
   }
 
   void on_read(error_code ec, std::size_t n) {
     if (this->closed_) return;
-    if (ec) return this->fail(ec == asio::error::eof ? "connection closed by server" : ec.message());
+    if (ec)
+      return this->fail(ec == asio::error::eof ? "connection closed by server" : ec.message());
     buffer_.append(chunk_.data(), n);
     std::size_t offset = 0;
     while (true) {
-      auto parsed = native::parse_frame(std::string_view(buffer_).substr(offset), kMaxInboundFrameBytes);
+      auto parsed =
+          native::parse_frame(std::string_view(buffer_).substr(offset), kMaxInboundFrameBytes);
       if (parsed.status == native::ParseStatus::need_more) break;
       if (parsed.status == native::ParseStatus::too_large) return this->fail("frame too large");
       std::string payload(parsed.payload);
@@ -142,10 +139,9 @@ class FramedTransport final : public TransportBase<FramedTransport<Stream>> {
   }
 
   void write_front() {
-    asio::async_write(stream_, asio::buffer(this->queue_.front()),
-                      [self = this->shared_from_this()](error_code ec, std::size_t) {
-                        self->on_written(ec);
-                      });
+    asio::async_write(
+        stream_, asio::buffer(this->queue_.front()),
+        [self = this->shared_from_this()](error_code ec, std::size_t) { self->on_written(ec); });
   }
 
   std::shared_ptr<ssl::context> tls_;  // outlives stream_
@@ -171,11 +167,7 @@ class WsTransport final : public TransportBase<WsTransport<Next>> {
 
   websocket::stream<Next>& ws() { return ws_; }
   tcp::socket& lowest() { return beast::get_lowest_layer(ws_); }
-  TlsStream& tls_layer()
-    requires std::is_same_v<Next, TlsStream>
-  {
-    return ws_.next_layer();
-  }
+  TlsStream& tls_layer() requires std::is_same_v<Next, TlsStream> { return ws_.next_layer(); }
 
  private:
   std::string encode(std::string payload) { return payload; }
@@ -198,7 +190,8 @@ class WsTransport final : public TransportBase<WsTransport<Next>> {
       // A server that answers in JSON anyway: translate to protobuf bytes.
       v1::ServerFrame frame;
       std::string error;
-      if (!native::json_to_message(payload, frame, &error)) return this->fail("bad JSON frame: " + error);
+      if (!native::json_to_message(payload, frame, &error))
+        return this->fail("bad JSON frame: " + error);
       payload = frame.SerializeAsString();
     }
     this->deliver(std::move(payload));
@@ -208,10 +201,9 @@ class WsTransport final : public TransportBase<WsTransport<Next>> {
 
   void write_front() {
     ws_.binary(true);
-    ws_.async_write(asio::buffer(this->queue_.front()),
-                    [self = this->shared_from_this()](error_code ec, std::size_t) {
-                      self->on_written(ec);
-                    });
+    ws_.async_write(
+        asio::buffer(this->queue_.front()),
+        [self = this->shared_from_this()](error_code ec, std::size_t) { self->on_written(ec); });
   }
 
   std::shared_ptr<ssl::context> tls_;  // outlives ws_
@@ -260,7 +252,8 @@ asio::awaitable<void> open_coro(std::shared_ptr<T> transport, ServerUrl url, boo
     done(nullptr, result("resolve", resolve_ec));
     co_return;
   }
-  auto [connect_ec, endpoint] = co_await asio::async_connect(transport->lowest(), endpoints, kTuple);
+  auto [connect_ec, endpoint] =
+      co_await asio::async_connect(transport->lowest(), endpoints, kTuple);
   if (connect_ec || *timed_out) {
     done(nullptr, result("connect", connect_ec));
     co_return;
@@ -325,10 +318,14 @@ bool parse_server_url(const std::string& url, ServerUrl& out, std::string& error
   u.scheme = url.substr(0, sep);
   std::string rest = url.substr(sep + 3);
   std::string default_port;
-  if (u.scheme == "tcp") default_port = "7010";
-  else if (u.scheme == "tls") default_port = "7011";
-  else if (u.scheme == "ws") default_port = "7080";
-  else if (u.scheme == "wss") default_port = "7443";
+  if (u.scheme == "tcp")
+    default_port = "7010";
+  else if (u.scheme == "tls")
+    default_port = "7011";
+  else if (u.scheme == "ws")
+    default_port = "7080";
+  else if (u.scheme == "wss")
+    default_port = "7443";
   else {
     error = "unknown scheme '" + u.scheme + "' (use tcp, tls, ws or wss)";
     return false;
@@ -344,7 +341,8 @@ bool parse_server_url(const std::string& url, ServerUrl& out, std::string& error
       return false;
     }
     u.host = authority.substr(1, close - 1);
-    if (close + 1 < authority.size() && authority[close + 1] == ':') u.port = authority.substr(close + 2);
+    if (close + 1 < authority.size() && authority[close + 1] == ':')
+      u.port = authority.substr(close + 2);
   } else {
     const auto colon = authority.rfind(':');
     u.host = authority.substr(0, colon);

@@ -2,13 +2,12 @@
 // moves whole protobuf frames in both directions. Everything here runs on the client's io thread.
 #pragma once
 
+#include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
-
-#include <boost/asio/io_context.hpp>
 
 namespace parley::client {
 

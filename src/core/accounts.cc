@@ -69,9 +69,8 @@ void Core::Accounts::register_account(RegisterCommand command, Callback<AuthGran
       });
     };
     if (!hash) return finish(std::unexpected(hash.error()));
-    core_.executor_.post_writer([this, username = std::move(command.username),
-                                 key = std::move(key), hash = *std::move(hash),
-                                 device_name = std::move(device_name),
+    core_.executor_.post_writer([this, username = std::move(command.username), key = std::move(key),
+                                 hash = *std::move(hash), device_name = std::move(device_name),
                                  finish = std::move(finish)]() mutable {
       auto user = core_.store_.create_user(username, key, hash, core_.executor_.now());
       if (!user) return finish(std::unexpected(user.error()));
@@ -130,36 +129,35 @@ void Core::Accounts::login(LoginCommand command, Callback<AuthGrant> done) {
     });
   };
   // Counters live on shard 0 only: check there, verify on the blocking pool, record there.
-  core_.executor_.post(0, [this, now, key = *std::move(key), address = command.remote_address,
-                           password = std::move(command.password),
-                           device_name = *std::move(device_name),
-                           finish = std::move(finish)]() mutable {
-    if (login_limited(key, address, now)) {
-      return finish(fail(Errc::rate_limited, "too many failed logins; try again later"));
-    }
-    core_.executor_.post_blocking([this, now, key = std::move(key), address = std::move(address),
-                                   password = std::move(password),
-                                   device_name = std::move(device_name),
-                                   finish = std::move(finish)]() mutable {
-      auto credentials = core_.store_.credentials_by_username(key);
-      if (!credentials && credentials.error().code != Errc::not_found) {
-        return finish(std::unexpected(credentials.error()));
-      }
-      const bool ok = credentials ? verify_password(password, credentials->password_hash)
-                                  : (verify_password(password, dummy_hash_), false);
-      if (!ok) {
-        core_.executor_.post(0, [this, key, address, now] {
-          record_login_failure(key, address, now);
+  core_.executor_.post(
+      0, [this, now, key = *std::move(key), address = command.remote_address,
+          password = std::move(command.password), device_name = *std::move(device_name),
+          finish = std::move(finish)]() mutable {
+        if (login_limited(key, address, now)) {
+          return finish(fail(Errc::rate_limited, "too many failed logins; try again later"));
+        }
+        core_.executor_.post_blocking([this, now, key = std::move(key),
+                                       address = std::move(address), password = std::move(password),
+                                       device_name = std::move(device_name),
+                                       finish = std::move(finish)]() mutable {
+          auto credentials = core_.store_.credentials_by_username(key);
+          if (!credentials && credentials.error().code != Errc::not_found) {
+            return finish(std::unexpected(credentials.error()));
+          }
+          const bool ok = credentials ? verify_password(password, credentials->password_hash)
+                                      : (verify_password(password, dummy_hash_), false);
+          if (!ok) {
+            core_.executor_.post(
+                0, [this, key, address, now] { record_login_failure(key, address, now); });
+            return finish(fail(Errc::invalid_credentials, "wrong username or password"));
+          }
+          core_.executor_.post_writer([this, credentials = *std::move(credentials),
+                                       device_name = std::move(device_name),
+                                       finish = std::move(finish)]() mutable {
+            finish(issue_device(credentials, device_name));
+          });
         });
-        return finish(fail(Errc::invalid_credentials, "wrong username or password"));
-      }
-      core_.executor_.post_writer([this, credentials = *std::move(credentials),
-                                   device_name = std::move(device_name),
-                                   finish = std::move(finish)]() mutable {
-        finish(issue_device(credentials, device_name));
       });
-    });
-  });
 }
 
 void Core::Accounts::resume(std::string token, Callback<AuthGrant> done) {
@@ -179,8 +177,8 @@ void Core::Accounts::resume(std::string token, Callback<AuthGrant> done) {
         if (device->revoked || device->token_expires_at <= now) {
           return fail(Errc::token_invalid, "unknown, expired or revoked token");
         }
-        return AuthGrant{device->user_id, device->username, device->device_id, {},
-                         device->token_expires_at};
+        return AuthGrant{
+            device->user_id, device->username, device->device_id, {}, device->token_expires_at};
       },
       std::move(done));
 }

@@ -20,7 +20,8 @@ bool is_member(const std::vector<UserId>& members, UserId user) {
 
 Result<void> check_text(std::string_view text, std::size_t max, std::string_view what) {
   if (text.size() > max) {
-    return fail(Errc::invalid_argument, std::string(what) + " over " + std::to_string(max) + " bytes");
+    return fail(Errc::invalid_argument,
+                std::string(what) + " over " + std::to_string(max) + " bytes");
   }
   if (!is_valid_utf8(text)) return fail(Errc::invalid_utf8, std::string(what) + " is not UTF-8");
   return {};
@@ -88,8 +89,8 @@ void Core::Chat::user_change(std::move_only_function<Result<UserUpdate>()> work,
                              Callback<void> done,
                              std::move_only_function<void(const UserUpdate&)> also) {
   core_.on_writer<UserUpdate>(
-      std::move(work), [this, done = std::move(done),
-                        also = std::move(also)](Result<UserUpdate> update) mutable {
+      std::move(work),
+      [this, done = std::move(done), also = std::move(also)](Result<UserUpdate> update) mutable {
         if (!update) return done(std::unexpected(update.error()));
         core_.deliver_updates({*update});
         if (also) also(*update);
@@ -99,7 +100,8 @@ void Core::Chat::user_change(std::move_only_function<Result<UserUpdate>()> work,
 
 void Core::Chat::hide_message(const SessionIdentity& who, ConversationId id, Seq seq,
                               Callback<void> done) {
-  if (id <= 0 || seq <= 0) return done(fail(Errc::invalid_argument, "conversation and seq required"));
+  if (id <= 0 || seq <= 0)
+    return done(fail(Errc::invalid_argument, "conversation and seq required"));
   const TimeMs now = core_.executor_.now();
   user_change([this, user = who.user_id, id, seq,
                now] { return core_.store_.hide_message(user, id, seq, now); },
@@ -108,24 +110,27 @@ void Core::Chat::hide_message(const SessionIdentity& who, ConversationId id, Seq
 
 void Core::Chat::mark_read(const SessionIdentity& who, ConversationId id, Seq seq,
                            Callback<void> done) {
-  if (id <= 0 || seq < 0) return done(fail(Errc::invalid_argument, "conversation and seq required"));
+  if (id <= 0 || seq < 0)
+    return done(fail(Errc::invalid_argument, "conversation and seq required"));
   const TimeMs now = core_.executor_.now();
-  user_change(
-      [this, user = who.user_id, id, seq, now] { return core_.store_.mark_read(user, id, seq, now); },
-      std::move(done), [this, who, id](const UserUpdate& update) {
-        // Every member sees where this member has read to (avatars after the last read message).
-        auto event = std::make_shared<const Event>(
-            ReadEvent{id, who.user_id, who.username, update.seq});
-        core_.executor_.post(core_.owner_shard(id), [this, id, event] {
-          core_.messaging_->with_members(id, [this, event](ConversationState* state) {
-            if (state) core_.deliver(state->members, event, SessionHandle{});
-          });
-        });
-      });
+  user_change([this, user = who.user_id, id, seq,
+               now] { return core_.store_.mark_read(user, id, seq, now); },
+              std::move(done),
+              [this, who, id](const UserUpdate& update) {
+                // Every member sees where this member has read to (avatars after the last read
+                // message).
+                auto event = std::make_shared<const Event>(
+                    ReadEvent{id, who.user_id, who.username, update.seq});
+                core_.executor_.post(core_.owner_shard(id), [this, id, event] {
+                  core_.messaging_->with_members(id, [this, event](ConversationState* state) {
+                    if (state) core_.deliver(state->members, event, SessionHandle{});
+                  });
+                });
+              });
 }
 
-void Core::Chat::chat_settings(const SessionIdentity& who, ConversationId id,
-                               ChatSettings settings, Callback<void> done) {
+void Core::Chat::chat_settings(const SessionIdentity& who, ConversationId id, ChatSettings settings,
+                               Callback<void> done) {
   if (id <= 0) return done(fail(Errc::invalid_argument, "conversation required"));
   if (!settings.muted && !settings.nickname) {
     return done(fail(Errc::invalid_argument, "nothing to change"));
@@ -207,7 +212,8 @@ void Core::Chat::typing(const SessionIdentity& who, ConversationId id, Callback<
         }
       }
       core_.executor_.post(origin, [member, answer] {
-        (*answer)(member ? Result<void>{} : Result<void>(fail(Errc::not_found, "no such conversation")));
+        (*answer)(member ? Result<void>{}
+                         : Result<void>(fail(Errc::not_found, "no such conversation")));
       });
     });
   });
@@ -237,7 +243,8 @@ Result<std::vector<UserId>> Core::Chat::resolve_users(const std::vector<std::str
     if (!key) return fail(Errc::user_not_found, "no such user: " + name);
     auto user = core_.store_.user_by_username(*key);
     if (!user) {
-      if (user.error().code == Errc::not_found) return fail(Errc::user_not_found, "no such user: " + name);
+      if (user.error().code == Errc::not_found)
+        return fail(Errc::user_not_found, "no such user: " + name);
       return std::unexpected(user.error());
     }
     ids.push_back(user->id);
@@ -254,11 +261,12 @@ void Core::Chat::create_group(const SessionIdentity& who, std::string title,
     return done(std::unexpected(ok.error()));
   }
   if (members.size() + 1 > limits.max_group_members) {
-    return done(fail(Errc::invalid_argument,
-                     "a group has at most " + std::to_string(limits.max_group_members) + " members"));
+    return done(
+        fail(Errc::invalid_argument,
+             "a group has at most " + std::to_string(limits.max_group_members) + " members"));
   }
-  NewGroup group{who.user_id, std::move(title), {}, shared_history, limits.max_group_members,
-                 core_.executor_.now()};
+  NewGroup group{who.user_id,    std::move(title),         {},
+                 shared_history, limits.max_group_members, core_.executor_.now()};
   const ShardId origin = core_.local().id;
   core_.executor_.post_writer([this, group = std::move(group), members = std::move(members), origin,
                                done = std::move(done)]() mutable {
@@ -275,7 +283,8 @@ void Core::Chat::create_group(const SessionIdentity& who, std::string title,
 void Core::Chat::change_group(const SessionIdentity& who, GroupCommand command,
                               Callback<Conversation> done) {
   const ChatLimits& limits = core_.config_.chat;
-  if (command.conversation_id <= 0) return done(fail(Errc::invalid_argument, "conversation required"));
+  if (command.conversation_id <= 0)
+    return done(fail(Errc::invalid_argument, "conversation required"));
   const bool needs_users = command.action == GroupAction::add ||
                            command.action == GroupAction::remove ||
                            command.action == GroupAction::set_role;
@@ -294,9 +303,9 @@ void Core::Chat::change_group(const SessionIdentity& who, GroupCommand command,
   if (command.action == GroupAction::set_role && command.role == MemberRole::owner) {
     return done(fail(Errc::invalid_argument, "the role is member or admin"));
   }
-  GroupChange change{command.conversation_id, who.user_id, command.action, {},
-                     std::move(command.title), command.role, limits.max_group_members,
-                     core_.executor_.now()};
+  GroupChange change{
+      command.conversation_id,  who.user_id,  command.action,           {},
+      std::move(command.title), command.role, limits.max_group_members, core_.executor_.now()};
   const ShardId origin = core_.local().id;
   core_.executor_.post_writer([this, change = std::move(change),
                                usernames = std::move(command.usernames), origin,

@@ -17,7 +17,8 @@ void Core::Contacts::contact(const SessionIdentity& who, std::string username, C
       [this, me = who.user_id, key = *key, action, now]() -> Result<std::vector<UserUpdate>> {
         auto peer = core_.store_.user_by_username(key);
         if (!peer) {
-          if (peer.error().code == Errc::not_found) return fail(Errc::user_not_found, "no such user");
+          if (peer.error().code == Errc::not_found)
+            return fail(Errc::user_not_found, "no such user");
           return std::unexpected(peer.error());
         }
         return core_.store_.contact_action(me, peer->id, action, now);
@@ -47,7 +48,8 @@ void Core::Contacts::contact(const SessionIdentity& who, std::string username, C
       });
 }
 
-void Core::Contacts::list_contacts(const SessionIdentity& who, Callback<std::vector<Contact>> done) {
+void Core::Contacts::list_contacts(const SessionIdentity& who,
+                                   Callback<std::vector<Contact>> done) {
   core_.blocking<std::vector<Contact>>(
       [this, user = who.user_id]() -> Result<std::vector<Contact>> {
         auto contacts = core_.store_.contacts_of(user);
@@ -97,18 +99,20 @@ void Core::Contacts::flush(UserId user) {
   if (online) return announce(user, username, true, 0);
   home.presence.erase(it);
   // Stored before it is announced: a contact who reacts by listing contacts sees the time.
-  core_.on_writer<void>([this, user, now] { return core_.store_.set_last_seen(user, now); },
-                        [this, user, username, now](Result<void>) { announce(user, username, false, now); });
+  core_.on_writer<void>(
+      [this, user, now] { return core_.store_.set_last_seen(user, now); },
+      [this, user, username, now](Result<void>) { announce(user, username, false, now); });
 }
 
 void Core::Contacts::announce(UserId user, const std::string& username, bool online,
                               TimeMs last_seen) {
   auto event = std::make_shared<const Event>(PresenceEvent{user, username, online, last_seen});
-  core_.blocking<std::vector<UserId>>(
-      [this, user] { return core_.store_.presence_watchers(user); },
-      [this, event](Result<std::vector<UserId>> watchers) {
-        if (watchers) core_.deliver(std::move(*watchers), event, SessionHandle{});
-      });
+  core_.blocking<std::vector<UserId>>([this, user] { return core_.store_.presence_watchers(user); },
+                                      [this, event](Result<std::vector<UserId>> watchers) {
+                                        if (watchers)
+                                          core_.deliver(std::move(*watchers), event,
+                                                        SessionHandle{});
+                                      });
 }
 
 }  // namespace parley

@@ -18,12 +18,12 @@
 namespace parley {
 
 struct PasswordHashParams {
-  unsigned long long ops_limit = 2;          // crypto_pwhash_OPSLIMIT_INTERACTIVE
-  std::size_t mem_limit_bytes = 64u << 20;   // crypto_pwhash_MEMLIMIT_INTERACTIVE
+  unsigned long long ops_limit = 2;         // crypto_pwhash_OPSLIMIT_INTERACTIVE
+  std::size_t mem_limit_bytes = 64u << 20;  // crypto_pwhash_MEMLIMIT_INTERACTIVE
 };
 
 struct LoginLimits {
-  int max_failures_per_account = 5;   // within window_ms, then rate_limited until it slides
+  int max_failures_per_account = 5;  // within window_ms, then rate_limited until it slides
   int max_failures_per_address = 20;
   TimeMs window_ms = 60'000;
 };
@@ -33,10 +33,10 @@ struct ChatLimits {
   std::size_t max_title_bytes = 256;
   std::size_t max_nickname_bytes = 128;
   std::size_t max_emoji_bytes = 64;
-  std::size_t member_detail_limit = 256;   // conversation infos list members up to this size
+  std::size_t member_detail_limit = 256;  // conversation infos list members up to this size
   std::size_t max_user_updates_per_sync = 1'000;
-  TimeMs presence_coalesce_ms = 500;       // flaps shorter than this are never announced
-  TimeMs typing_interval_ms = 1'000;       // at most one typing event per user and chat per interval
+  TimeMs presence_coalesce_ms = 500;  // flaps shorter than this are never announced
+  TimeMs typing_interval_ms = 1'000;  // at most one typing event per user and chat per interval
 };
 
 struct CoreConfig {
@@ -98,8 +98,8 @@ struct LoginCommand {
 };
 
 struct SendCommand {
-  std::string to_user;                // either a username ...
-  ConversationId conversation_id = 0; // ... or a conversation id (exactly one is set)
+  std::string to_user;                 // either a username ...
+  ConversationId conversation_id = 0;  // ... or a conversation id (exactly one is set)
   std::string client_msg_id;
   std::string text;
 };
@@ -111,8 +111,8 @@ struct ConversationCursor {
 
 struct HistoryQuery {
   ConversationId conversation_id = 0;
-  Seq before_seq = 0;                // newest below this (0 = end) ...
-  std::optional<Seq> after_seq;      // ... or, when set, oldest above this
+  Seq before_seq = 0;            // newest below this (0 = end) ...
+  std::optional<Seq> after_seq;  // ... or, when set, oldest above this
   std::size_t limit = 50;
 };
 
@@ -169,11 +169,9 @@ class Core {
                           Callback<std::vector<ConversationSummary>> done);
   void read_positions(const SessionIdentity& who, ConversationId id, Callback<Conversation> done);
   void typing(const SessionIdentity& who, ConversationId id, Callback<void> done);
-  void create_group(const SessionIdentity& who, std::string title,
-                    std::vector<std::string> members, bool shared_history,
-                    Callback<Conversation> done);
-  void change_group(const SessionIdentity& who, GroupCommand command,
-                    Callback<Conversation> done);
+  void create_group(const SessionIdentity& who, std::string title, std::vector<std::string> members,
+                    bool shared_history, Callback<Conversation> done);
+  void change_group(const SessionIdentity& who, GroupCommand command, Callback<Conversation> done);
 
   // ---- contacts and presence (contacts.cc)
   void contact(const SessionIdentity& who, std::string username, ContactAction action,
@@ -203,8 +201,7 @@ class Core {
   template <class T, class Work>
   void on_writer(Work work, Callback<T> done);
   // Any shard: pushes `event` to every online device of `users` except the session `except`.
-  void deliver(std::vector<UserId> users, std::shared_ptr<const Event> event,
-               SessionHandle except);
+  void deliver(std::vector<UserId> users, std::shared_ptr<const Event> event, SessionHandle except);
   // Any shard: pushes user-log entries to every online device of their users.
   void deliver_updates(const std::vector<UserUpdate>& updates);
   // Any shard: ends the online sessions of `user` for which `match(device, handle)` holds.

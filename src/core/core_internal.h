@@ -2,8 +2,8 @@
 #pragma once
 
 #include <deque>
-#include <mutex>
 #include <map>
+#include <mutex>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -127,8 +127,7 @@ class Core::Accounts {
 class Core::Messaging {
  public:
   explicit Messaging(Core& core);
-  void open_direct(const SessionIdentity& who, std::string username,
-                   Callback<Conversation> done);
+  void open_direct(const SessionIdentity& who, std::string username, Callback<Conversation> done);
   void send(const SessionIdentity& who, SendCommand command, Callback<SendAck> done);
   void sync(const SessionIdentity& who, std::int64_t user_seq, Callback<SyncResult> done);
   void history(const SessionIdentity& who, HistoryQuery query, Callback<HistoryPage> done);
@@ -143,7 +142,7 @@ class Core::Messaging {
  private:
   void append(const SessionIdentity& who, ConversationId conversation, SendCommand command,
               Callback<SendAck> done);
-  void flush_appends();                                    // writer thread
+  void flush_appends();                                      // writer thread
   void on_committed(Message message, SessionHandle origin);  // owner shard
   void fan_out(ConversationState& state, const Message& message, SessionHandle origin);
   // Finds or creates the direct conversation with `username` (resolving on the writer thread).
@@ -165,11 +164,9 @@ class Core::Chat {
                           Callback<std::vector<ConversationSummary>> done);
   void read_positions(const SessionIdentity& who, ConversationId id, Callback<Conversation> done);
   void typing(const SessionIdentity& who, ConversationId id, Callback<void> done);
-  void create_group(const SessionIdentity& who, std::string title,
-                    std::vector<std::string> members, bool shared_history,
-                    Callback<Conversation> done);
-  void change_group(const SessionIdentity& who, GroupCommand command,
-                    Callback<Conversation> done);
+  void create_group(const SessionIdentity& who, std::string title, std::vector<std::string> members,
+                    bool shared_history, Callback<Conversation> done);
+  void change_group(const SessionIdentity& who, GroupCommand command, Callback<Conversation> done);
 
  private:
   // Runs a user-state change on the writer, then pushes the user-log entry to the user's devices.
@@ -204,7 +201,6 @@ class Core::Contacts {
   Core& core_;
 };
 
-
 }  // namespace parley
 
 namespace parley {
@@ -212,13 +208,12 @@ namespace parley {
 template <class T, class Work>
 void Core::blocking(Work work, Callback<T> done) {
   const ShardId origin = executor_.current_shard().value_or(0);
-  executor_.post_blocking(
-      [this, origin, work = std::move(work), done = std::move(done)]() mutable {
-        Result<T> result = work();
-        executor_.post(origin, [result = std::move(result), done = std::move(done)]() mutable {
-          done(std::move(result));
-        });
-      });
+  executor_.post_blocking([this, origin, work = std::move(work), done = std::move(done)]() mutable {
+    Result<T> result = work();
+    executor_.post(origin, [result = std::move(result), done = std::move(done)]() mutable {
+      done(std::move(result));
+    });
+  });
 }
 
 template <class T, class Work>

@@ -35,7 +35,8 @@ void Core::Messaging::resolve_direct(const SessionIdentity& who, std::string use
       [this, me, key = *key, now]() -> Result<Conversation> {
         auto peer = core_.store_.user_by_username(key);
         if (!peer) {
-          if (peer.error().code == Errc::not_found) return fail(Errc::user_not_found, "no such user");
+          if (peer.error().code == Errc::not_found)
+            return fail(Errc::user_not_found, "no such user");
           return std::unexpected(peer.error());
         }
         if (peer->id == me) {
@@ -61,18 +62,18 @@ void Core::Messaging::open_direct(const SessionIdentity& who, std::string userna
 void Core::Messaging::send(const SessionIdentity& who, SendCommand command,
                            Callback<SendAck> done) {
   const CoreConfig& config = core_.config_;
-  if (command.client_msg_id.empty() || command.client_msg_id.size() > config.max_client_msg_id_bytes) {
-    return done(fail(Errc::invalid_argument, "client_msg_id must have 1.." +
-                                                 std::to_string(config.max_client_msg_id_bytes) +
-                                                 " bytes"));
+  if (command.client_msg_id.empty() ||
+      command.client_msg_id.size() > config.max_client_msg_id_bytes) {
+    return done(fail(
+        Errc::invalid_argument,
+        "client_msg_id must have 1.." + std::to_string(config.max_client_msg_id_bytes) + " bytes"));
   }
   if (!is_valid_utf8(command.client_msg_id)) {
     return done(fail(Errc::invalid_utf8, "client_msg_id is not UTF-8"));
   }
   if (command.text.size() > config.max_message_bytes) {
-    return done(fail(Errc::message_too_large, "text over " +
-                                                  std::to_string(config.max_message_bytes) +
-                                                  " bytes"));
+    return done(fail(Errc::message_too_large,
+                     "text over " + std::to_string(config.max_message_bytes) + " bytes"));
   }
   if (command.text.empty()) return done(fail(Errc::invalid_argument, "empty message"));
   if (!is_valid_utf8(command.text)) return done(fail(Errc::invalid_utf8, "text is not UTF-8"));
@@ -163,15 +164,14 @@ void Core::Messaging::flush_appends() {
     SendAck ack{message.conversation_id, message.seq, message.id, message.sent_at,
                 outcome->duplicate};
     // The ack goes out only now, after the commit returned: an acked message is durable.
-    core_.executor_.post(pending.origin_shard, [ack, done = std::move(pending.done)]() mutable {
-      done(ack);
-    });
+    core_.executor_.post(pending.origin_shard,
+                         [ack, done = std::move(pending.done)]() mutable { done(ack); });
     if (outcome->duplicate) continue;  // fanned out when it was first stored
-    core_.executor_.post(core_.owner_shard(message.conversation_id),
-                         [this, message = std::move(outcome->message),
-                          origin = pending.origin_session]() mutable {
-                           on_committed(std::move(message), origin);
-                         });
+    core_.executor_.post(
+        core_.owner_shard(message.conversation_id),
+        [this, message = std::move(outcome->message), origin = pending.origin_session]() mutable {
+          on_committed(std::move(message), origin);
+        });
   }
 }
 
@@ -227,8 +227,7 @@ void Core::Messaging::on_group_changed(GroupOutcome outcome) {
   for (auto& f : waiting) f(&state);
   // Those who just left see the entry that records it, then nothing more.
   std::vector<UserId> recipients = state.members;
-  recipients.insert(recipients.end(), outcome.former_members.begin(),
-                    outcome.former_members.end());
+  recipients.insert(recipients.end(), outcome.former_members.begin(), outcome.former_members.end());
   auto event = std::make_shared<const Event>(MessageEvent{std::move(outcome.system_message)});
   core_.deliver(std::move(recipients), std::move(event), SessionHandle{});
   core_.deliver_updates(outcome.updates);
@@ -285,12 +284,10 @@ void Core::Messaging::history(const SessionIdentity& who, HistoryQuery query,
         for (const Member& m : conversation->members) {
           if (m.user_id == user) viewer.joined_seq = m.joined_seq;
         }
-        auto messages =
-            query.after_seq
-                ? core_.store_.view_after(viewer, query.conversation_id, *query.after_seq,
-                                          limit + 1)
-                : core_.store_.view_before(viewer, query.conversation_id, query.before_seq,
-                                           limit + 1);
+        auto messages = query.after_seq ? core_.store_.view_after(viewer, query.conversation_id,
+                                                                  *query.after_seq, limit + 1)
+                                        : core_.store_.view_before(viewer, query.conversation_id,
+                                                                   query.before_seq, limit + 1);
         if (!messages) return std::unexpected(messages.error());
         HistoryPage page;
         page.has_more = messages->size() > limit;

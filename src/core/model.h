@@ -90,10 +90,10 @@ struct Message {
   MessageKind kind = MessageKind::text;
   std::string text;
   TimeMs sent_at = 0;
-  Seq target_seq = 0;      // edit, deletion, reaction entries: the entry they change
-  TimeMs edited_at = 0;    // text entries: last edit, 0 = never edited
-  bool deleted = false;    // text entries: deleted for everyone (a tombstone, text erased)
-  bool hidden = false;     // text entries: deleted for me by the reading user (text omitted)
+  Seq target_seq = 0;    // edit, deletion, reaction entries: the entry they change
+  TimeMs edited_at = 0;  // text entries: last edit, 0 = never edited
+  bool deleted = false;  // text entries: deleted for everyone (a tombstone, text erased)
+  bool hidden = false;   // text entries: deleted for me by the reading user (text omitted)
   std::vector<Reaction> reactions;  // text entries, when read back as history
 };
 
@@ -113,8 +113,8 @@ struct ConversationSummary {
   Seq joined_seq = 0;
   Seq read_seq = 0;
   bool muted = false;
-  std::string nickname;       // the user's own name for this chat ("" = none)
-  std::int64_t unread = 0;    // content entries above read_seq, not own, not deleted, not hidden
+  std::string nickname;     // the user's own name for this chat ("" = none)
+  std::int64_t unread = 0;  // content entries above read_seq, not own, not deleted, not hidden
   std::optional<Message> last_message;  // newest visible content entry
 };
 
@@ -123,26 +123,26 @@ enum class ContactState : std::uint8_t {
   request_sent = 1,      // I asked, they have not answered
   request_received = 2,  // they asked me
   accepted = 3,
-  blocked = 4,           // I blocked them (they see nothing of it)
+  blocked = 4,  // I blocked them (they see nothing of it)
 };
 
 struct Contact {
   UserId user_id = 0;
   std::string username;
   ContactState state = ContactState::none;
-  bool online = false;     // filled by core, for accepted contacts only
-  TimeMs last_seen = 0;    // accepted contacts only
+  bool online = false;   // filled by core, for accepted contacts only
+  TimeMs last_seen = 0;  // accepted contacts only
 };
 
 // Changes to one user's own state, in a per-user log (user_seq) that every device of the user
 // follows: what one device does (read, mute, hide, contacts) the others catch up on.
 enum class UserUpdateKind : std::uint8_t {
-  read = 1,       // conversation_id, seq = own read position
-  muted = 2,      // conversation_id, flag
-  nickname = 3,   // conversation_id, text
-  hidden = 4,     // conversation_id, seq deleted for me
-  contact = 5,    // peer, contact_state
-  left = 6,       // conversation_id: no longer a member (left or removed)
+  read = 1,      // conversation_id, seq = own read position
+  muted = 2,     // conversation_id, flag
+  nickname = 3,  // conversation_id, text
+  hidden = 4,    // conversation_id, seq deleted for me
+  contact = 5,   // peer, contact_state
+  left = 6,      // conversation_id: no longer a member (left or removed)
 };
 
 struct UserUpdate {

@@ -21,7 +21,8 @@ TEST(Password, HashIsArgon2idAndVerifies) {
 
 TEST(Password, SaltMakesHashesDiffer) {
   init_crypto();
-  EXPECT_NE(hash_password("same", fast_params()).value(), hash_password("same", fast_params()).value());
+  EXPECT_NE(hash_password("same", fast_params()).value(),
+            hash_password("same", fast_params()).value());
 }
 
 TEST(Token, RandomUrlSafeAndHashedToThirtyTwoBytes) {
@@ -30,8 +31,7 @@ TEST(Token, RandomUrlSafeAndHashedToThirtyTwoBytes) {
   const std::string b = new_device_token();
   EXPECT_NE(a, b);
   EXPECT_EQ(a.size(), 43u);
-  EXPECT_EQ(a.find_first_not_of(
-                "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
+  EXPECT_EQ(a.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
             std::string::npos);
   EXPECT_EQ(token_hash(a).size(), 32u);
   EXPECT_EQ(token_hash(a), token_hash(a));

@@ -65,8 +65,8 @@ struct GroupChange {
   ConversationId conversation_id = 0;
   UserId actor = 0;
   GroupAction action = GroupAction::add;
-  std::vector<UserId> users;  // add, remove, set_role
-  std::string title;          // rename
+  std::vector<UserId> users;             // add, remove, set_role
+  std::string title;                     // rename
   MemberRole role = MemberRole::member;  // set_role (member or admin)
   std::size_t max_members = 10'000;
   TimeMs now = 0;

@@ -9,12 +9,12 @@
 namespace parley {
 
 struct SystemEvent {
-  std::string event;              // created, added, removed, left, renamed, role
-  std::string actor;              // username of who did it
-  std::vector<std::string> users; // added/removed users, or the user whose role changed
-  std::string title;              // created, renamed
-  std::string role;               // role: "admin" or "member"
-  std::string new_owner;          // left: when ownership passed on
+  std::string event;               // created, added, removed, left, renamed, role
+  std::string actor;               // username of who did it
+  std::vector<std::string> users;  // added/removed users, or the user whose role changed
+  std::string title;               // created, renamed
+  std::string role;                // role: "admin" or "member"
+  std::string new_owner;           // left: when ownership passed on
 };
 
 // {"event":"added","actor":"alice","users":["bob"]}; empty fields are left out.

@@ -12,13 +12,13 @@ TEST(Username, FoldsCaseForTheKey) {
 }
 
 TEST(Username, RejectsBadNames) {
-  EXPECT_FALSE(username_key("ab"));                          // too short
-  EXPECT_FALSE(username_key(std::string(33, 'a')));          // too long
+  EXPECT_FALSE(username_key("ab"));                  // too short
+  EXPECT_FALSE(username_key(std::string(33, 'a')));  // too long
   EXPECT_TRUE(username_key(std::string(32, 'a')));
-  EXPECT_FALSE(username_key("_alice"));                      // must start alphanumeric
+  EXPECT_FALSE(username_key("_alice"));  // must start alphanumeric
   EXPECT_FALSE(username_key("al ice"));
   EXPECT_FALSE(username_key("al@ice"));
-  EXPECT_FALSE(username_key("\xC3\xA9lise"));                // non-ASCII
+  EXPECT_FALSE(username_key("\xC3\xA9lise"));  // non-ASCII
   EXPECT_FALSE(username_key(std::string_view("ali\0ce", 6)));
 }
 

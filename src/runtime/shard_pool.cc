@@ -1,8 +1,7 @@
 #include "runtime/shard_pool.h"
 
-#include <boost/asio/steady_timer.hpp>
-
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 namespace parley::runtime {
 namespace {
@@ -84,10 +83,10 @@ void ShardPool::post_blocking(Task task) {
 void ShardPool::post_after(ShardId shard, TimeMs delay_ms, Task task) {
   auto& io = *shards_[shard % shards_.size()]->io;
   auto timer = std::make_shared<boost::asio::steady_timer>(io, std::chrono::milliseconds(delay_ms));
-  timer->async_wait([timer, task = std::make_shared<Task>(std::move(task))](
-                        const boost::system::error_code& ec) {
-    if (!ec) (*task)();
-  });
+  timer->async_wait(
+      [timer, task = std::make_shared<Task>(std::move(task))](const boost::system::error_code& ec) {
+        if (!ec) (*task)();
+      });
 }
 
 }  // namespace parley::runtime

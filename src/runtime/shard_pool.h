@@ -3,13 +3,12 @@
 #pragma once
 
 #include <atomic>
-#include <memory>
-#include <thread>
-#include <vector>
-
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <memory>
+#include <thread>
+#include <vector>
 
 #include "core/executor.h"
 

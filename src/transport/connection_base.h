@@ -2,12 +2,11 @@
 // timer and the once-only close path. Subclasses own the socket and the write queue.
 #pragma once
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <memory>
 #include <string>
-
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 #include "transport/connection.h"
 #include "transport/connection_registry.h"

@@ -19,9 +19,9 @@ class ConnectionBase;
 // connection keeps idle connections small (docs/benchmarks.md, "Memory per connection").
 class ConnectionRegistry {
  public:
-  explicit ConnectionRegistry(runtime::ShardPool& pool,
-                              std::chrono::milliseconds idle_sweep_interval =
-                                  std::chrono::milliseconds(1'000));
+  explicit ConnectionRegistry(
+      runtime::ShardPool& pool,
+      std::chrono::milliseconds idle_sweep_interval = std::chrono::milliseconds(1'000));
 
   // Thread contract: add/remove only on the connection's shard thread.
   void add(ShardId shard, ConnectionBase* connection);
@@ -40,7 +40,7 @@ class ConnectionRegistry {
   runtime::ShardPool& pool_;
   const std::chrono::milliseconds idle_sweep_interval_;
   std::vector<std::unordered_set<ConnectionBase*>> by_shard_;  // each touched by its shard only
-  std::vector<char> sweeping_;                                // likewise
+  std::vector<char> sweeping_;                                 // likewise
   mutable std::mutex mutex_;  // guards count_ only: taken on connect/disconnect, not per message
   std::condition_variable emptied_;
   std::size_t count_ = 0;

@@ -1,13 +1,12 @@
 #include "transport/http_connection.h"
 
-#include <deque>
-#include <optional>
-
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
+#include <deque>
+#include <optional>
 
 #include "transport/connection_base.h"
 
@@ -98,8 +97,7 @@ class WebSocketConnection final : public ConnectionBase {
   }
 
   void shutdown_transport() override {
-    ws_.async_close(websocket::close_code::normal,
-                    [self = shared()](const beast::error_code&) {});
+    ws_.async_close(websocket::close_code::normal, [self = shared()](const beast::error_code&) {});
   }
 
   void abort_transport() override {
@@ -160,8 +158,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
       ws->accept(std::move(request), factory_);
       return;
     }
-    if (target == kHealthPath && (request.method() == http::verb::get ||
-                                  request.method() == http::verb::head)) {
+    if (target == kHealthPath &&
+        (request.method() == http::verb::get || request.method() == http::verb::head)) {
       return respond(request, http::status::ok, "ok\n");
     }
     respond(request, http::status::not_found, "not found\n");
@@ -175,12 +173,12 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
     response->keep_alive(request.keep_alive());
     response->body() = std::move(body);
     response->prepare_payload();
-    http::async_write(stream_, *response,
-                      [self = this->shared_from_this(), response](const beast::error_code& ec,
-                                                                  std::size_t) {
-                        if (ec || !response->keep_alive()) return self->close();
-                        self->read_request();
-                      });
+    http::async_write(
+        stream_, *response,
+        [self = this->shared_from_this(), response](const beast::error_code& ec, std::size_t) {
+          if (ec || !response->keep_alive()) return self->close();
+          self->read_request();
+        });
   }
 
   void close() {
@@ -205,9 +203,9 @@ void start_http_connection(tcp::socket socket, const ShardContext& shard, asio::
   socket.set_option(tcp::no_delay(true), ec);
   std::string remote = peer_of(socket);
   if (tls) {
-    auto s = std::make_shared<HttpSession<TlsStream>>(
-        TlsStream(PlainStream(std::move(socket)), *tls), shard, websocket_factory,
-        std::move(remote));
+    auto s =
+        std::make_shared<HttpSession<TlsStream>>(TlsStream(PlainStream(std::move(socket)), *tls),
+                                                 shard, websocket_factory, std::move(remote));
     s->start();
   } else {
     auto s = std::make_shared<HttpSession<PlainStream>>(PlainStream(std::move(socket)), shard,

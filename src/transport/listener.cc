@@ -1,7 +1,8 @@
 #include "transport/listener.h"
 
-#include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
+
+#include <boost/asio/post.hpp>
 
 #include "transport/http_connection.h"
 #include "transport/stream_connection.h"
@@ -13,7 +14,8 @@ using tcp = asio::ip::tcp;
 
 Result<tcp::endpoint> parse_endpoint(const std::string& text) {
   const auto colon = text.rfind(':');
-  if (colon == std::string::npos) return fail(Errc::invalid_argument, "expected host:port: " + text);
+  if (colon == std::string::npos)
+    return fail(Errc::invalid_argument, "expected host:port: " + text);
   std::string host = text.substr(0, colon);
   const std::string port_text = text.substr(colon + 1);
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
@@ -74,17 +76,19 @@ void Listener::stop() {
 void Listener::accept() {
   target_ = pool_.next_shard_for_connection();
   // The socket is created on the target shard's io_context: it belongs to that shard from birth.
-  acceptor_->async_accept(pool_.io(target_), [this](const boost::system::error_code& ec,
-                                                    tcp::socket socket) {
-    if (ec == asio::error::operation_aborted || !acceptor_->is_open()) return;
-    if (!ec) {
-      hand_over(std::move(socket), target_);
-    } else {
-      // e.g. EMFILE: log and keep accepting; the error is transient once descriptors free up.
-      spdlog::warn("accept failed: {}", ec.message());
-    }
-    accept();
-  });
+  acceptor_->async_accept(pool_.io(target_),
+                          [this](const boost::system::error_code& ec, tcp::socket socket) {
+                            if (ec == asio::error::operation_aborted || !acceptor_->is_open())
+                              return;
+                            if (!ec) {
+                              hand_over(std::move(socket), target_);
+                            } else {
+                              // e.g. EMFILE: log and keep accepting; the error is transient once
+                              // descriptors free up.
+                              spdlog::warn("accept failed: {}", ec.message());
+                            }
+                            accept();
+                          });
 }
 
 void Listener::hand_over(tcp::socket socket, ShardId shard) {

@@ -2,13 +2,12 @@
 // next shard, where the connection lives from then on (DESIGN §3).
 #pragma once
 
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl/context.hpp>
 
 #include "common/errors.h"
 #include "runtime/shard_pool.h"

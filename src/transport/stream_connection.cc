@@ -1,11 +1,10 @@
 #include "transport/stream_connection.h"
 
 #include <array>
-#include <vector>
-
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/write.hpp>
+#include <vector>
 
 #include "transport/connection_base.h"
 
@@ -55,13 +54,13 @@ class StreamConnection final : public ConnectionBase {
     timer->async_wait([self = shared(), this](const boost::system::error_code& ec) {
       if (!ec) abort_transport();
     });
-    stream_.async_handshake(asio::ssl::stream_base::server,
-                            [self = shared(), this, timer, &factory](
-                                const boost::system::error_code& ec) {
-                              timer->cancel();
-                              if (ec) return abort_transport();
-                              start(factory);
-                            });
+    stream_.async_handshake(
+        asio::ssl::stream_base::server,
+        [self = shared(), this, timer, &factory](const boost::system::error_code& ec) {
+          timer->cancel();
+          if (ec) return abort_transport();
+          start(factory);
+        });
   }
 
   Framing framing() const override { return Framing::stream; }
@@ -202,8 +201,8 @@ void start_tcp_connection(tcp::socket socket, const ShardContext& shard,
   socket.set_option(tcp::no_delay(true), ec);
   socket.non_blocking(true, ec);
   std::string remote = peer_of(socket);
-  auto c = std::make_shared<StreamConnection<tcp::socket>>(std::move(socket), shard,
-                                                            std::move(remote));
+  auto c =
+      std::make_shared<StreamConnection<tcp::socket>>(std::move(socket), shard, std::move(remote));
   c->start(factory);
 }
 

@@ -1,14 +1,13 @@
 #include "transport/tls_context.h"
 
-#include <sys/stat.h>
-
-#include <cstdio>
-#include <filesystem>
-
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <filesystem>
 
 namespace parley::transport {
 namespace {
@@ -84,9 +83,8 @@ Result<CertificatePaths> ensure_self_signed_certificate(const std::string& dir) 
     return PEM_write_PrivateKey(f, key.get(), nullptr, nullptr, 0, nullptr, nullptr) == 1;
   });
   if (!key_written) return std::unexpected(key_written.error());
-  auto cert_written = write_pem(paths.cert_file, 0644, [&](std::FILE* f) {
-    return PEM_write_X509(f, cert.get()) == 1;
-  });
+  auto cert_written = write_pem(paths.cert_file, 0644,
+                                [&](std::FILE* f) { return PEM_write_X509(f, cert.get()) == 1; });
   if (!cert_written) return std::unexpected(cert_written.error());
   return paths;
 }
@@ -103,7 +101,8 @@ Result<std::unique_ptr<boost::asio::ssl::context>> make_server_tls_context(
   SSL_CTX_set_mode(ctx->native_handle(), SSL_MODE_RELEASE_BUFFERS);
   boost::system::error_code ec;
   ctx->use_certificate_chain_file(paths.cert_file, ec);
-  if (ec) return fail(Errc::invalid_argument, "TLS certificate " + paths.cert_file + ": " + ec.message());
+  if (ec)
+    return fail(Errc::invalid_argument, "TLS certificate " + paths.cert_file + ": " + ec.message());
   ctx->use_private_key_file(paths.key_file, ssl::context::pem, ec);
   if (ec) return fail(Errc::invalid_argument, "TLS key " + paths.key_file + ": " + ec.message());
   return ctx;

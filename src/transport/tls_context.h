@@ -1,10 +1,9 @@
 // Server TLS: a context from PEM files, and a self-signed certificate for first start.
 #pragma once
 
+#include <boost/asio/ssl/context.hpp>
 #include <memory>
 #include <string>
-
-#include <boost/asio/ssl/context.hpp>
 
 #include "common/errors.h"
 

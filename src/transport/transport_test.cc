@@ -1,12 +1,6 @@
 // Transports driven over real loopback sockets with a trivial echo protocol.
 #include <gtest/gtest.h>
-
 #include <unistd.h>
-
-#include <filesystem>
-#include <future>
-#include <memory>
-#include <thread>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/post.hpp>
@@ -16,6 +10,10 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
+#include <filesystem>
+#include <future>
+#include <memory>
+#include <thread>
 
 #include "temp_dir.h"
 #include "transport/listener.h"
@@ -35,7 +33,9 @@ class EchoSession final : public ProtocolSession {
  public:
   explicit EchoSession(Connection& c, std::shared_ptr<std::atomic<int>> closed)
       : c_(c), closed_(std::move(closed)) {}
-  void on_bytes(std::string_view bytes) override { handle(std::string(bytes), MessageType::binary); }
+  void on_bytes(std::string_view bytes) override {
+    handle(std::string(bytes), MessageType::binary);
+  }
   void on_message(std::string_view payload, MessageType type) override {
     handle(std::string(payload), type);
   }
@@ -43,7 +43,10 @@ class EchoSession final : public ProtocolSession {
     send("idle", MessageType::binary);
     c_.close();
   }
-  void on_closed() override { closed_->fetch_add(1); closed_->notify_all(); }
+  void on_closed() override {
+    closed_->fetch_add(1);
+    closed_->notify_all();
+  }
 
  private:
   void handle(std::string text, MessageType type) {
@@ -205,7 +208,8 @@ TEST_F(Transports, SlowConsumerIsClosedAndOthersAreUnaffected) {
 TEST_F(Transports, TlsEchoesWithTheGeneratedCertificate) {
   const auto port = listen(ListenerKind::native_tls);
   asio::ssl::context ctx(asio::ssl::context::tls_client);
-  ctx.load_verify_file(dir_.path() + "/tls-cert.pem");  // the self-signed cert verifies as its own CA
+  ctx.load_verify_file(dir_.path() +
+                       "/tls-cert.pem");  // the self-signed cert verifies as its own CA
   ctx.set_verify_mode(asio::ssl::verify_peer);
   asio::ssl::stream<tcp::socket> s(client_io_, ctx);
   s.next_layer().connect({asio::ip::make_address("127.0.0.1"), port});
@@ -235,9 +239,9 @@ TEST_F(Transports, TlsEchoesALargePayloadWhole) {
 TEST_F(Transports, CertificateIsKeptAcrossStarts) {
   auto again = ensure_self_signed_certificate(dir_.path());
   ASSERT_TRUE(again);
-  EXPECT_EQ(std::filesystem::status(again->key_file).permissions() &
-                std::filesystem::perms::others_read,
-            std::filesystem::perms::none);
+  EXPECT_EQ(
+      std::filesystem::status(again->key_file).permissions() & std::filesystem::perms::others_read,
+      std::filesystem::perms::none);
 }
 
 TEST_F(Transports, HttpHealthAndNotFound) {

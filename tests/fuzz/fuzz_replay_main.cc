@@ -35,7 +35,8 @@ int main(int argc, char** argv) {
           input += corpus[rng() % corpus.size()].substr(0, rng() % 64);
           break;
         case 3:  // insert random bytes
-          input.insert(input.empty() ? 0 : rng() % input.size(), std::string(rng() % 16, static_cast<char>(rng())));
+          input.insert(input.empty() ? 0 : rng() % input.size(),
+                       std::string(rng() % 16, static_cast<char>(rng())));
           break;
         case 4:  // extreme length prefix
           if (input.size() >= 4) input[rng() % 4] = static_cast<char>(0xFF);

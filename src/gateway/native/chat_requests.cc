@@ -28,7 +28,8 @@ void NativeSession::reply_send_ack(std::uint64_t id, Result<SendAck> ack) {
 }
 
 void NativeSession::reply_conversation(std::uint64_t id, Result<Conversation> conversation) {
-  if (!conversation) return reply_error(id, conversation.error().code, conversation.error().message);
+  if (!conversation)
+    return reply_error(id, conversation.error().code, conversation.error().message);
   v1::ServerFrame out;
   out.set_id(id);
   to_wire(*conversation, *out.mutable_conversation());
@@ -55,7 +56,10 @@ bool NativeSession::dispatch_chat(v1::ClientFrame& frame, const SessionIdentity&
       auto& d = *frame.mutable_delete_message();
       if (d.for_everyone()) {
         core_.append_entry(who,
-                           {d.conversation_id(), d.seq(), MessageKind::deletion, {},
+                           {d.conversation_id(),
+                            d.seq(),
+                            MessageKind::deletion,
+                            {},
                             std::move(*d.mutable_client_msg_id())},
                            guarded<SendAck>(acked));
       } else {
@@ -85,21 +89,22 @@ bool NativeSession::dispatch_chat(v1::ClientFrame& frame, const SessionIdentity&
       return true;
     }
     case B::kListConversations:
-      core_.list_conversations(
-          who, guarded<std::vector<ConversationSummary>>(
-                   [this, id](Result<std::vector<ConversationSummary>> list) {
-                     if (!list) return reply_error(id, list.error().code, list.error().message);
-                     v1::ServerFrame out;
-                     out.set_id(id);
-                     auto* l = out.mutable_conversations();
-                     std::int64_t total = 0;
-                     for (const ConversationSummary& c : *list) {
-                       to_wire(c, *l->add_conversations());
-                       total += c.unread;
-                     }
-                     l->set_total_unread(total);
-                     reply(out);
-                   }));
+      core_.list_conversations(who, guarded<std::vector<ConversationSummary>>(
+                                        [this, id](Result<std::vector<ConversationSummary>> list) {
+                                          if (!list)
+                                            return reply_error(id, list.error().code,
+                                                               list.error().message);
+                                          v1::ServerFrame out;
+                                          out.set_id(id);
+                                          auto* l = out.mutable_conversations();
+                                          std::int64_t total = 0;
+                                          for (const ConversationSummary& c : *list) {
+                                            to_wire(c, *l->add_conversations());
+                                            total += c.unread;
+                                          }
+                                          l->set_total_unread(total);
+                                          reply(out);
+                                        }));
       return true;
     case B::kTyping:
       core_.typing(who, frame.typing().conversation_id(), guarded<void>(ok));
@@ -111,8 +116,8 @@ bool NativeSession::dispatch_chat(v1::ClientFrame& frame, const SessionIdentity&
     case B::kCreateGroup: {
       auto& g = *frame.mutable_create_group();
       std::vector<std::string> members(g.members().begin(), g.members().end());
-      core_.create_group(who, std::move(*g.mutable_title()), std::move(members),
-                         g.shared_history(), guarded<Conversation>(conversation));
+      core_.create_group(who, std::move(*g.mutable_title()), std::move(members), g.shared_history(),
+                         guarded<Conversation>(conversation));
       return true;
     }
     case B::kGroupChange: {
@@ -127,7 +132,7 @@ bool NativeSession::dispatch_chat(v1::ClientFrame& frame, const SessionIdentity&
       command.action = *action;
       command.usernames.assign(g.usernames().begin(), g.usernames().end());
       command.title = std::move(*g.mutable_title());
-      command.role = g.role() == v1::ADMIN ? MemberRole::admin
+      command.role = g.role() == v1::ADMIN   ? MemberRole::admin
                      : g.role() == v1::OWNER ? MemberRole::owner
                                              : MemberRole::member;
       core_.change_group(who, std::move(command), guarded<Conversation>(conversation));
@@ -144,20 +149,19 @@ bool NativeSession::dispatch_chat(v1::ClientFrame& frame, const SessionIdentity&
       return true;
     }
     case B::kListContacts:
-      core_.list_contacts(who, guarded<std::vector<Contact>>(
-                                   [this, id](Result<std::vector<Contact>> contacts) {
-                                     if (!contacts) {
-                                       return reply_error(id, contacts.error().code,
-                                                          contacts.error().message);
-                                     }
-                                     v1::ServerFrame out;
-                                     out.set_id(id);
-                                     auto* l = out.mutable_contacts();
-                                     for (const Contact& c : *contacts) {
-                                       to_wire(c, *l->add_contacts());
-                                     }
-                                     reply(out);
-                                   }));
+      core_.list_contacts(
+          who, guarded<std::vector<Contact>>([this, id](Result<std::vector<Contact>> contacts) {
+            if (!contacts) {
+              return reply_error(id, contacts.error().code, contacts.error().message);
+            }
+            v1::ServerFrame out;
+            out.set_id(id);
+            auto* l = out.mutable_contacts();
+            for (const Contact& c : *contacts) {
+              to_wire(c, *l->add_contacts());
+            }
+            reply(out);
+          }));
       return true;
     default:
       return false;

@@ -4,31 +4,56 @@ namespace parley::native {
 
 v1::ErrorCode to_wire(Errc code) {
   switch (code) {
-    case Errc::bad_frame: return v1::BAD_FRAME;
-    case Errc::unknown_frame: return v1::UNKNOWN_FRAME;
-    case Errc::frame_too_large: return v1::FRAME_TOO_LARGE;
-    case Errc::message_too_large: return v1::MESSAGE_TOO_LARGE;
-    case Errc::invalid_utf8: return v1::INVALID_UTF8;
-    case Errc::not_authenticated: return v1::NOT_AUTHENTICATED;
-    case Errc::token_invalid: return v1::TOKEN_INVALID;
-    case Errc::invalid_credentials: return v1::INVALID_CREDENTIALS;
-    case Errc::rate_limited: return v1::RATE_LIMITED;
-    case Errc::user_not_found: return v1::USER_NOT_FOUND;
-    case Errc::username_taken: return v1::USERNAME_TAKEN;
-    case Errc::invalid_username: return v1::INVALID_USERNAME;
-    case Errc::weak_password: return v1::WEAK_PASSWORD;
-    case Errc::registration_closed: return v1::REGISTRATION_CLOSED;
-    case Errc::version_unsupported: return v1::VERSION_UNSUPPORTED;
-    case Errc::not_found: return v1::NOT_FOUND;
-    case Errc::forbidden: return v1::FORBIDDEN;
-    case Errc::invalid_argument: return v1::INVALID_ARGUMENT;
-    case Errc::internal: return v1::INTERNAL;
-    case Errc::slow_consumer: return v1::SLOW_CONSUMER;
-    case Errc::heartbeat_timeout: return v1::HEARTBEAT_TIMEOUT;
-    case Errc::already_authenticated: return v1::ALREADY_AUTHENTICATED;
-    case Errc::shutting_down: return v1::SHUTTING_DOWN;
-    case Errc::hello_required: return v1::HELLO_REQUIRED;
-    case Errc::unavailable: return v1::UNAVAILABLE;
+    case Errc::bad_frame:
+      return v1::BAD_FRAME;
+    case Errc::unknown_frame:
+      return v1::UNKNOWN_FRAME;
+    case Errc::frame_too_large:
+      return v1::FRAME_TOO_LARGE;
+    case Errc::message_too_large:
+      return v1::MESSAGE_TOO_LARGE;
+    case Errc::invalid_utf8:
+      return v1::INVALID_UTF8;
+    case Errc::not_authenticated:
+      return v1::NOT_AUTHENTICATED;
+    case Errc::token_invalid:
+      return v1::TOKEN_INVALID;
+    case Errc::invalid_credentials:
+      return v1::INVALID_CREDENTIALS;
+    case Errc::rate_limited:
+      return v1::RATE_LIMITED;
+    case Errc::user_not_found:
+      return v1::USER_NOT_FOUND;
+    case Errc::username_taken:
+      return v1::USERNAME_TAKEN;
+    case Errc::invalid_username:
+      return v1::INVALID_USERNAME;
+    case Errc::weak_password:
+      return v1::WEAK_PASSWORD;
+    case Errc::registration_closed:
+      return v1::REGISTRATION_CLOSED;
+    case Errc::version_unsupported:
+      return v1::VERSION_UNSUPPORTED;
+    case Errc::not_found:
+      return v1::NOT_FOUND;
+    case Errc::forbidden:
+      return v1::FORBIDDEN;
+    case Errc::invalid_argument:
+      return v1::INVALID_ARGUMENT;
+    case Errc::internal:
+      return v1::INTERNAL;
+    case Errc::slow_consumer:
+      return v1::SLOW_CONSUMER;
+    case Errc::heartbeat_timeout:
+      return v1::HEARTBEAT_TIMEOUT;
+    case Errc::already_authenticated:
+      return v1::ALREADY_AUTHENTICATED;
+    case Errc::shutting_down:
+      return v1::SHUTTING_DOWN;
+    case Errc::hello_required:
+      return v1::HELLO_REQUIRED;
+    case Errc::unavailable:
+      return v1::UNAVAILABLE;
   }
   return v1::INTERNAL;
 }

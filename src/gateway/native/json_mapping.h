@@ -2,10 +2,10 @@
 // names (proto names), enums as names, int64 as strings (and numbers accepted on input).
 #pragma once
 
+#include <google/protobuf/message.h>
+
 #include <string>
 #include <string_view>
-
-#include <google/protobuf/message.h>
 
 namespace parley::native {
 

@@ -30,8 +30,8 @@ TEST(FrameDecoder, JsonUsesProtoFieldNamesAndAcceptsCamelCase) {
   EXPECT_EQ(out.id(), 7u);
   EXPECT_EQ(out.send().client_msg_id(), "a");
   v1::ClientFrame camel;
-  ASSERT_TRUE(decode_client_frame(R"({"id":8,"send":{"toUser":"bob","clientMsgId":"b"}})", true,
-                                  camel));
+  ASSERT_TRUE(
+      decode_client_frame(R"({"id":8,"send":{"toUser":"bob","clientMsgId":"b"}})", true, camel));
   EXPECT_EQ(camel.send().to_user(), "bob");
 
   v1::ServerFrame frame;

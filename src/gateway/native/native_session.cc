@@ -63,8 +63,8 @@ void NativeSession::on_bytes(std::string_view bytes) {
     ParseResult parsed = parse_frame(input.substr(offset), config_.max_frame_bytes);
     if (parsed.status == ParseStatus::need_more) break;
     if (parsed.status == ParseStatus::too_large) {
-      goodbye(Errc::frame_too_large, "frame over " + std::to_string(config_.max_frame_bytes) +
-                                         " bytes");
+      goodbye(Errc::frame_too_large,
+              "frame over " + std::to_string(config_.max_frame_bytes) + " bytes");
       return;
     }
     handle_frame(parsed.payload, false);
@@ -173,8 +173,10 @@ void NativeSession::dispatch(v1::ClientFrame& frame) {
       auto& s = *frame.mutable_send();
       SendCommand command;
       // Read the oneof by its case: mutable_to_user() would switch it and drop conversation_id.
-      if (s.to_case() == v1::SendRequest::kToUser) command.to_user = std::move(*s.mutable_to_user());
-      if (s.to_case() == v1::SendRequest::kConversationId) command.conversation_id = s.conversation_id();
+      if (s.to_case() == v1::SendRequest::kToUser)
+        command.to_user = std::move(*s.mutable_to_user());
+      if (s.to_case() == v1::SendRequest::kConversationId)
+        command.conversation_id = s.conversation_id();
       command.client_msg_id = std::move(*s.mutable_client_msg_id());
       command.text = std::move(*s.mutable_text());
       core_.send(who, std::move(command), guarded<SendAck>([this, id](Result<SendAck> ack) {
@@ -370,9 +372,9 @@ void NativeSession::on_resend_timer() {
     ++entry.resends;
     entry.sent_at = now;
     const bool json = json_;
-    send_bytes(entry.event, entry.event->encoded(
-                                json ? WireFormat::native_json : WireFormat::native_binary,
-                                [json](const Event& e) { return encode_event(e, json); }));
+    send_bytes(entry.event,
+               entry.event->encoded(json ? WireFormat::native_json : WireFormat::native_binary,
+                                    [json](const Event& e) { return encode_event(e, json); }));
     if (phase_ == Phase::closing) return;
   }
   arm_resend_timer();

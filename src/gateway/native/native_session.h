@@ -3,15 +3,14 @@
 // resends message events the device has not acknowledged.
 #pragma once
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <utility>
-
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 #include "core/core.h"
 #include "parley_proto/parley.pb.h"
@@ -26,8 +25,8 @@ struct NativeConfig {
   std::chrono::milliseconds heartbeat_max{300'000};
   std::chrono::milliseconds hello_timeout{10'000};
   std::chrono::milliseconds resend_timeout{10'000};
-  int max_resends = 3;               // then the session is closed; the device syncs on reconnect
-  std::size_t max_unacked = 8'192;   // message events in flight to one device
+  int max_resends = 3;              // then the session is closed; the device syncs on reconnect
+  std::size_t max_unacked = 8'192;  // message events in flight to one device
   std::string server_name = "parleyd";
 };
 
@@ -79,10 +78,10 @@ class NativeSession final : public transport::ProtocolSession, public SessionSin
   const NativeConfig& config_;
   SessionHandle handle_;
   Phase phase_ = Phase::awaiting_hello;
-  bool json_ = false;          // WebSocket text frames: answer in JSON too
+  bool json_ = false;  // WebSocket text frames: answer in JSON too
   bool auth_in_flight_ = false;
   std::optional<SessionIdentity> identity_;
-  std::string inbuf_;          // stream bytes not yet forming a whole frame
+  std::string inbuf_;  // stream bytes not yet forming a whole frame
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 
   struct Unacked {

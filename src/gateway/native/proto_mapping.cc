@@ -5,44 +5,64 @@ namespace {
 
 v1::MessageKind kind_to_wire(MessageKind kind) {
   switch (kind) {
-    case MessageKind::text: return v1::TEXT;
-    case MessageKind::system: return v1::SYSTEM;
-    case MessageKind::edit: return v1::EDIT;
-    case MessageKind::deletion: return v1::DELETION;
-    case MessageKind::reaction: return v1::REACTION;
-    case MessageKind::reaction_removed: return v1::REACTION_REMOVED;
+    case MessageKind::text:
+      return v1::TEXT;
+    case MessageKind::system:
+      return v1::SYSTEM;
+    case MessageKind::edit:
+      return v1::EDIT;
+    case MessageKind::deletion:
+      return v1::DELETION;
+    case MessageKind::reaction:
+      return v1::REACTION;
+    case MessageKind::reaction_removed:
+      return v1::REACTION_REMOVED;
   }
   return v1::MESSAGE_KIND_UNSPECIFIED;
 }
 
 v1::MemberRole role_to_wire(MemberRole role) {
   switch (role) {
-    case MemberRole::owner: return v1::OWNER;
-    case MemberRole::admin: return v1::ADMIN;
-    case MemberRole::member: return v1::MEMBER;
+    case MemberRole::owner:
+      return v1::OWNER;
+    case MemberRole::admin:
+      return v1::ADMIN;
+    case MemberRole::member:
+      return v1::MEMBER;
   }
   return v1::MEMBER;
 }
 
 v1::ContactState contact_to_wire(ContactState state) {
   switch (state) {
-    case ContactState::none: return v1::CONTACT_STATE_NONE;
-    case ContactState::request_sent: return v1::REQUEST_SENT;
-    case ContactState::request_received: return v1::REQUEST_RECEIVED;
-    case ContactState::accepted: return v1::ACCEPTED;
-    case ContactState::blocked: return v1::BLOCKED;
+    case ContactState::none:
+      return v1::CONTACT_STATE_NONE;
+    case ContactState::request_sent:
+      return v1::REQUEST_SENT;
+    case ContactState::request_received:
+      return v1::REQUEST_RECEIVED;
+    case ContactState::accepted:
+      return v1::ACCEPTED;
+    case ContactState::blocked:
+      return v1::BLOCKED;
   }
   return v1::CONTACT_STATE_NONE;
 }
 
 v1::UserUpdateKind update_to_wire(UserUpdateKind kind) {
   switch (kind) {
-    case UserUpdateKind::read: return v1::READ;
-    case UserUpdateKind::muted: return v1::MUTED;
-    case UserUpdateKind::nickname: return v1::NICKNAME;
-    case UserUpdateKind::hidden: return v1::HIDDEN;
-    case UserUpdateKind::contact: return v1::CONTACT;
-    case UserUpdateKind::left: return v1::LEFT;
+    case UserUpdateKind::read:
+      return v1::READ;
+    case UserUpdateKind::muted:
+      return v1::MUTED;
+    case UserUpdateKind::nickname:
+      return v1::NICKNAME;
+    case UserUpdateKind::hidden:
+      return v1::HIDDEN;
+    case UserUpdateKind::contact:
+      return v1::CONTACT;
+    case UserUpdateKind::left:
+      return v1::LEFT;
   }
   return v1::USER_UPDATE_KIND_UNSPECIFIED;
 }
@@ -154,24 +174,37 @@ void to_wire(const Event& event, v1::ServerFrame& out) {
 
 std::optional<GroupAction> from_wire(v1::GroupAction action) {
   switch (action) {
-    case v1::ADD_MEMBERS: return GroupAction::add;
-    case v1::REMOVE_MEMBERS: return GroupAction::remove;
-    case v1::LEAVE: return GroupAction::leave;
-    case v1::RENAME: return GroupAction::rename;
-    case v1::SET_ROLE: return GroupAction::set_role;
-    default: return std::nullopt;
+    case v1::ADD_MEMBERS:
+      return GroupAction::add;
+    case v1::REMOVE_MEMBERS:
+      return GroupAction::remove;
+    case v1::LEAVE:
+      return GroupAction::leave;
+    case v1::RENAME:
+      return GroupAction::rename;
+    case v1::SET_ROLE:
+      return GroupAction::set_role;
+    default:
+      return std::nullopt;
   }
 }
 
 std::optional<ContactAction> from_wire(v1::ContactAction action) {
   switch (action) {
-    case v1::REQUEST: return ContactAction::request;
-    case v1::ACCEPT: return ContactAction::accept;
-    case v1::DECLINE: return ContactAction::decline;
-    case v1::REMOVE: return ContactAction::remove;
-    case v1::BLOCK: return ContactAction::block;
-    case v1::UNBLOCK: return ContactAction::unblock;
-    default: return std::nullopt;
+    case v1::REQUEST:
+      return ContactAction::request;
+    case v1::ACCEPT:
+      return ContactAction::accept;
+    case v1::DECLINE:
+      return ContactAction::decline;
+    case v1::REMOVE:
+      return ContactAction::remove;
+    case v1::BLOCK:
+      return ContactAction::block;
+    case v1::UNBLOCK:
+      return ContactAction::unblock;
+    default:
+      return std::nullopt;
   }
 }
 

@@ -2,7 +2,9 @@
 // server URL); output is one JSON object per line, errors one line on stderr and a non-zero exit.
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
+#include <boost/json.hpp>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -13,9 +15,6 @@
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <CLI/CLI.hpp>
-#include <boost/json.hpp>
 
 #include "client/client.h"
 
@@ -243,7 +242,8 @@ int main(int argc, char** argv) {
 
   std::vector<std::string> words;
   std::int64_t group_id = 0;
-  auto* send = app.add_subcommand("send", "send a message: send USER TEXT... | send --group ID TEXT...");
+  auto* send =
+      app.add_subcommand("send", "send a message: send USER TEXT... | send --group ID TEXT...");
   send->add_option("--group", group_id, "a conversation id (group or direct) instead of a user")
       ->check(CLI::PositiveNumber);
   send->add_option("text", words, "USER then the words of the message (joined with spaces)")
@@ -251,7 +251,8 @@ int main(int argc, char** argv) {
 
   int count = 0;
   double tail_timeout_s = 0;
-  auto* tail = app.add_subcommand("tail", "print incoming messages and events, one JSON object per line");
+  auto* tail =
+      app.add_subcommand("tail", "print incoming messages and events, one JSON object per line");
   tail->add_option("--count", count, "exit after this many lines (0 = no limit)")
       ->check(CLI::NonNegativeNumber);
   tail->add_option("--timeout", tail_timeout_s, "exit after this many seconds (0 = never)")
@@ -259,7 +260,8 @@ int main(int argc, char** argv) {
 
   std::uint32_t limit = 50;
   std::int64_t before = 0;
-  auto* history = app.add_subcommand("history", "print a conversation, oldest first: history USER | history --group ID");
+  auto* history = app.add_subcommand(
+      "history", "print a conversation, oldest first: history USER | history --group ID");
   history->add_option("user", user);
   history->add_option("--group", group_id, "a conversation id instead of a user")
       ->check(CLI::PositiveNumber);
@@ -271,7 +273,8 @@ int main(int argc, char** argv) {
   // Contacts.
   auto* contacts = app.add_subcommand("contacts", "list contacts and requests");
   std::string contact_action;
-  auto* contact = app.add_subcommand("contact", "contact add|accept|decline|remove|block|unblock USER");
+  auto* contact =
+      app.add_subcommand("contact", "contact add|accept|decline|remove|block|unblock USER");
   contact->add_option("action", contact_action)
       ->required()
       ->check(CLI::IsMember({"add", "accept", "decline", "remove", "block", "unblock"}));
@@ -285,7 +288,8 @@ int main(int argc, char** argv) {
   bool shared_history = false;
   auto* group = app.add_subcommand("group", "create and change groups");
   group->require_subcommand(1);
-  auto* group_create = group->add_subcommand("create", "group create NAME USER... [--shared-history]");
+  auto* group_create =
+      group->add_subcommand("create", "group create NAME USER... [--shared-history]");
   group_create->add_option("name", group_name)->required();
   group_create->add_option("users", group_users);
   group_create->add_flag("--shared-history", shared_history,
@@ -304,7 +308,8 @@ int main(int argc, char** argv) {
   auto* group_admin = group->add_subcommand("admin", "group admin GROUP USER: make USER an admin");
   group_admin->add_option("group", group_id)->required();
   group_admin->add_option("user", user)->required();
-  auto* group_member = group->add_subcommand("member", "group member GROUP USER: make USER a plain member");
+  auto* group_member =
+      group->add_subcommand("member", "group member GROUP USER: make USER a plain member");
   group_member->add_option("group", group_id)->required();
   group_member->add_option("user", user)->required();
 
@@ -329,7 +334,8 @@ int main(int argc, char** argv) {
   del->add_option("seq", seq)->required();
   del->add_flag("--everyone", everyone, "delete for every member (own messages only)");
 
-  auto* edit = app.add_subcommand("edit", "edit CONV SEQ TEXT...: replace the text of your message");
+  auto* edit =
+      app.add_subcommand("edit", "edit CONV SEQ TEXT...: replace the text of your message");
   edit->add_option("conversation", conv)->required();
   edit->add_option("seq", seq)->required();
   edit->add_option("text", words)->required();
@@ -339,7 +345,8 @@ int main(int argc, char** argv) {
   mute->add_option("conversation", conv)->required();
   mute->add_flag("--off", mute_off, "unmute");
 
-  auto* nick = app.add_subcommand("nick", "nick CONV [NAME...]: your name for a conversation (none clears it)");
+  auto* nick = app.add_subcommand(
+      "nick", "nick CONV [NAME...]: your name for a conversation (none clears it)");
   nick->add_option("conversation", conv)->required();
   nick->add_option("name", words);
 
@@ -363,7 +370,8 @@ int main(int argc, char** argv) {
   std::filesystem::permissions(profile, std::filesystem::perms::owner_all,
                                std::filesystem::perm_options::replace, fs_ec);
   if (!server.empty()) {
-    if (!save_server(profile, server)) return report("INTERNAL", "cannot write " + profile + "/cli.json");
+    if (!save_server(profile, server))
+      return report("INTERNAL", "cannot write " + profile + "/cli.json");
   } else {
     server = load_server(profile).value_or(kDefaultServer);
   }
@@ -390,7 +398,8 @@ int main(int argc, char** argv) {
   };
   // Unsent messages of earlier runs went out on resume; give their acks a moment.
   const auto settle_outbox = [&] {
-    if (client.outbox_size() > 0) client.wait_outbox_empty(std::min(options.request_timeout, 5000ms));
+    if (client.outbox_size() > 0)
+      client.wait_outbox_empty(std::min(options.request_timeout, 5000ms));
   };
 
   if (reg->parsed() || login->parsed()) {
@@ -436,7 +445,9 @@ int main(int argc, char** argv) {
     auto ack = group_id != 0 ? client.send_to_conversation(group_id, text)
                              : client.send_to_user(user, text);
     if (!ack) {
-      if (resumed) return report(v1::ErrorCode_Name(resumed->code), resumed->message + " (the message stays in the outbox)");
+      if (resumed)
+        return report(v1::ErrorCode_Name(resumed->code),
+                      resumed->message + " (the message stays in the outbox)");
       return report(ack.error());
     }
     print(ack_json(*ack));
@@ -447,10 +458,10 @@ int main(int argc, char** argv) {
   if (tail->parsed()) {
     if (auto e = resume()) return report(*e);
     using Clock = std::chrono::steady_clock;
-    const auto deadline =
-        tail_timeout_s > 0
-            ? Clock::now() + std::chrono::milliseconds(static_cast<std::int64_t>(tail_timeout_s * 1000))
-            : Clock::time_point::max();
+    const auto deadline = tail_timeout_s > 0
+                              ? Clock::now() + std::chrono::milliseconds(
+                                                   static_cast<std::int64_t>(tail_timeout_s * 1000))
+                              : Clock::time_point::max();
     int printed = 0;
     while (count == 0 || printed < count) {
       const auto now = Clock::now();
@@ -461,10 +472,12 @@ int main(int argc, char** argv) {
         ++printed;
         continue;
       }
-      const auto wait = deadline == Clock::time_point::max()
-                            ? std::chrono::milliseconds(50)
-                            : std::min<std::chrono::milliseconds>(
-                                  50ms, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now) + 1ms);
+      const auto wait =
+          deadline == Clock::time_point::max()
+              ? std::chrono::milliseconds(50)
+              : std::min<std::chrono::milliseconds>(
+                    50ms,
+                    std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now) + 1ms);
       if (auto m = client.next_message(wait)) {
         auto line = message_json(*m);
         line["event"] = "message";
@@ -508,7 +521,9 @@ int main(int argc, char** argv) {
     settle_outbox();
     return 0;
   };
-  const auto print_conversation = [](const v1::ConversationInfo& c) { print(conversation_json(c)); };
+  const auto print_conversation = [](const v1::ConversationInfo& c) {
+    print(conversation_json(c));
+  };
 
   if (contacts->parsed()) {
     return done(client.list_contacts(), [](const v1::ContactList& list) {
@@ -524,8 +539,8 @@ int main(int argc, char** argv) {
   }
   if (contact->parsed()) {
     static const std::map<std::string, v1::ContactAction> kActions = {
-        {"add", v1::REQUEST},     {"accept", v1::ACCEPT}, {"decline", v1::DECLINE},
-        {"remove", v1::REMOVE},   {"block", v1::BLOCK},   {"unblock", v1::UNBLOCK}};
+        {"add", v1::REQUEST},   {"accept", v1::ACCEPT}, {"decline", v1::DECLINE},
+        {"remove", v1::REMOVE}, {"block", v1::BLOCK},   {"unblock", v1::UNBLOCK}};
     return done_ok(client.contact(user, kActions.at(contact_action)),
                    json::object{{"user", user}, {"action", contact_action}});
   }
@@ -545,8 +560,9 @@ int main(int argc, char** argv) {
     return done(client.group_change(group_id, v1::REMOVE_MEMBERS, group_users), print_conversation);
   }
   if (group_leave->parsed()) {
-    return done(client.group_change(group_id, v1::LEAVE),
-                [&](const v1::ConversationInfo&) { print(json::object{{"left", group_id}}); });
+    return done(client.group_change(group_id, v1::LEAVE), [&](const v1::ConversationInfo&) {
+      print(json::object{{"left", group_id}});
+    });
   }
   if (group_rename->parsed()) {
     return done(client.group_change(group_id, v1::RENAME, {}, join(words)), print_conversation);
@@ -560,7 +576,8 @@ int main(int argc, char** argv) {
                 [](const parley::client::SendResult& ack) { print(ack_json(ack)); });
   }
   if (read->parsed()) {
-    return done_ok(client.mark_read(conv, seq), json::object{{"conversation", conv}, {"read_seq", seq}});
+    return done_ok(client.mark_read(conv, seq),
+                   json::object{{"conversation", conv}, {"read_seq", seq}});
   }
   if (del->parsed()) {
     return done(client.delete_message(conv, seq, everyone),
