@@ -14,10 +14,6 @@ namespace {
 
 constexpr std::string_view kDefaultReaction = "\xF0\x9F\x91\x8D";  // 👍
 
-bool is_member(const std::vector<UserId>& members, UserId user) {
-  return std::find(members.begin(), members.end(), user) != members.end();
-}
-
 Result<void> check_text(std::string_view text, std::size_t max, std::string_view what) {
   if (text.size() > max) {
     return fail(Errc::invalid_argument,
@@ -122,8 +118,10 @@ void Core::Chat::mark_read(const SessionIdentity& who, ConversationId id, Seq se
                 auto event = std::make_shared<const Event>(
                     ReadEvent{id, who.user_id, who.username, update.seq});
                 core_.executor_.post(core_.owner_shard(id), [this, id, event] {
-                  core_.messaging_->with_members(id, [this, event](ConversationState* state) {
-                    if (state) core_.deliver(state->members, event, SessionHandle{});
+                  core_.messaging_->with_members(id, 0, [this, event](ConversationState* state) {
+                    if (state) {
+                      core_.deliver(current_members(state->windows), event, SessionHandle{});
+                    }
                   });
                 });
               });
@@ -195,27 +193,33 @@ void Core::Chat::typing(const SessionIdentity& who, ConversationId id, Callback<
   // Answered on the origin shard once membership is known; the relay itself is fire-and-forget.
   auto answer = std::make_shared<Callback<void>>(std::move(done));
   core_.executor_.post(core_.owner_shard(id), [this, who, id, origin, answer] {
-    core_.messaging_->with_members(id, [this, who, id, origin, answer](ConversationState* state) {
-      const bool member = state && is_member(state->members, who.user_id);
-      if (member) {
-        const TimeMs now = core_.executor_.now();
-        TimeMs& last = state->last_typing[who.user_id];
-        if (now - last >= core_.config_.chat.typing_interval_ms) {
-          last = now;
-          std::vector<UserId> others;
-          for (UserId m : state->members) {
-            if (m != who.user_id) others.push_back(m);
+    core_.messaging_->with_members(
+        id, 0, [this, who, id, origin, answer](ConversationState* state) {
+          const bool member = state && is_current_member(state->windows, who.user_id);
+          if (member) {
+            const TimeMs now = core_.executor_.now();
+            const TimeMs interval = core_.config_.chat.typing_interval_ms;
+            // Bounded: entries older than the interval limit nothing any more.
+            if (state->last_typing.size() > 64) {
+              std::erase_if(state->last_typing,
+                            [&](const auto& entry) { return now - entry.second >= interval; });
+            }
+            TimeMs& last = state->last_typing[who.user_id];
+            if (now - last >= interval) {
+              last = now;
+              std::vector<UserId> others = current_members(state->windows);
+              std::erase(others, who.user_id);
+              core_.deliver(
+                  std::move(others),
+                  std::make_shared<const Event>(TypingEvent{id, who.user_id, who.username}),
+                  SessionHandle{});
+            }
           }
-          core_.deliver(std::move(others),
-                        std::make_shared<const Event>(TypingEvent{id, who.user_id, who.username}),
-                        SessionHandle{});
-        }
-      }
-      core_.executor_.post(origin, [member, answer] {
-        (*answer)(member ? Result<void>{}
-                         : Result<void>(fail(Errc::not_found, "no such conversation")));
-      });
-    });
+          core_.executor_.post(origin, [member, answer] {
+            (*answer)(member ? Result<void>{}
+                             : Result<void>(fail(Errc::not_found, "no such conversation")));
+          });
+        });
   });
 }
 

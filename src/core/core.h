@@ -37,6 +37,7 @@ struct ChatLimits {
   std::size_t max_user_updates_per_sync = 1'000;
   TimeMs presence_coalesce_ms = 500;  // flaps shorter than this are never announced
   TimeMs typing_interval_ms = 1'000;  // at most one typing event per user and chat per interval
+  std::size_t max_cached_conversations = 50'000;  // per shard: membership caches kept (LRU)
 };
 
 struct CoreConfig {
@@ -88,6 +89,7 @@ struct RegisterCommand {
   std::string password;
   std::string device_name;
   std::string remote_address;  // for rate limits and logs
+  std::string device_key;      // stable id of the client installation; "" = a new device
 };
 
 struct LoginCommand {
@@ -95,6 +97,7 @@ struct LoginCommand {
   std::string password;
   std::string device_name;
   std::string remote_address;
+  std::string device_key;  // a known key reuses its device (and replaces its token)
 };
 
 struct SendCommand {

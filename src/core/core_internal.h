@@ -2,6 +2,7 @@
 #pragma once
 
 #include <deque>
+#include <list>
 #include <map>
 #include <mutex>
 #include <string>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "core/core.h"
+#include "core/member_windows.h"
 
 namespace parley {
 
@@ -23,12 +25,20 @@ struct OnlineDevice {
 struct ConversationState {
   bool loaded = false;
   bool loading = false;
-  std::vector<UserId> members;
-  // Work that needs the members, queued in arrival order while they load (committed entries
-  // among it keep their seq order). Called with nullptr when the conversation is gone.
-  std::vector<std::move_only_function<void(ConversationState*)>> pending;
+  // Current members (open windows) and former members whose window may still cover an entry on
+  // its way here (member_windows.h).
+  std::vector<MemberWindow> windows;
+  // Work that needs the windows, queued in arrival order while they load (committed entries and
+  // group changes among it keep their seq order; seq 0: work about no entry, e.g. typing).
+  // Called with nullptr when the conversation is gone.
+  struct Waiting {
+    Seq seq = 0;
+    std::move_only_function<void(ConversationState*)> work;
+  };
+  std::vector<Waiting> pending;
   // Typing: when each member last had a typing event relayed (rate limit).
   std::unordered_map<UserId, TimeMs> last_typing;
+  std::list<ConversationId>::iterator lru_position;  // in ShardState::conversation_lru
 };
 
 // Presence of a user homed on this shard, as announced to their contacts.
@@ -51,8 +61,10 @@ struct Core::ShardState {
   std::unordered_map<UserId, std::vector<OnlineDevice>> online;
   std::unordered_map<UserId, PresenceState> presence;
 
-  // Owner role: conversations owned by this shard.
+  // Owner role: conversations owned by this shard, cached and evicted least recently used first
+  // (front = most recent).
   std::unordered_map<ConversationId, ConversationState> conversations;
+  std::list<ConversationId> conversation_lru;
 
   // Sender-side cache: direct conversation of (this user, username key). Entries never go stale
   // (users are not renamed or deleted, direct conversations are permanent); bounded by clearing.
@@ -133,18 +145,24 @@ class Core::Messaging {
   void history(const SessionIdentity& who, HistoryQuery query, Callback<HistoryPage> done);
   // Queues one log entry for the next group commit; acks after the commit, then fans out.
   void append(const SessionIdentity& who, AppendRequest request, Callback<SendAck> done);
-  // Owner shard of the conversation: adopts the members after a group change and fans the
-  // system entry out to them and to those who just left.
+  // Owner shard of the conversation: moves the membership windows by a group change and fans
+  // the system entry out to those it covers (the members after it and those who just left).
   void on_group_changed(GroupOutcome outcome);
-  // Owner shard: runs `fn` with the conversation's members, loading them first if needed.
-  void with_members(ConversationId id, std::move_only_function<void(ConversationState*)> fn);
+  // Owner shard: runs `fn` with the conversation's windows, loading them first if needed. `seq`:
+  // the entry the work delivers (0: none); work runs in arrival order, which for entries is seq
+  // order, so windows that end before `seq` are dropped after it.
+  void with_members(ConversationId id, Seq seq,
+                    std::move_only_function<void(ConversationState*)> fn);
 
  private:
   void append(const SessionIdentity& who, ConversationId conversation, SendCommand command,
               Callback<SendAck> done);
   void flush_appends();                                      // writer thread
   void on_committed(Message message, SessionHandle origin);  // owner shard
-  void fan_out(ConversationState& state, const Message& message, SessionHandle origin);
+  // Owner shard: the state of `id`, created if needed, marked most recently used; evicts the
+  // least recently used idle state when the cache is over its bound.
+  ConversationState& touch_conversation(ConversationId id);
+  void run_waiting(ConversationState& state);
   // Finds or creates the direct conversation with `username` (resolving on the writer thread).
   void resolve_direct(const SessionIdentity& who, std::string username,
                       Callback<Conversation> done);

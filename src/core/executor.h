@@ -24,8 +24,11 @@ class Executor {
   virtual void post(ShardId shard, Task task) = 0;
   // Runs task on the single store writer thread, in post order.
   virtual void post_writer(Task task) = 0;
-  // Runs task on the blocking pool (store reads, password hashing).
+  // Runs task on the blocking pool (store reads).
   virtual void post_blocking(Task task) = 0;
+  // Runs task on the password-hashing pool: argon2id takes tens of milliseconds and 64 MiB, so it
+  // has threads of its own and never holds up store reads (history, resume) behind it.
+  virtual void post_hashing(Task task) = 0;
   // Runs task on the shard's thread after `delay_ms` (coalescing windows, not timeouts of I/O).
   virtual void post_after(ShardId shard, TimeMs delay_ms, Task task) = 0;
   virtual TimeMs now() const { return wall_clock_ms(); }

@@ -176,67 +176,113 @@ void Core::Messaging::flush_appends() {
 }
 
 void Core::Messaging::on_committed(Message message, SessionHandle origin) {
-  with_members(message.conversation_id,
+  const Seq seq = message.seq;
+  with_members(message.conversation_id, seq,
                [this, message = std::move(message), origin](ConversationState* state) {
                  // Unknown members: the entry is stored and acked; devices get it by sync.
-                 if (state) fan_out(*state, message, origin);
+                 if (!state) return;
+                 auto event = std::make_shared<const Event>(MessageEvent{message});
+                 core_.deliver(recipients_of(state->windows, message.seq), std::move(event),
+                               origin);
                });
 }
 
-void Core::Messaging::with_members(ConversationId id,
+ConversationState& Core::Messaging::touch_conversation(ConversationId id) {
+  ShardState& shard = core_.local();
+  auto [it, inserted] = shard.conversations.try_emplace(id);
+  ConversationState& state = it->second;
+  if (inserted) {
+    shard.conversation_lru.push_front(id);
+    state.lru_position = shard.conversation_lru.begin();
+  } else {
+    shard.conversation_lru.splice(shard.conversation_lru.begin(), shard.conversation_lru,
+                                  state.lru_position);
+  }
+  // Bounded: the least recently used states that hold no work are dropped (and reloaded from the
+  // store when needed again). A state in use is skipped, so the walk is short.
+  const std::size_t bound = core_.config_.chat.max_cached_conversations;
+  auto victim = shard.conversation_lru.end();
+  while (shard.conversations.size() > bound && victim != shard.conversation_lru.begin()) {
+    --victim;
+    if (*victim == id) continue;
+    auto found = shard.conversations.find(*victim);
+    const ConversationState& old = found->second;
+    if (old.loading || !old.pending.empty()) continue;
+    victim = shard.conversation_lru.erase(victim);
+    shard.conversations.erase(found);
+  }
+  return state;
+}
+
+void Core::Messaging::run_waiting(ConversationState& state) {
+  auto waiting = std::move(state.pending);
+  state.pending.clear();
+  for (auto& item : waiting) {
+    item.work(&state);
+    if (item.seq != 0) prune_windows_before(state.windows, item.seq);
+  }
+}
+
+void Core::Messaging::with_members(ConversationId id, Seq seq,
                                    std::move_only_function<void(ConversationState*)> fn) {
-  ConversationState& state = core_.local().conversations[id];
-  if (state.loaded && state.pending.empty()) return fn(&state);
-  state.pending.push_back(std::move(fn));
+  ConversationState& state = touch_conversation(id);
+  if (state.loaded && state.pending.empty()) {
+    fn(&state);
+    if (seq != 0) prune_windows_before(state.windows, seq);
+    return;
+  }
+  state.pending.push_back({seq, std::move(fn)});
   if (state.loading || state.loaded) return;
   state.loading = true;
-  core_.blocking<Conversation>(
-      [this, id] { return core_.store_.conversation(id); },
-      [this, id](Result<Conversation> conversation) {
+  // Former members whose window reaches this entry come with the snapshot; later entries arrive
+  // after this one, so nothing older is needed.
+  const Seq since = seq == 0 ? kOpenWindow : seq;
+  core_.blocking<std::vector<MemberWindow>>(
+      [this, id, since] { return core_.store_.member_windows(id, since); },
+      [this, id](Result<std::vector<MemberWindow>> windows) {
         auto& conversations = core_.local().conversations;
-        ConversationState& loaded = conversations[id];
+        auto it = conversations.find(id);  // a loading state is never evicted
+        ConversationState& loaded = it->second;
         loaded.loading = false;
-        if (!loaded.loaded) {  // a group change may have set newer members meanwhile
-          if (!conversation) {
-            auto waiting = std::move(loaded.pending);
-            conversations.erase(id);
-            for (auto& f : waiting) f(nullptr);
-            return;
-          }
-          loaded.members.clear();
-          for (const Member& m : conversation->members) loaded.members.push_back(m.user_id);
-          loaded.loaded = true;
+        if (!windows) {
+          // Gone (or unreadable now): the waiting work learns it; entries reach devices by sync.
+          auto waiting = std::move(loaded.pending);
+          core_.local().conversation_lru.erase(loaded.lru_position);
+          conversations.erase(it);
+          for (auto& item : waiting) item.work(nullptr);
+          return;
         }
-        auto waiting = std::move(loaded.pending);
-        loaded.pending.clear();
-        // References into an unordered_map stay valid while other entries are added.
-        for (auto& f : waiting) f(&loaded);
+        loaded.windows = std::move(*windows);
+        loaded.loaded = true;
+        run_waiting(loaded);
       });
 }
 
 void Core::Messaging::on_group_changed(GroupOutcome outcome) {
   const ConversationId id = outcome.conversation.id;
-  ConversationState& state = core_.local().conversations[id];
-  // The outcome carries the members after the change: no reload. A load still in flight finds
-  // `loaded` set and keeps these.
-  state.members.clear();
-  for (const Member& m : outcome.conversation.members) state.members.push_back(m.user_id);
-  state.loaded = true;
-  auto waiting = std::move(state.pending);
-  state.pending.clear();
-  for (auto& f : waiting) f(&state);
-  // Those who just left see the entry that records it, then nothing more.
-  std::vector<UserId> recipients = state.members;
-  recipients.insert(recipients.end(), outcome.former_members.begin(), outcome.former_members.end());
-  auto event = std::make_shared<const Event>(MessageEvent{std::move(outcome.system_message)});
-  core_.deliver(std::move(recipients), std::move(event), SessionHandle{});
+  const Seq seq = outcome.system_message.seq;
+  std::vector<UserId> members_after;
+  members_after.reserve(outcome.conversation.members.size());
+  for (const Member& m : outcome.conversation.members) members_after.push_back(m.user_id);
+  ConversationState& state = touch_conversation(id);
+  if (!state.loaded && !state.loading && state.pending.empty()) {
+    // Nothing cached and nothing waiting: the outcome alone covers every entry from here on.
+    state.windows =
+        windows_after_change(seq, members_after, outcome.added_members, outcome.former_members);
+    state.loaded = true;
+  }
   core_.deliver_updates(outcome.updates);
-}
-
-void Core::Messaging::fan_out(ConversationState& state, const Message& message,
-                              SessionHandle origin) {
-  auto event = std::make_shared<const Event>(MessageEvent{message});
-  core_.deliver(state.members, std::move(event), origin);
+  with_members(id, seq,
+               [this, seq, members_after = std::move(members_after),
+                former = std::move(outcome.former_members),
+                message = std::move(outcome.system_message)](ConversationState* current) mutable {
+                 if (!current) return;
+                 apply_group_change(current->windows, seq, members_after, former);
+                 // Those who just left see the entry that records it, then nothing more.
+                 auto event = std::make_shared<const Event>(MessageEvent{std::move(message)});
+                 core_.deliver(recipients_of(current->windows, seq), std::move(event),
+                               SessionHandle{});
+               });
 }
 
 void Core::Messaging::sync(const SessionIdentity& who, std::int64_t user_seq,

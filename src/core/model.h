@@ -63,6 +63,18 @@ struct Member {
   Seq read_seq = 0;    // "read up to here", visible to the other members
 };
 
+// The entries of a conversation one member receives live: from_seq <= seq <= to_seq. from_seq is
+// the entry that added them (0 for founding members), to_seq the entry that recorded their
+// leaving (kOpenWindow while they are a member). Deciding per entry, not by "the members now",
+// keeps an entry from reaching someone who joined after it (DESIGN §5.3).
+inline constexpr Seq kOpenWindow = INT64_MAX;
+struct MemberWindow {
+  UserId user_id = 0;
+  Seq from_seq = 0;
+  Seq to_seq = kOpenWindow;
+  bool covers(Seq seq) const { return from_seq <= seq && seq <= to_seq; }
+};
+
 struct Conversation {
   ConversationId id = 0;
   ConversationKind kind = ConversationKind::direct;

@@ -75,6 +75,7 @@ struct GroupChange {
 struct GroupOutcome {
   Conversation conversation;           // after the change, with current members
   Message system_message;              // the system entry that records the change
+  std::vector<UserId> added_members;   // added by this change (creation: none)
   std::vector<UserId> former_members;  // removed or left by this change
   std::vector<UserUpdate> updates;     // user-log entries written (e.g. left)
 };
@@ -123,6 +124,10 @@ class Store {
   virtual Result<Conversation> find_or_create_direct(UserId a, UserId b, TimeMs now) = 0;
   // Errc::not_found when it does not exist.
   virtual Result<Conversation> conversation(ConversationId id) = 0;
+  // Who receives which entries live, from one snapshot: every current member, and every former
+  // member whose window ends at or after `since` (their leaving entry has seq >= since).
+  // Errc::not_found when the conversation does not exist.
+  virtual Result<std::vector<MemberWindow>> member_windows(ConversationId id, Seq since) = 0;
 
   // ---- messages
   // [writer] Appends all requests in ONE durable transaction (group commit). outcomes[i] answers

@@ -17,7 +17,7 @@ struct TaskHandler {
 
 }  // namespace
 
-ShardPool::ShardPool(ShardId shards, std::size_t blocking_threads)
+ShardPool::ShardPool(ShardId shards, std::size_t blocking_threads, std::size_t hashing_threads)
     : blocking_threads_(blocking_threads == 0 ? 1 : blocking_threads) {
   if (shards == 0) shards = 1;
   for (ShardId i = 0; i < shards; ++i) {
@@ -27,6 +27,7 @@ ShardPool::ShardPool(ShardId shards, std::size_t blocking_threads)
   }
   writer_.io = std::make_unique<boost::asio::io_context>(1);
   blocking_ = std::make_unique<boost::asio::thread_pool>(blocking_threads_);
+  hashing_ = std::make_unique<boost::asio::thread_pool>(hashing_threads == 0 ? 1 : hashing_threads);
 }
 
 ShardPool::~ShardPool() { stop(); }
@@ -57,6 +58,7 @@ void ShardPool::stop() {
     if (shard->thread.joinable()) shard->thread.join();
   }
   blocking_->join();
+  hashing_->join();
   writer_.guard.reset();
   if (writer_.thread.joinable()) writer_.thread.join();
 }
@@ -78,6 +80,10 @@ void ShardPool::post_writer(Task task) {
 
 void ShardPool::post_blocking(Task task) {
   boost::asio::post(*blocking_, TaskHandler{std::make_shared<Task>(std::move(task))});
+}
+
+void ShardPool::post_hashing(Task task) {
+  boost::asio::post(*hashing_, TaskHandler{std::make_shared<Task>(std::move(task))});
 }
 
 void ShardPool::post_after(ShardId shard, TimeMs delay_ms, Task task) {

@@ -17,7 +17,7 @@ namespace parley::runtime {
 class ShardPool final : public Executor {
  public:
   // Thread contract: construct, start and stop from one controlling thread (main).
-  ShardPool(ShardId shards, std::size_t blocking_threads);
+  ShardPool(ShardId shards, std::size_t blocking_threads, std::size_t hashing_threads = 1);
   ~ShardPool() override;
 
   // Starts one thread per shard plus the writer and blocking threads.
@@ -34,6 +34,7 @@ class ShardPool final : public Executor {
   void post(ShardId shard, Task task) override;
   void post_writer(Task task) override;
   void post_blocking(Task task) override;
+  void post_hashing(Task task) override;
   void post_after(ShardId shard, TimeMs delay_ms, Task task) override;
 
  private:
@@ -48,6 +49,7 @@ class ShardPool final : public Executor {
   Shard writer_;
   std::size_t blocking_threads_;
   std::unique_ptr<boost::asio::thread_pool> blocking_;
+  std::unique_ptr<boost::asio::thread_pool> hashing_;
   std::atomic<ShardId> next_connection_shard_{0};
   bool started_ = false;
 };

@@ -138,12 +138,13 @@ void NativeSession::dispatch(v1::ClientFrame& frame) {
       if (body == B::kRegisterAccount) {
         auto& r = *frame.mutable_register_account();
         core_.register_account({std::move(*r.mutable_username()), std::move(*r.mutable_password()),
-                                std::move(*r.mutable_device_name()), ip},
+                                std::move(*r.mutable_device_name()), ip,
+                                std::move(*r.mutable_device_key())},
                                std::move(done));
       } else if (body == B::kLogin) {
         auto& r = *frame.mutable_login();
         core_.login({std::move(*r.mutable_username()), std::move(*r.mutable_password()),
-                     std::move(*r.mutable_device_name()), ip},
+                     std::move(*r.mutable_device_name()), ip, std::move(*r.mutable_device_key())},
                     std::move(done));
       } else {
         core_.resume(std::move(*frame.mutable_resume()->mutable_token()), std::move(done));

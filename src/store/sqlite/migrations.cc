@@ -123,9 +123,25 @@ CREATE TABLE user_updates (
 ) WITHOUT ROWID;
 )sql";
 
+// v3: live delivery by membership windows (added_seq: the entry that added the member; left_seq:
+// the entry that recorded their leaving), one device row per client installation (device_key),
+// and "who blocked this user" by index.
+constexpr std::string_view kSchemaV3 = R"sql(
+ALTER TABLE members ADD COLUMN added_seq INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE members ADD COLUMN left_seq INTEGER;
+UPDATE members SET added_seq = joined_seq + 1 WHERE joined_seq > 0;
+UPDATE members SET left_seq = (SELECT c.last_seq FROM conversations c
+                               WHERE c.id = members.conversation_id)
+  WHERE left_at IS NOT NULL;
+ALTER TABLE devices ADD COLUMN device_key TEXT;
+CREATE UNIQUE INDEX devices_key ON devices(user_id, device_key) WHERE device_key IS NOT NULL;
+CREATE INDEX blocks_peer ON blocks(peer_id);
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, kSchemaV1},
     Migration{2, kSchemaV2},
+    Migration{3, kSchemaV3},
 };
 
 Result<int> newest_applied(Connection& db) {

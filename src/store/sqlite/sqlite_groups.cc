@@ -43,19 +43,22 @@ Result<std::string> joinable_user(Connection& db, UserId user, UserId actor) {
 
 // Adds a member, or brings a former member back with a fresh role and joined_seq. Nothing before
 // joined_seq is visible, so read_seq starts there; it never moves back for a returning member.
+// added_seq is the entry that adds them (0 at creation): live delivery starts there.
 Result<void> put_member(Connection& db, ConversationId id, UserId user, MemberRole role,
-                        Seq joined_seq, TimeMs now) {
+                        Seq joined_seq, Seq added_seq, TimeMs now) {
   auto stmt = db.prepare(
-      "INSERT INTO members (conversation_id, user_id, role, joined_seq, joined_at, read_seq) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?4) ON CONFLICT (conversation_id, user_id) DO UPDATE SET "
-      "role = excluded.role, joined_seq = excluded.joined_seq, joined_at = excluded.joined_at, "
-      "left_at = NULL, read_seq = MAX(read_seq, excluded.read_seq)");
+      "INSERT INTO members (conversation_id, user_id, role, joined_seq, joined_at, read_seq, "
+      "added_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?4, ?6) ON CONFLICT (conversation_id, user_id) DO "
+      "UPDATE SET role = excluded.role, joined_seq = excluded.joined_seq, "
+      "joined_at = excluded.joined_at, left_at = NULL, left_seq = NULL, "
+      "added_seq = excluded.added_seq, read_seq = MAX(read_seq, excluded.read_seq)");
   if (!stmt) return forward(stmt);
   return stmt->bind(1, id)
       .bind(2, user)
       .bind(3, static_cast<std::int64_t>(role))
       .bind(4, joined_seq)
       .bind(5, now)
+      .bind(6, added_seq)
       .run();
 }
 
@@ -74,13 +77,15 @@ Result<void> set_role(Connection& db, ConversationId id, UserId user, MemberRole
   return stmt->bind(1, static_cast<std::int64_t>(role)).bind(2, id).bind(3, user).run();
 }
 
-// Marks a member as gone and tells their devices through the user log.
-Result<void> drop_member(Connection& db, ConversationId id, UserId user, TimeMs now,
+// Marks a member as gone and tells their devices through the user log. left_seq is the entry that
+// records it: the last one they receive.
+Result<void> drop_member(Connection& db, ConversationId id, UserId user, Seq left_seq, TimeMs now,
                          GroupOutcome& outcome) {
   auto stmt = db.prepare(
-      "UPDATE members SET left_at = ?, role = 0 WHERE conversation_id = ? AND user_id = ?");
+      "UPDATE members SET left_at = ?, left_seq = ?, role = 0 WHERE conversation_id = ? AND "
+      "user_id = ?");
   if (!stmt) return forward(stmt);
-  auto done = stmt->bind(1, now).bind(2, id).bind(3, user).run();
+  auto done = stmt->bind(1, now).bind(2, left_seq).bind(3, id).bind(4, user).run();
   if (!done) return done;
   UserUpdate update;
   update.user_id = user;
@@ -145,10 +150,10 @@ Result<GroupOutcome> SqliteStore::create_group(const NewGroup& group) {
     if (!done) return forward(done);
     id = db.last_insert_rowid();
   }
-  auto owner = put_member(db, id, group.creator, MemberRole::owner, 0, group.now);
+  auto owner = put_member(db, id, group.creator, MemberRole::owner, 0, 0, group.now);
   if (!owner) return forward(owner);
   for (UserId user : members) {
-    auto added = put_member(db, id, user, MemberRole::member, 0, group.now);
+    auto added = put_member(db, id, user, MemberRole::member, 0, 0, group.now);
     if (!added) return forward(added);
   }
 
@@ -212,8 +217,10 @@ Result<GroupOutcome> SqliteStore::change_group(const GroupChange& change) {
       // The "added" entry takes last_seq + 1: without shared history a newcomer sees from there.
       const Seq joined_seq = before->shared_history ? 0 : before->last_seq;
       for (UserId user : users) {
-        auto added = put_member(db, id, user, MemberRole::member, joined_seq, change.now);
+        auto added = put_member(db, id, user, MemberRole::member, joined_seq, before->last_seq + 1,
+                                change.now);
         if (!added) return forward(added);
+        outcome.added_members.push_back(user);
       }
       break;
     }
@@ -232,7 +239,7 @@ Result<GroupOutcome> SqliteStore::change_group(const GroupChange& change) {
         auto name = detail::username_of(db, user);
         if (!name) return forward(name);
         event.users.push_back(name->value_or(""));
-        auto dropped = drop_member(db, id, user, change.now, outcome);
+        auto dropped = drop_member(db, id, user, before->last_seq + 1, change.now, outcome);
         if (!dropped) return forward(dropped);
       }
       break;
@@ -248,7 +255,7 @@ Result<GroupOutcome> SqliteStore::change_group(const GroupChange& change) {
           event.new_owner = (*heir)->username;
         }
       }
-      auto dropped = drop_member(db, id, change.actor, change.now, outcome);
+      auto dropped = drop_member(db, id, change.actor, before->last_seq + 1, change.now, outcome);
       if (!dropped) return forward(dropped);
       break;
     }

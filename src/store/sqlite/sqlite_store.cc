@@ -268,6 +268,33 @@ Result<Conversation> SqliteStore::conversation(ConversationId id) {
   return load_conversation(**db, id);
 }
 
+Result<std::vector<MemberWindow>> SqliteStore::member_windows(ConversationId id, Seq since) {
+  auto db = reader();
+  if (!db) return forward(db);
+  auto txn = Transaction::begin(**db, "BEGIN");
+  if (!txn) return forward(txn);
+  {
+    auto exists = (*db)->prepare("SELECT 1 FROM conversations WHERE id = ?");
+    if (!exists) return forward(exists);
+    auto row = exists->bind(1, id).step();
+    if (!row) return forward(row);
+    if (!*row) return fail(Errc::not_found, "no conversation " + std::to_string(id));
+  }
+  auto stmt = (*db)->prepare(
+      "SELECT user_id, added_seq, left_seq FROM members WHERE conversation_id = ? AND "
+      "(left_at IS NULL OR left_seq >= ?) ORDER BY user_id");
+  if (!stmt) return forward(stmt);
+  stmt->bind(1, id).bind(2, since);
+  std::vector<MemberWindow> windows;
+  while (true) {
+    auto row = stmt->step();
+    if (!row) return forward(row);
+    if (!*row) return windows;
+    windows.push_back(MemberWindow{stmt->int64(0), stmt->int64(1),
+                                   stmt->is_null(2) ? kOpenWindow : stmt->int64(2)});
+  }
+}
+
 // ---- messages
 
 std::vector<Result<AppendOutcome>> SqliteStore::append(std::span<const AppendRequest> requests) {

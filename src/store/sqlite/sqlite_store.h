@@ -47,6 +47,7 @@ class SqliteStore final : public Store {
 
   Result<Conversation> find_or_create_direct(UserId a, UserId b, TimeMs now) override;
   Result<Conversation> conversation(ConversationId id) override;
+  Result<std::vector<MemberWindow>> member_windows(ConversationId id, Seq since) override;
 
   std::vector<Result<AppendOutcome>> append(std::span<const AppendRequest> requests) override;
   Result<std::vector<Message>> messages_after(ConversationId id, Seq after,
