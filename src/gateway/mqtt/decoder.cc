@@ -83,10 +83,16 @@ ParseError decode_reason_only(Reader& r, PacketType type, Version v, P& out) {
   return read_properties(r, wire::scope_of(type), out.properties);
 }
 
-ParseError decode_body(const FixedHeader& h, Reader& r, Version v, Packet& packet) {
+// `v` is the session's version; a CONNECT replaces it with the one it declares, once known.
+ParseError decode_body(const FixedHeader& h, Reader& r, Version& v, Packet& packet) {
   switch (h.type) {
-    case PacketType::connect:
-      return wire::decode_connect(r, packet.emplace<Connect>());
+    case PacketType::connect: {
+      Connect& connect = packet.emplace<Connect>();
+      connect.version = v;  // until the protocol level is read
+      const ParseError e = wire::decode_connect(r, connect);
+      v = connect.version;
+      return e;
+    }
     case PacketType::connack:
       return wire::decode_connack(r, v, packet.emplace<Connack>());
     case PacketType::publish:
@@ -164,6 +170,7 @@ FixedHeaderResult parse_fixed_header(std::string_view input, const Limits& limit
 
 ParseResult parse(std::string_view input, const Limits& limits, Version version) {
   ParseResult result;
+  result.version = version;
   const FixedHeaderResult fixed = parse_fixed_header(input, limits, version);
   if (fixed.status != ParseStatus::ok) {
     result.status = fixed.status;
@@ -174,7 +181,7 @@ ParseResult parse(std::string_view input, const Limits& limits, Version version)
   result.packet_bytes = h.header_bytes + h.remaining_length;
   if (input.size() < result.packet_bytes) return result;  // need_more
   Reader reader(input.substr(h.header_bytes, h.remaining_length));
-  ParseError error = decode_body(h, reader, version, result.packet);
+  ParseError error = decode_body(h, reader, result.version, result.packet);
   if (error == ParseError::none && !reader.empty()) error = ParseError::trailing_bytes;
   if (error != ParseError::none) {
     result.status = ParseStatus::error;

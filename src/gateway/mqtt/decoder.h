@@ -25,7 +25,8 @@ enum class ParseStatus : std::uint8_t { ok, need_more, error };
 
 // Why a packet was refused. reason_code() gives the 5.0 code to put in the DISCONNECT (or
 // CONNACK, for a CONNECT); for 3.1.1 every error means "close the connection", except
-// unsupported_protocol_version, answered with CONNACK return code 1 first (§3.1.2.2).
+// unsupported_protocol_version, answered first with a 3.1.1 CONNACK, return code 1, whatever the
+// level the client asked for (3.1.1 §3.1.2.2; Mosquitto does the same).
 enum class ParseError : std::uint8_t {
   none,
   remaining_length_invalid,      // more than 4 bytes of Remaining Length (§2.2.3)      0x81
@@ -64,7 +65,11 @@ struct ParseResult {
   // need_more it tells the caller how many bytes to wait for.
   std::size_t packet_bytes = 0;
   std::size_t consumed = 0;  // == packet_bytes when ok; 0 otherwise
-  Packet packet;             // valid when ok; its views point into the input
+  // The version the packet was read as: parse()'s argument, except for a CONNECT, which declares
+  // its own; kept on error once its protocol level is read, so a gateway can answer a bad 5.0
+  // CONNECT with a 5.0 CONNACK (5.0 §3.1.4) and a bad 3.1.1 one by closing.
+  Version version = Version::v5;
+  Packet packet;  // valid when ok; its views point into the input
 };
 
 // Decodes the packet at the start of `input`, sent by a peer speaking `version` (ignored for

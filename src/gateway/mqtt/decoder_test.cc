@@ -154,11 +154,29 @@ TEST(Parse, ConnectSaysItsOwnVersion) {
     ParseResult r = parse(v311, Limits{}, assumed);
     ASSERT_EQ(r.status, ParseStatus::ok);
     EXPECT_EQ(std::get<Connect>(r.packet).version, Version::v311);
+    EXPECT_EQ(r.version, Version::v311);
     r = parse(v5, Limits{}, assumed);
     ASSERT_EQ(r.status, ParseStatus::ok) << parse_error_name(r.error);
     EXPECT_EQ(std::get<Connect>(r.packet).version, Version::v5);
     EXPECT_EQ(std::get<Connect>(r.packet).client_id, "a");
   }
+}
+
+TEST(Parse, ReportsTheVersionOfABadConnect) {
+  // A 5.0 CONNECT with the reserved flag set, on a session that assumed 3.1.1: the gateway learns
+  // it should answer with a 5.0 CONNACK (Malformed Packet).
+  const std::string bad5 = from_hex("10 0e 00 04 4d 51 54 54 05 03 00 3c 00 00 01 61");
+  ParseResult r = parse(bad5, Limits{}, Version::v311);
+  EXPECT_EQ(r.error, ParseError::connect_flags_invalid);
+  EXPECT_EQ(r.version, Version::v5);
+  // Before the level is read the session's assumption stands.
+  const std::string bad_name = from_hex("10 0d 00 04 4d 51 54 58 05 02 00 3c 00 01 61");
+  r = parse(bad_name, Limits{}, Version::v311);
+  EXPECT_EQ(r.error, ParseError::protocol_name_invalid);
+  EXPECT_EQ(r.version, Version::v311);
+  // Other packets are read as the session's version.
+  r = parse(from_hex("c0 00"), Limits{}, Version::v311);
+  EXPECT_EQ(r.version, Version::v311);
 }
 
 TEST(Parse, ErrorsInTheBodyWaitForTheWholePacket) {

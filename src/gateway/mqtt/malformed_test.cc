@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <deque>
+#include <ostream>
 #include <string>
 
 #include "gateway/mqtt/decoder.h"
@@ -197,6 +198,9 @@ const Case kCases[] = {
     {"no_local_on_shared", k5, 0x82, "0001 00 000a 2473686172652f672f61 04", E::no_local_on_shared,
      kProtocol},
 };
+
+// gtest prints a failing case by its name rather than its bytes.
+void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
 
 #undef CONNECT3
 #undef CONNECT5

@@ -36,7 +36,8 @@ struct Properties {
   std::optional<std::string_view> content_type;           // PUBLISH, will
   std::optional<std::string_view> response_topic;         // PUBLISH, will (a topic name)
   std::optional<std::string_view> correlation_data;       // PUBLISH, will (binary)
-  // PUBLISH (server to client, one per matching subscription) and SUBSCRIBE (at most one).
+  // PUBLISH (server to client, one per matching subscription; a gateway refuses them from a
+  // client, MQTT-3.3.4-6) and SUBSCRIBE (at most one).
   std::vector<std::uint32_t> subscription_identifiers;
   std::optional<std::uint32_t> session_expiry_interval;        // CONNECT, CONNACK, DISCONNECT
   std::optional<std::string_view> assigned_client_identifier;  // CONNACK
