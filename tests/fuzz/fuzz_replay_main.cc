@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <memory>
 #include <random>
 #include <string>
 #include <vector>
@@ -16,8 +18,12 @@ int main(int argc, char** argv) {
   const long iterations = argc > 1 ? std::strtol(argv[1], nullptr, 10) : 20000;
   std::vector<std::string> corpus = fuzz_seeds();
   std::mt19937_64 rng(0x5eed);
+  // Each input goes in an exact-size heap copy, as libFuzzer passes it: a std::string has spare
+  // capacity and a terminating NUL that would hide a read past the end from ASan.
   auto run = [](const std::string& s) {
-    LLVMFuzzerTestOneInput(reinterpret_cast<const std::uint8_t*>(s.data()), s.size());
+    const std::unique_ptr<std::uint8_t[]> copy(new std::uint8_t[s.size()]);
+    std::memcpy(copy.get(), s.data(), s.size());
+    LLVMFuzzerTestOneInput(copy.get(), s.size());
   };
   for (const auto& s : corpus) run(s);
   for (long i = 0; i < iterations; ++i) {
