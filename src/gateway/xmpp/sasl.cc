@@ -28,6 +28,12 @@ std::string base64_encode(std::string_view bytes) {
 
 std::optional<std::string> base64_decode(std::string_view text) {
   if (text.size() % 4 != 0) return std::nullopt;
+  // libsodium maps some bytes above 0x7F onto alphabet characters; only the alphabet may pass.
+  for (char c : text) {
+    const bool alphabet = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                          (c >= '0' && c <= '9') || c == '+' || c == '/' || c == '=';
+    if (!alphabet) return std::nullopt;
+  }
   std::string out(text.size() / 4 * 3, '\0');
   std::size_t length = 0;
   const char* end = nullptr;
