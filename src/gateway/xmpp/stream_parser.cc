@@ -13,6 +13,8 @@
 #include <cctype>
 #include <utility>
 
+#include "gateway/xmpp/xml_writer.h"
+
 namespace parley::xmpp {
 namespace {
 
@@ -87,10 +89,18 @@ struct StreamParser::Handlers {
   }
   static void ns_decl(void* p, const XML_Char* prefix, const XML_Char* uri) {
     StreamParser& parser = self(p);
-    // Only the root's declarations matter: they fix the content namespace (RFC 6120 §4.8.2).
-    if (prefix == nullptr && parser.stack_.empty() && parser.state_ == State::before_header) {
-      parser.root_default_ns_ = uri ? uri : "";
+    // Only the root's declarations matter: they fix the content namespace (RFC 6120 §4.8.2),
+    // and release_memory() replays them.
+    if (!parser.stack_.empty() || parser.state_ != State::before_header || parser.replaying_) {
+      return;
     }
+    if (prefix == nullptr) parser.root_default_ns_ = uri ? uri : "";
+    std::string& out = parser.root_declarations_;
+    out += prefix ? " xmlns:" : " xmlns";
+    if (prefix) out += prefix;
+    out += "='";
+    append_escaped(out, uri ? uri : "", true);
+    out += '\'';
   }
   static void xml_decl(void* p, const XML_Char*, const XML_Char* encoding, int) {
     if (encoding == nullptr) return;
@@ -168,6 +178,8 @@ void StreamParser::reset_state() {
   text_bytes_.clear();
   elements_ = 0;
   root_default_ns_.reset();
+  root_declarations_.clear();
+  replaying_ = false;
   ready_.reset();
   end_queued_ = suspend_requested_ = suspended_ = has_fault_ = false;
   fault_ = {};
@@ -177,9 +189,48 @@ void StreamParser::reset_state() {
 }
 
 void StreamParser::restart() {
-  if (parser_ != nullptr) XML_ParserReset(parser_, "UTF-8");
+  if (parser_ != nullptr) {
+    XML_ParserReset(parser_, "UTF-8");
+  } else {
+    parser_ = XML_ParserCreateNS("UTF-8", kSep);
+  }
+  released_ = false;
   reset_state();
   configure();
+}
+
+bool StreamParser::release_memory() {
+  if (options_.framing != StreamFraming::tcp || state_ != State::in_stream || released_ ||
+      parser_ == nullptr || has_fault_ || end_queued_ || fed_ != boundary_ || !stack_.empty()) {
+    return false;
+  }
+  XML_ParserFree(parser_);
+  parser_ = nullptr;
+  released_ = true;
+  suspended_ = false;
+  std::vector<Element>().swap(stack_);
+  std::vector<std::size_t>().swap(text_bytes_);
+  return true;
+}
+
+bool StreamParser::rebuild() {
+  parser_ = XML_ParserCreateNS("UTF-8", kSep);
+  released_ = false;
+  configure();
+  if (has_fault_) return false;
+  const std::string header = "<stream:stream" + root_declarations_ + ">";
+  state_ = State::before_header;
+  fed_ = 0;
+  replaying_ = true;
+  XML_Parse(parser_, header.data(), static_cast<int>(header.size()), XML_FALSE);
+  replaying_ = false;
+  fed_ = boundary_ = header.size();
+  pending_ = 0;
+  if (has_fault_ || state_ != State::in_stream) {
+    fail_with(StreamCondition::internal_server_error, "could not rebuild the parser");
+    return false;
+  }
+  return true;
 }
 
 void StreamParser::fail_with(StreamCondition condition, std::string text) {
@@ -246,6 +297,10 @@ ParseStep StreamParser::feed(std::string_view data) {
     end_queued_ = false;
     ready_ = StreamEnd{};
     return take_event(0);
+  }
+  if (released_ && !data.empty() && !rebuild()) {
+    state_ = State::failed;
+    return error_step();
   }
   if (data.size() < pending_) {
     fail_with(StreamCondition::internal_server_error, "unconsumed bytes were not fed again");
@@ -412,6 +467,10 @@ void StreamParser::on_stream_header(std::string_view uri, std::string_view local
   if (prefix != "stream") {
     return fail_with(StreamCondition::bad_namespace_prefix,
                      "the stream element must use the prefix 'stream'");
+  }
+  if (replaying_) {  // rebuild(): the header was checked and reported the first time
+    state_ = State::in_stream;
+    return;
   }
   if (root_default_ns_.value_or("") != options_.content_ns) {
     return fail_with(StreamCondition::invalid_namespace,

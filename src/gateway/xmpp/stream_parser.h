@@ -101,6 +101,13 @@ class StreamParser {
   // the caller still holds and feeds again.
   void restart();
 
+  // Between stanzas, frees expat (about 3.5 KB, plus its buffer, which keeps the size of the
+  // largest stanza so far); the next feed() rebuilds it from the recorded stream header, at the
+  // cost of parsing that header again. False, and nothing freed, while part of a stanza is
+  // buffered, before the header, or with WebSocket framing (which holds nothing between
+  // messages anyway).
+  bool release_memory();
+
   bool header_seen() const { return state_ == State::in_stream || state_ == State::ended; }
   bool ended() const { return state_ == State::ended; }
 
@@ -110,6 +117,7 @@ class StreamParser {
   struct Handlers;  // expat callbacks, in the .cc
 
   void configure();
+  bool rebuild();
   void reset_state();
   void fail_with(StreamCondition condition, std::string text);
   void request_suspend();
@@ -135,6 +143,9 @@ class StreamParser {
   std::vector<std::size_t> text_bytes_;  // character data so far, per open element
   std::size_t elements_ = 0;             // elements in the current top-level element
   std::optional<std::string> root_default_ns_;
+  std::string root_declarations_;  // " xmlns='..' xmlns:stream='..'" as declared on the header
+  bool released_ = false;          // release_memory() freed expat
+  bool replaying_ = false;         // rebuild() is feeding the recorded header
   std::optional<StreamEvent> ready_;
   bool end_queued_ = false;  // <stream:stream/>: the end arrives in the header's token
   bool suspend_requested_ = false;

@@ -161,6 +161,28 @@ TEST(StreamParser, WithoutRestartASecondHeaderIsJustAnUnfinishedElement) {
   EXPECT_FALSE(out.fault);
 }
 
+TEST(StreamParser, ReleasedMemoryIsRebuiltWithTheHeadersNamespaces) {
+  StreamParser parser;
+  EXPECT_FALSE(parser.release_memory()) << "nothing to rebuild from before the header";
+  const std::string header =
+      "<stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' "
+      "xmlns:x='urn:x' version='1.0'>";
+  ASSERT_EQ(parser.feed(header).status, ParseStatus::event);
+  ASSERT_EQ(parser.feed("<presence/>").status, ParseStatus::event);
+  EXPECT_TRUE(parser.release_memory());
+  EXPECT_EQ(parser.feed("<mess").status, ParseStatus::need_more);
+  EXPECT_FALSE(parser.release_memory()) << "part of a stanza is buffered";
+  ParseStep step = parser.feed("age><x:foo/></message>");
+  ASSERT_EQ(step.status, ParseStatus::event) << step.fault.text;
+  const auto& m = std::get<Element>(step.event);
+  EXPECT_TRUE(m.is("message", kNsClient));
+  EXPECT_TRUE(m.children.at(0).is("foo", "urn:x")) << "the root's prefix is still bound";
+  EXPECT_TRUE(parser.release_memory());
+  step = parser.feed("</stream:stream>");
+  ASSERT_EQ(step.status, ParseStatus::event);
+  EXPECT_TRUE(std::holds_alternative<StreamEnd>(step.event));
+}
+
 TEST(StreamParser, EmptyStreamElementGivesHeaderThenEnd) {
   StreamParser parser;
   const std::string input =
