@@ -14,7 +14,8 @@
 namespace parley::testing {
 
 // Cheap password hashing: these tests register many accounts.
-inline constexpr const char* kFastSecurity = "[security]\nargon2_ops = 1\nargon2_mem_kib = 8\n";
+inline constexpr const char* kFastSecurity =
+    "[security]\nargon2_ops = 1\nargon2_mem_kib = 8\nregistrations_per_address = 100000000\n";
 
 struct Device {
   std::unique_ptr<RawClient> client;

@@ -19,11 +19,13 @@ namespace {
 // this bound only keeps a broken build from hanging the suite.
 constexpr int kReadyTimeoutMs = 30'000;
 
-// Fast (but real) argon2id parameters, unless the test sets its own [security] table.
+// Fast (but real) argon2id parameters and no registration limit (tests register many users from
+// 127.0.0.1), unless the test sets its own [security] table.
 const char* kTestSecurity = R"(
 [security]
 argon2_ops = 1
 argon2_mem_kib = 8192
+registrations_per_address = 100000000
 )";
 
 }  // namespace

@@ -46,7 +46,7 @@ TEST(Session, ExpiredTokenIsRefused) {
   TempDir dir;
   ServerProcess server(dir.path(),
                        "[security]\ntoken_ttl_seconds = 1\nargon2_ops = 1\n"
-                       "argon2_mem_kib = 8192\n");
+                       "argon2_mem_kib = 8192\nregistrations_per_address = 100000000\n");
   ASSERT_TRUE(server.ready()) << server.error();
   auto c = RawClient::connect(server.ports().native_tcp);
   ASSERT_TRUE(c->hello()->has_hello_ok());

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <cstdio>
 #include <random>
 
@@ -57,22 +58,36 @@ EnrollResult connect_all(Workers& workers, const asio::ip::tcp::endpoint& server
     Enrolled& user = result.users[i];
     user.name = names[i];
     auto& io = workers.io(i);
-    user.connection = std::make_shared<BenchConnection>(
-        io, [i, &user, done, failed, shared](const v1::ServerFrame& f) {
-          auto& authenticated = shared->authenticated;
-          // `user` is touched only before this user's count down, while enroll still waits.
-          if (authenticated[i]) return shared->after_auth(i, f);
-          if (f.has_auth_ok()) {
-            user.token = f.auth_ok().token();
-            user.user_id = f.auth_ok().user_id();
-            authenticated[i] = 1;
-            done->fetch_sub(1);
-          } else if (f.has_error() || f.has_goodbye()) {
-            failed->fetch_add(1);
-            authenticated[i] = 1;  // nothing more is expected of it
-            done->fetch_sub(1);
-          }
+    user.connection = std::make_shared<BenchConnection>(io, nullptr);
+    user.connection->set_handler([i, &user, &io, done, failed, shared, auth = auth_frame(i),
+                                  weak = std::weak_ptr(user.connection)](const v1::ServerFrame& f) {
+      auto& authenticated = shared->authenticated;
+      // `user` is touched only before this user's count down, while enroll still waits.
+      if (authenticated[i]) return shared->after_auth(i, f);
+      if (f.has_error() &&
+          (f.error().code() == v1::UNAVAILABLE || f.error().code() == v1::RATE_LIMITED)) {
+        // A busy server (its hashing queue is bounded) asks to retry: do so after the hint.
+        auto timer = std::make_shared<asio::steady_timer>(
+            io, std::chrono::milliseconds(std::max<std::uint32_t>(50, f.error().retry_after_ms())));
+        timer->async_wait([timer, weak, auth](const boost::system::error_code& ec) {
+          auto c = weak.lock();
+          if (ec || !c || !c->open()) return;
+          c->queue(auth);
+          c->flush();
         });
+        return;
+      }
+      if (f.has_auth_ok()) {
+        user.token = f.auth_ok().token();
+        user.user_id = f.auth_ok().user_id();
+        authenticated[i] = 1;
+        done->fetch_sub(1);
+      } else if (f.has_error() || f.has_goodbye()) {
+        failed->fetch_add(1);
+        authenticated[i] = 1;  // nothing more is expected of it
+        done->fetch_sub(1);
+      }
+    });
     const std::string source = "127.0.0." + std::to_string(1 + i % std::max(1, sources));
     asio::post(io, [c = user.connection, server, source, auth = auth_frame(i), done, failed] {
       c->connect(server, source, [c, auth, done, failed](bool ok) {
@@ -126,6 +141,14 @@ struct RegistrationChain : std::enable_shared_from_this<RegistrationChain> {
     // A weak reference: the connection owns this handler.
     connection->set_handler([self, weak = std::weak_ptr(connection), i](const v1::ServerFrame& f) {
       if (!f.has_auth_ok() && !f.has_error() && !f.has_goodbye()) return;
+      if (f.has_error() && f.error().code() == v1::UNAVAILABLE) {
+        // Busy (bounded hashing queue): this user again on a fresh connection.
+        self->next -= self->stride;
+        if (auto c = weak.lock(); c && c->open()) c->close();
+        auto timer = std::make_shared<asio::steady_timer>(self->io, std::chrono::milliseconds(50));
+        timer->async_wait([self, timer](const boost::system::error_code&) { self->start(); });
+        return;
+      }
       if (f.has_auth_ok()) (*self->tokens)[i] = f.auth_ok().token();
       if (auto c = weak.lock(); c && c->open()) {
         c->close();

@@ -162,6 +162,11 @@ Result<void> apply_toml(std::string_view toml_text, ServerConfig& c) {
   PARLEY_TRY(delivery.number("max_unacked", c.delivery.max_unacked, 16, 1'000'000));
   PARLEY_TRY(delivery.reject_unknown());
 
+  TableReader store(section("store"), "store.");
+  PARLEY_TRY(table_error);
+  PARLEY_TRY(store.number("max_size_mb", c.store.max_size_mb, 0, 1u << 30));
+  PARLEY_TRY(store.reject_unknown());
+
   TableReader security(section("security"), "security.");
   PARLEY_TRY(table_error);
   PARLEY_TRY(security.number("token_ttl_seconds", c.security.token_ttl_seconds, 1, 3650u * 86400u));
@@ -173,6 +178,12 @@ Result<void> apply_toml(std::string_view toml_text, ServerConfig& c) {
                              1'000'000));
   PARLEY_TRY(
       security.number("login_failure_window_s", c.security.login_failure_window_s, 1, 86'400));
+  PARLEY_TRY(security.number("registrations_per_address", c.security.registrations_per_address, 1,
+                             100'000'000));
+  PARLEY_TRY(
+      security.number("registration_window_s", c.security.registration_window_s, 1, 86'400 * 30));
+  PARLEY_TRY(security.number("hashing_threads", c.security.hashing_threads, 1, 64));
+  PARLEY_TRY(security.number("max_hashing_queue", c.security.max_hashing_queue, 1, 100'000));
   PARLEY_TRY(security.reject_unknown());
 
   TableReader log(section("log"), "log.");

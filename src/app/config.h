@@ -25,6 +25,10 @@ struct ServerConfig {
     std::string https = "127.0.0.1:7443";
   } listen;
 
+  struct Store {
+    std::uint32_t max_size_mb = 0;  // 0: no cap; past it writes answer UNAVAILABLE (storage full)
+  } store;
+
   struct Tls {
     std::string cert_file;  // empty: a self-signed certificate in data_dir, made on first start
     std::string key_file;
@@ -61,6 +65,10 @@ struct ServerConfig {
     std::uint32_t login_failures_per_account = 5;
     std::uint32_t login_failures_per_address = 20;
     std::uint32_t login_failure_window_s = 60;
+    std::uint32_t registrations_per_address = 10;  // within registration_window_s
+    std::uint32_t registration_window_s = 3600;
+    std::uint32_t hashing_threads = 1;     // argon2id runs on these, never on store readers
+    std::uint32_t max_hashing_queue = 64;  // hashes waiting or running; more get UNAVAILABLE
   } security;
 };
 

@@ -35,6 +35,10 @@ CoreConfig core_config(const ServerConfig& c) {
   core.login_limits.max_failures_per_address =
       static_cast<int>(c.security.login_failures_per_address);
   core.login_limits.window_ms = static_cast<TimeMs>(c.security.login_failure_window_s) * 1000;
+  core.login_limits.registrations_per_address = c.security.registrations_per_address;
+  core.login_limits.registration_window_ms =
+      static_cast<TimeMs>(c.security.registration_window_s) * 1000;
+  core.login_limits.max_hashing_queue = c.security.max_hashing_queue;
   core.chat.max_group_members = c.limits.max_group_members;
   core.chat.presence_coalesce_ms = c.chat.presence_coalesce_ms;
   core.chat.typing_interval_ms = c.chat.typing_interval_ms;
@@ -98,16 +102,19 @@ Result<std::unique_ptr<Server>> Server::start(const ServerConfig& config) {
                                std::filesystem::perm_options::replace, ec);
 
   auto parts = std::make_unique<Parts>();
-  auto store = store::SqliteStore::open(
-      {.path = config.data_dir + "/parley.db", .durability_fsync = config.durability_fsync});
+  auto store =
+      store::SqliteStore::open({.path = config.data_dir + "/parley.db",
+                                .durability_fsync = config.durability_fsync,
+                                .max_bytes = std::uint64_t{config.store.max_size_mb} << 20});
   if (!store) return std::unexpected(store.error());
   parts->store = std::move(*store);
 
   const unsigned shards =
       config.shards != 0 ? config.shards : std::max(1u, std::thread::hardware_concurrency());
-  // Blocking threads do store reads and argon2id hashing; at least two so one slow login does
-  // not hold up history reads.
-  parts->pool = std::make_unique<runtime::ShardPool>(shards, std::max(2u, shards));
+  // Blocking threads do store reads (at least two); argon2id hashing has threads of its own so a
+  // burst of logins never holds up history reads and resumes.
+  parts->pool = std::make_unique<runtime::ShardPool>(shards, std::max(2u, shards),
+                                                     config.security.hashing_threads);
   parts->core = std::make_unique<Core>(*parts->pool, *parts->store, core_config(config));
   parts->native = native_config(config);
   parts->limits.max_outbound_bytes = config.limits.max_outbound_bytes;

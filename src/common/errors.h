@@ -44,13 +44,16 @@ std::string_view errc_name(Errc code);
 struct Error {
   Errc code;
   std::string message;  // detail for logs and humans; may be empty
+  // For unavailable and rate_limited: when a retry may succeed (0: no hint).
+  std::uint32_t retry_after_ms = 0;
 };
 
 template <class T>
 using Result = std::expected<T, Error>;
 
-inline std::unexpected<Error> fail(Errc code, std::string message = {}) {
-  return std::unexpected<Error>(Error{code, std::move(message)});
+inline std::unexpected<Error> fail(Errc code, std::string message = {},
+                                   std::uint32_t retry_after_ms = 0) {
+  return std::unexpected<Error>(Error{code, std::move(message), retry_after_ms});
 }
 
 }  // namespace parley

@@ -1,4 +1,6 @@
 // Accounts family: register, login (with failure rate limits), resume, logout, change password.
+// Password hashing runs on its own bounded pool; every limit counts an attempt when it starts;
+// a token revoked while a session is being attached still ends that session.
 #include <algorithm>
 
 #include "common/utf8.h"
@@ -7,6 +9,11 @@
 #include "core/username.h"
 
 namespace parley {
+namespace {
+
+constexpr std::size_t kMaxDeviceKeyBytes = 128;
+
+}  // namespace
 
 Core::Accounts::Accounts(Core& core) : core_(core) {
   // A real argon2id hash to verify against when the username does not exist, so a wrong username
@@ -35,14 +42,50 @@ Result<std::string> Core::Accounts::validate_device_name(std::string device_name
   return device_name;
 }
 
+Result<void> Core::Accounts::validate_device_key(std::string_view device_key) const {
+  if (device_key.size() > kMaxDeviceKeyBytes) {
+    return fail(Errc::invalid_argument, "device_key over 128 bytes");
+  }
+  if (!is_valid_utf8(device_key)) return fail(Errc::invalid_utf8, "device_key is not UTF-8");
+  return {};
+}
+
+bool Core::Accounts::admit_hashing(Task work) {
+  if (hashing_in_flight_.fetch_add(1) >= core_.config_.login_limits.max_hashing_queue) {
+    hashing_in_flight_.fetch_sub(1);
+    return false;
+  }
+  core_.executor_.post_hashing([this, work = std::move(work)]() mutable {
+    work();
+    hashing_in_flight_.fetch_sub(1);
+  });
+  return true;
+}
+
 Result<AuthGrant> Core::Accounts::issue_device(const Credentials& user,
-                                               const std::string& device_name) {
+                                               const std::string& device_name,
+                                               const std::string& device_key,
+                                               const std::string* verified_hash) {
+  if (verified_hash != nullptr) {
+    // The writer serialises this with password changes: a login checked against the old
+    // password must not get a token once the new one is stored.
+    auto current = core_.store_.credentials_by_id(user.id);
+    if (!current) return std::unexpected(current.error());
+    if (current->password_hash != *verified_hash) {
+      return fail(Errc::invalid_credentials, "wrong username or password");
+    }
+  }
   const TimeMs now = core_.executor_.now();
   std::string token = new_device_token();
-  NewDevice device{user.id, device_name, token_hash(token), now + core_.config_.token_ttl_ms, now};
+  NewDevice device{user.id, device_name, token_hash(token), now + core_.config_.token_ttl_ms,
+                   now,     device_key};
   auto id = core_.store_.create_device(device);
   if (!id) return std::unexpected(id.error());
-  return AuthGrant{user.id, user.username, *id, std::move(token), device.token_expires_at};
+  // A known device key names an existing device whose old token just stopped working: its
+  // sessions end (this one is not attached yet, so it is not among them).
+  if (!device_key.empty()) kick_devices(user.id, SessionHandle{}, *id, false);
+  return AuthGrant{user.id,          user.username,           *id,
+                   std::move(token), device.token_expires_at, device.token_hash};
 }
 
 void Core::Accounts::register_account(RegisterCommand command, Callback<AuthGrant> done) {
@@ -55,62 +98,57 @@ void Core::Accounts::register_account(RegisterCommand command, Callback<AuthGran
                      "3-32 characters from A-Z a-z 0-9 . _ -, starting with a letter or digit"));
   }
   if (auto ok = validate_password(command.password); !ok) return done(std::unexpected(ok.error()));
+  if (auto ok = validate_device_key(command.device_key); !ok) {
+    return done(std::unexpected(ok.error()));
+  }
   auto device_name = validate_device_name(std::move(command.device_name));
   if (!device_name) return done(std::unexpected(device_name.error()));
 
   const ShardId origin = core_.local().id;
-  core_.executor_.post_blocking([this, origin, command = std::move(command), key = *std::move(key),
-                                 device_name = *std::move(device_name),
-                                 done = std::move(done)]() mutable {
-    auto hash = hash_password(command.password, core_.config_.password_hash);
-    auto finish = [this, origin, done = std::move(done)](Result<AuthGrant> result) mutable {
-      core_.executor_.post(origin, [result = std::move(result), done = std::move(done)]() mutable {
-        done(std::move(result));
-      });
-    };
-    if (!hash) return finish(std::unexpected(hash.error()));
-    core_.executor_.post_writer([this, username = std::move(command.username), key = std::move(key),
-                                 hash = *std::move(hash), device_name = std::move(device_name),
-                                 finish = std::move(finish)]() mutable {
-      auto user = core_.store_.create_user(username, key, hash, core_.executor_.now());
-      if (!user) return finish(std::unexpected(user.error()));
-      finish(issue_device(Credentials{*user, username, {}}, device_name));
+  auto finish = [this, origin, done = std::move(done)](Result<AuthGrant> result) mutable {
+    core_.executor_.post(origin, [result = std::move(result), done = std::move(done)]() mutable {
+      done(std::move(result));
     });
-  });
-}
-
-bool Core::Accounts::login_limited(const std::string& account, const std::string& address,
-                                   TimeMs now) {
-  LoginGuard& guard = *core_.login_guard_;
-  const LoginLimits& limits = core_.config_.login_limits;
-  auto recent = [&](auto& map, const std::string& key) -> std::size_t {
-    auto it = map.find(key);
-    if (it == map.end()) return 0;
-    while (!it->second.empty() && it->second.front() <= now - limits.window_ms) {
-      it->second.pop_front();
-    }
-    return it->second.size();
   };
-  return recent(guard.failures_by_account, account) >=
-             static_cast<std::size_t>(limits.max_failures_per_account) ||
-         recent(guard.failures_by_address, address) >=
-             static_cast<std::size_t>(limits.max_failures_per_address);
-}
-
-void Core::Accounts::record_login_failure(const std::string& account, const std::string& address,
-                                          TimeMs now) {
-  LoginGuard& guard = *core_.login_guard_;
-  guard.failures_by_account[account].push_back(now);
-  guard.failures_by_address[address].push_back(now);
-  // Forget stale entries now and then so an attacker cycling names cannot grow the maps forever.
-  if (++guard.sweeps % 1024 == 0) {
-    const TimeMs horizon = now - core_.config_.login_limits.window_ms;
-    for (auto* map : {&guard.failures_by_account, &guard.failures_by_address}) {
-      std::erase_if(*map, [&](const auto& entry) {
-        return entry.second.empty() || entry.second.back() <= horizon;
+  const TimeMs now = core_.executor_.now();
+  // Counters live on shard 0: every registration counts from the moment it starts.
+  core_.executor_.post(
+      0, [this, now, command = std::move(command), key = *std::move(key),
+          device_name = *std::move(device_name), finish = std::move(finish)]() mutable {
+        auto& limit = core_.abuse_guard_->registrations_by_address;
+        if (limit.reached(command.remote_address, now)) {
+          return finish(fail(Errc::rate_limited, "too many registrations from this address"));
+        }
+        limit.add(command.remote_address, now);
+        // A taken name is refused before any hashing: it must cost nothing.
+        core_.executor_.post_blocking([this, command = std::move(command), key = std::move(key),
+                                       device_name = std::move(device_name),
+                                       finish = std::move(finish)]() mutable {
+          auto existing = core_.store_.user_by_username(key);
+          if (existing) return finish(fail(Errc::username_taken, "that name is taken"));
+          if (existing.error().code != Errc::not_found) {
+            return finish(std::unexpected(existing.error()));
+          }
+          auto shared_finish = std::make_shared<decltype(finish)>(std::move(finish));
+          const bool admitted =
+              admit_hashing([this, command = std::move(command), key = std::move(key),
+                             device_name = std::move(device_name), shared_finish]() mutable {
+                auto hash = hash_password(command.password, core_.config_.password_hash);
+                if (!hash) return (*shared_finish)(std::unexpected(hash.error()));
+                core_.executor_.post_writer([this, username = std::move(command.username),
+                                             device_key = std::move(command.device_key),
+                                             key = std::move(key), hash = *std::move(hash),
+                                             device_name = std::move(device_name),
+                                             shared_finish]() mutable {
+                  auto user = core_.store_.create_user(username, key, hash, core_.executor_.now());
+                  if (!user) return (*shared_finish)(std::unexpected(user.error()));
+                  (*shared_finish)(issue_device(Credentials{*user, username, {}}, device_name,
+                                                device_key, nullptr));
+                });
+              });
+          if (!admitted) (*shared_finish)(fail(Errc::unavailable, "the server is busy; retry"));
+        });
       });
-    }
-  }
 }
 
 void Core::Accounts::login(LoginCommand command, Callback<AuthGrant> done) {
@@ -118,46 +156,70 @@ void Core::Accounts::login(LoginCommand command, Callback<AuthGrant> done) {
   if (!key || command.password.size() > core_.config_.max_password_bytes) {
     return done(fail(Errc::invalid_credentials, "wrong username or password"));
   }
+  if (auto ok = validate_device_key(command.device_key); !ok) {
+    return done(std::unexpected(ok.error()));
+  }
   auto device_name = validate_device_name(std::move(command.device_name));
   if (!device_name) return done(std::unexpected(device_name.error()));
 
   const ShardId origin = core_.local().id;
   const TimeMs now = core_.executor_.now();
-  auto finish = [this, origin, done = std::move(done)](Result<AuthGrant> result) mutable {
+  auto finish = std::make_shared<Callback<AuthGrant>>([this, origin, done = std::move(done)](
+                                                          Result<AuthGrant> result) mutable {
     core_.executor_.post(origin, [result = std::move(result), done = std::move(done)]() mutable {
       done(std::move(result));
     });
-  };
-  // Counters live on shard 0 only: check there, verify on the blocking pool, record there.
-  core_.executor_.post(
-      0, [this, now, key = *std::move(key), address = command.remote_address,
-          password = std::move(command.password), device_name = *std::move(device_name),
-          finish = std::move(finish)]() mutable {
-        if (login_limited(key, address, now)) {
-          return finish(fail(Errc::rate_limited, "too many failed logins; try again later"));
-        }
-        core_.executor_.post_blocking([this, now, key = std::move(key),
-                                       address = std::move(address), password = std::move(password),
-                                       device_name = std::move(device_name),
-                                       finish = std::move(finish)]() mutable {
-          auto credentials = core_.store_.credentials_by_username(key);
-          if (!credentials && credentials.error().code != Errc::not_found) {
-            return finish(std::unexpected(credentials.error()));
-          }
-          const bool ok = credentials ? verify_password(password, credentials->password_hash)
-                                      : (verify_password(password, dummy_hash_), false);
-          if (!ok) {
-            core_.executor_.post(
-                0, [this, key, address, now] { record_login_failure(key, address, now); });
-            return finish(fail(Errc::invalid_credentials, "wrong username or password"));
-          }
-          core_.executor_.post_writer([this, credentials = *std::move(credentials),
-                                       device_name = std::move(device_name),
-                                       finish = std::move(finish)]() mutable {
-            finish(issue_device(credentials, device_name));
-          });
-        });
+  });
+  // Counters live on shard 0 only. The attempt counts as a failure from now on, so parallel
+  // guesses see each other; it is taken back if the password turns out right.
+  core_.executor_.post(0, [this, now, key = *std::move(key), address = command.remote_address,
+                           password = std::move(command.password),
+                           device_key = std::move(command.device_key),
+                           device_name = *std::move(device_name), finish]() mutable {
+    AbuseGuard& guard = *core_.abuse_guard_;
+    if (guard.failures_by_account.reached(key, now) ||
+        guard.failures_by_address.reached(address, now)) {
+      return (*finish)(fail(Errc::rate_limited, "too many failed logins; try again later"));
+    }
+    guard.failures_by_account.add(key, now);
+    guard.failures_by_address.add(address, now);
+    auto take_back = [this, key, address, now] {
+      core_.executor_.post(0, [this, key, address, now] {
+        core_.abuse_guard_->failures_by_account.remove(key, now);
+        core_.abuse_guard_->failures_by_address.remove(address, now);
       });
+    };
+    core_.executor_.post_blocking([this, key, password = std::move(password),
+                                   device_key = std::move(device_key),
+                                   device_name = std::move(device_name), finish,
+                                   take_back]() mutable {
+      auto credentials = core_.store_.credentials_by_username(key);
+      if (!credentials && credentials.error().code != Errc::not_found) {
+        take_back();  // the store failed, not the guess
+        return (*finish)(std::unexpected(credentials.error()));
+      }
+      const bool admitted =
+          admit_hashing([this, credentials = std::move(credentials), password = std::move(password),
+                         device_key = std::move(device_key), device_name = std::move(device_name),
+                         finish, take_back]() mutable {
+            const bool ok = credentials ? verify_password(password, credentials->password_hash)
+                                        : (verify_password(password, dummy_hash_), false);
+            if (!ok)
+              return (*finish)(fail(Errc::invalid_credentials, "wrong username or password"));
+            take_back();
+            core_.executor_.post_writer([this, credentials = *std::move(credentials),
+                                         device_key = std::move(device_key),
+                                         device_name = std::move(device_name), finish]() mutable {
+              (*finish)(
+                  issue_device(credentials, device_name, device_key, &credentials.password_hash));
+            });
+          });
+      if (!admitted) {
+        take_back();
+        (*finish)(fail(Errc::unavailable, "the server is busy; retry"));
+      }
+    });
+  });
 }
 
 void Core::Accounts::resume(std::string token, Callback<AuthGrant> done) {
@@ -177,10 +239,28 @@ void Core::Accounts::resume(std::string token, Callback<AuthGrant> done) {
         if (device->revoked || device->token_expires_at <= now) {
           return fail(Errc::token_invalid, "unknown, expired or revoked token");
         }
-        return AuthGrant{
-            device->user_id, device->username, device->device_id, {}, device->token_expires_at};
+        return AuthGrant{device->user_id,          device->username,
+                         device->device_id,        {},
+                         device->token_expires_at, hash};
       },
       std::move(done));
+}
+
+void Core::Accounts::recheck_token(SessionHandle session, std::string token_hash) {
+  if (token_hash.empty()) return;
+  const TimeMs now = core_.executor_.now();
+  core_.executor_.post_blocking([this, session, now, token_hash = std::move(token_hash)] {
+    auto device = core_.store_.device_by_token_hash(token_hash);
+    // A store failure is no verdict: the session keeps going.
+    if (!device && device.error().code != Errc::not_found) return;
+    const bool valid = device && !device->revoked && device->token_expires_at > now;
+    if (valid) return;
+    core_.executor_.post(session.shard, [this, session] {
+      ShardState& here = core_.local();
+      auto sink = here.sinks.find(session.id);
+      if (sink != here.sinks.end()) sink->second->on_kicked(Errc::token_invalid);
+    });
+  });
 }
 
 void Core::Accounts::kick_devices(UserId user, SessionHandle except, DeviceId device,
@@ -209,28 +289,32 @@ void Core::Accounts::change_password(const SessionIdentity& who, std::string old
     return done(fail(Errc::invalid_credentials, "wrong password"));
   }
   const ShardId origin = core_.local().id;
-  auto finish = [this, origin, done = std::move(done)](Result<void> result) mutable {
+  auto finish = std::make_shared<Callback<void>>([this, origin, done = std::move(done)](
+                                                     Result<void> result) mutable {
     core_.executor_.post(origin, [result = std::move(result), done = std::move(done)]() mutable {
       done(std::move(result));
     });
-  };
+  });
   core_.executor_.post_blocking([this, who, old_password = std::move(old_password),
-                                 new_password = std::move(new_password),
-                                 finish = std::move(finish)]() mutable {
+                                 new_password = std::move(new_password), finish]() mutable {
     auto credentials = core_.store_.credentials_by_id(who.user_id);
-    if (!credentials) return finish(std::unexpected(credentials.error()));
-    if (!verify_password(old_password, credentials->password_hash)) {
-      return finish(fail(Errc::invalid_credentials, "wrong password"));
-    }
-    auto hash = hash_password(new_password, core_.config_.password_hash);
-    if (!hash) return finish(std::unexpected(hash.error()));
-    core_.executor_.post_writer(
-        [this, who, hash = *std::move(hash), finish = std::move(finish)]() mutable {
-          auto stored = core_.store_.set_password_hash(who.user_id, hash, who.device_id);
-          // Other devices' tokens are revoked with the old password: end their sessions too.
-          if (stored) kick_devices(who.user_id, who.handle, who.device_id, true);
-          finish(std::move(stored));
-        });
+    if (!credentials) return (*finish)(std::unexpected(credentials.error()));
+    const bool admitted = admit_hashing([this, who, credentials = *std::move(credentials),
+                                         old_password = std::move(old_password),
+                                         new_password = std::move(new_password), finish]() mutable {
+      if (!verify_password(old_password, credentials.password_hash)) {
+        return (*finish)(fail(Errc::invalid_credentials, "wrong password"));
+      }
+      auto hash = hash_password(new_password, core_.config_.password_hash);
+      if (!hash) return (*finish)(std::unexpected(hash.error()));
+      core_.executor_.post_writer([this, who, hash = *std::move(hash), finish]() mutable {
+        auto stored = core_.store_.set_password_hash(who.user_id, hash, who.device_id);
+        // Other devices' tokens are revoked with the old password: end their sessions too.
+        if (stored) kick_devices(who.user_id, who.handle, who.device_id, true);
+        (*finish)(std::move(stored));
+      });
+    });
+    if (!admitted) (*finish)(fail(Errc::unavailable, "the server is busy; retry"));
   });
 }
 

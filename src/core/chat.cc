@@ -65,7 +65,7 @@ void Core::Chat::append_entry(const SessionIdentity& who, EntryCommand command,
       return done(fail(Errc::invalid_argument, "not a changing entry"));
   }
   if (command.client_msg_id.size() > config.max_client_msg_id_bytes ||
-      !is_valid_utf8(command.client_msg_id)) {
+      !is_valid_utf8(command.client_msg_id) || is_reserved_client_msg_id(command.client_msg_id)) {
     return done(fail(Errc::invalid_argument, "bad client_msg_id"));
   }
   // Without a client id the entry still needs a unique dedupe key; it just cannot be resent.
@@ -81,15 +81,18 @@ void Core::Chat::append_entry(const SessionIdentity& who, EntryCommand command,
   core_.messaging_->append(who, std::move(request), std::move(done));
 }
 
-void Core::Chat::user_change(std::move_only_function<Result<UserUpdate>()> work,
+void Core::Chat::user_change(std::move_only_function<Result<std::optional<UserUpdate>>()> work,
                              Callback<void> done,
                              std::move_only_function<void(const UserUpdate&)> also) {
-  core_.on_writer<UserUpdate>(
-      std::move(work),
-      [this, done = std::move(done), also = std::move(also)](Result<UserUpdate> update) mutable {
+  core_.on_writer<std::optional<UserUpdate>>(
+      std::move(work), [this, done = std::move(done),
+                        also = std::move(also)](Result<std::optional<UserUpdate>> update) mutable {
         if (!update) return done(std::unexpected(update.error()));
-        core_.deliver_updates({*update});
-        if (also) also(*update);
+        // Nothing changed (a repeated request): nothing to tell anyone.
+        if (*update) {
+          core_.deliver_updates({**update});
+          if (also) also(**update);
+        }
         done({});
       });
 }
@@ -109,22 +112,24 @@ void Core::Chat::mark_read(const SessionIdentity& who, ConversationId id, Seq se
   if (id <= 0 || seq < 0)
     return done(fail(Errc::invalid_argument, "conversation and seq required"));
   const TimeMs now = core_.executor_.now();
-  user_change([this, user = who.user_id, id, seq,
-               now] { return core_.store_.mark_read(user, id, seq, now); },
-              std::move(done),
-              [this, who, id](const UserUpdate& update) {
-                // Every member sees where this member has read to (avatars after the last read
-                // message).
-                auto event = std::make_shared<const Event>(
-                    ReadEvent{id, who.user_id, who.username, update.seq});
-                core_.executor_.post(core_.owner_shard(id), [this, id, event] {
-                  core_.messaging_->with_members(id, 0, [this, event](ConversationState* state) {
-                    if (state) {
-                      core_.deliver(current_members(state->windows), event, SessionHandle{});
-                    }
-                  });
-                });
-              });
+  user_change(
+      [this, user = who.user_id, id, seq, now] {
+        return core_.store_.mark_read(user, id, seq, now);
+      },
+      std::move(done),
+      [this, who, id](const UserUpdate& update) {
+        // Every member sees where this member has read to (avatars after the last read
+        // message), except those who blocked them.
+        auto event =
+            std::make_shared<const Event>(ReadEvent{id, who.user_id, who.username, update.seq});
+        core_.executor_.post(core_.owner_shard(id), [this, id, who, event] {
+          core_.messaging_->with_members(id, 0, [this, who, event](ConversationState* state) {
+            if (state) {
+              relay_to_members(current_members(state->windows), who.user_id, event);
+            }
+          });
+        });
+      });
 }
 
 void Core::Chat::chat_settings(const SessionIdentity& who, ConversationId id, ChatSettings settings,
@@ -147,12 +152,12 @@ void Core::Chat::chat_settings(const SessionIdentity& who, ConversationId id, Ch
         if (settings.muted) {
           auto u = core_.store_.set_muted(user, id, *settings.muted, now);
           if (!u) return std::unexpected(u.error());
-          updates.push_back(std::move(*u));
+          if (*u) updates.push_back(std::move(**u));
         }
         if (settings.nickname) {
           auto u = core_.store_.set_nickname(user, id, *settings.nickname, now);
           if (!u) return std::unexpected(u.error());
-          updates.push_back(std::move(*u));
+          if (*u) updates.push_back(std::move(**u));
         }
         return updates;
       },
@@ -163,11 +168,13 @@ void Core::Chat::chat_settings(const SessionIdentity& who, ConversationId id, Ch
       });
 }
 
-void Core::Chat::list_conversations(const SessionIdentity& who,
-                                    Callback<std::vector<ConversationSummary>> done) {
-  core_.blocking<std::vector<ConversationSummary>>(
-      [this, user = who.user_id, limit = core_.config_.chat.member_detail_limit] {
-        return core_.store_.conversation_list(user, limit);
+void Core::Chat::list_conversations(const SessionIdentity& who, ListCursor cursor,
+                                    Callback<ConversationPage> done) {
+  core_.blocking<ConversationPage>(
+      [this, user = who.user_id, cursor]() -> Result<ConversationPage> {
+        auto all = core_.store_.conversation_list(user, core_.config_.chat.member_detail_limit);
+        if (!all) return std::unexpected(all.error());
+        return page_by_activity(std::move(*all), cursor, core_.config_.pages);
       },
       std::move(done));
 }
@@ -209,10 +216,9 @@ void Core::Chat::typing(const SessionIdentity& who, ConversationId id, Callback<
               last = now;
               std::vector<UserId> others = current_members(state->windows);
               std::erase(others, who.user_id);
-              core_.deliver(
-                  std::move(others),
-                  std::make_shared<const Event>(TypingEvent{id, who.user_id, who.username}),
-                  SessionHandle{});
+              relay_to_members(
+                  std::move(others), who.user_id,
+                  std::make_shared<const Event>(TypingEvent{id, who.user_id, who.username}));
             }
           }
           core_.executor_.post(origin, [member, answer] {
@@ -221,6 +227,20 @@ void Core::Chat::typing(const SessionIdentity& who, ConversationId id, Callback<
           });
         });
   });
+}
+
+void Core::Chat::relay_to_members(std::vector<UserId> members, UserId actor,
+                                  std::shared_ptr<const Event> event) {
+  core_.blocking<std::vector<UserId>>(
+      [this, actor] { return core_.store_.blocked_by(actor); },
+      [this, members = std::move(members), event](Result<std::vector<UserId>> blockers) mutable {
+        // Unknown blockers: ephemeral events are dropped rather than risk reaching one.
+        if (!blockers) return;
+        std::erase_if(members, [&](UserId m) {
+          return std::find(blockers->begin(), blockers->end(), m) != blockers->end();
+        });
+        core_.deliver(std::move(members), std::move(event), SessionHandle{});
+      });
 }
 
 void Core::Chat::finish_group(Result<GroupOutcome> outcome, ShardId origin,

@@ -12,9 +12,37 @@ void Core::Contacts::contact(const SessionIdentity& who, std::string username, C
                              Callback<void> done) {
   auto key = username_key(username);
   if (!key) return done(fail(Errc::user_not_found, "no such user"));
+  if (action != ContactAction::request) return apply(who, *std::move(key), action, std::move(done));
+  // Requests are counted on shard 0 before anything is stored: at most a few per peer and window,
+  // so a request/remove cycle cannot spam anyone.
+  const ShardId origin = core_.local().id;
+  const TimeMs now = core_.executor_.now();
+  core_.executor_.post(
+      0, [this, who, origin, now, key = *std::move(key), done = std::move(done)]() mutable {
+        AbuseGuard& guard = *core_.abuse_guard_;
+        const std::string sender = std::to_string(who.user_id);
+        const std::string pair = sender + ":" + key;
+        const bool limited = guard.contact_requests_by_pair.reached(pair, now) ||
+                             guard.contact_requests_by_user.reached(sender, now);
+        if (!limited) {
+          guard.contact_requests_by_pair.add(pair, now);
+          guard.contact_requests_by_user.add(sender, now);
+        }
+        core_.executor_.post(
+            origin, [this, who, limited, key = std::move(key), done = std::move(done)]() mutable {
+              if (limited)
+                return done(fail(Errc::rate_limited, "too many contact requests; try later"));
+              apply(who, std::move(key), ContactAction::request, std::move(done));
+            });
+      });
+}
+
+void Core::Contacts::apply(const SessionIdentity& who, std::string key, ContactAction action,
+                           Callback<void> done) {
   const TimeMs now = core_.executor_.now();
   core_.on_writer<std::vector<UserUpdate>>(
-      [this, me = who.user_id, key = *key, action, now]() -> Result<std::vector<UserUpdate>> {
+      [this, me = who.user_id, key = std::move(key), action,
+       now]() -> Result<std::vector<UserUpdate>> {
         auto peer = core_.store_.user_by_username(key);
         if (!peer) {
           if (peer.error().code == Errc::not_found)
@@ -86,6 +114,10 @@ void Core::Contacts::flush(UserId user) {
   if (it == home.presence.end()) return;
   PresenceState& state = it->second;
   state.flush_scheduled = false;
+  if (state.announcing) {
+    state.flush_again = true;  // decided once the announcement in flight has gone out
+    return;
+  }
   const bool online = home.online.contains(user);
   if (online == state.announced_online) {
     // Came back (or went) within the window: nothing to tell anyone.
@@ -93,11 +125,11 @@ void Core::Contacts::flush(UserId user) {
     return;
   }
   state.announced_online = online;
+  state.announcing = true;
   core_.presence_->set(user, online);
   const TimeMs now = core_.executor_.now();
   const std::string username = state.username;
   if (online) return announce(user, username, true, 0);
-  home.presence.erase(it);
   // Stored before it is announced: a contact who reacts by listing contacts sees the time.
   core_.on_writer<void>(
       [this, user, now] { return core_.store_.set_last_seen(user, now); },
@@ -108,11 +140,29 @@ void Core::Contacts::announce(UserId user, const std::string& username, bool onl
                               TimeMs last_seen) {
   auto event = std::make_shared<const Event>(PresenceEvent{user, username, online, last_seen});
   core_.blocking<std::vector<UserId>>([this, user] { return core_.store_.presence_watchers(user); },
-                                      [this, event](Result<std::vector<UserId>> watchers) {
+                                      [this, user, event](Result<std::vector<UserId>> watchers) {
+                                        // Back on the home shard: deliveries posted from one thread
+                                        // keep their order.
                                         if (watchers)
                                           core_.deliver(std::move(*watchers), event,
                                                         SessionHandle{});
+                                        announced(user);
                                       });
+}
+
+void Core::Contacts::announced(UserId user) {
+  ShardState& home = core_.local();
+  auto it = home.presence.find(user);
+  if (it == home.presence.end()) return;
+  PresenceState& state = it->second;
+  state.announcing = false;
+  if (state.flush_again) {
+    state.flush_again = false;
+    return flush(user);
+  }
+  if (!state.announced_online && !state.flush_scheduled && !home.online.contains(user)) {
+    home.presence.erase(it);
+  }
 }
 
 }  // namespace parley

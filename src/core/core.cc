@@ -2,6 +2,8 @@
 // (deliver, kick_sessions). Command families live in accounts.cc and messaging.cc.
 #include "core/core.h"
 
+#include <cstdio>
+#include <cstdlib>
 #include <unordered_map>
 
 #include "core/core_internal.h"
@@ -18,7 +20,7 @@ Core::Core(Executor& executor, Store& store, CoreConfig config)
     shards_.push_back(std::move(shard));
   }
   writer_ = std::make_unique<WriterState>();
-  login_guard_ = std::make_unique<LoginGuard>();
+  abuse_guard_ = std::make_unique<AbuseGuard>(config_.login_limits, config_.chat);
   presence_ = std::make_unique<PresenceDirectory>();
   accounts_ = std::make_unique<Accounts>(*this);
   messaging_ = std::make_unique<Messaging>(*this);
@@ -28,7 +30,16 @@ Core::Core(Executor& executor, Store& store, CoreConfig config)
 
 Core::~Core() = default;
 
-Core::ShardState& Core::local() { return *shards_[executor_.current_shard().value_or(0)]; }
+Core::ShardState& Core::local() {
+  const auto shard = executor_.current_shard();
+  // Shard state is only ever touched by its own thread; reaching here from another thread is a
+  // bug that would corrupt it silently, so it stops the server instead.
+  if (!shard) {
+    std::fprintf(stderr, "parleyd: core shard state used off the shard threads\n");
+    std::abort();
+  }
+  return *shards_[*shard];
+}
 
 ShardId Core::home_shard(UserId user) const {
   return static_cast<ShardId>(static_cast<std::uint64_t>(user) % shards_.size());
@@ -52,7 +63,7 @@ void Core::close_session(SessionHandle handle) {
   shard.sinks.erase(handle.id);
   auto it = shard.attached.find(handle.id);
   if (it == shard.attached.end()) return;
-  const SessionIdentity who = std::move(it->second);
+  const SessionIdentity who = std::move(it->second.who);
   shard.attached.erase(it);
   executor_.post(home_shard(who.user_id), [this, who] {
     ShardState& home = local();
@@ -72,13 +83,37 @@ void Core::close_session(SessionHandle handle) {
 
 SessionIdentity Core::attach(SessionHandle handle, const AuthGrant& grant) {
   SessionIdentity who{grant.user_id, grant.username, grant.device_id, handle};
-  local().attached[handle.id] = who;
-  executor_.post(home_shard(who.user_id), [this, who] {
+  ShardState& shard = local();
+  shard.attached[handle.id] = ShardState::Attached{who, grant.token_expires_at};
+  arm_expiry_sweep(shard);
+  executor_.post(home_shard(who.user_id), [this, who, token_hash = grant.token_hash]() mutable {
     auto& devices = local().online[who.user_id];
     devices.push_back(OnlineDevice{who.handle, who.device_id});
     if (devices.size() == 1) contacts_->device_online(who.user_id, who.username);
+    // Registered first, checked second: a revocation committed before this check is seen by
+    // it, and one committed after it finds the session registered and kicks it.
+    accounts_->recheck_token(who.handle, std::move(token_hash));
   });
   return who;
+}
+
+void Core::arm_expiry_sweep(ShardState& shard) {
+  if (shard.expiry_sweep_armed) return;
+  shard.expiry_sweep_armed = true;
+  executor_.post_after(shard.id, config_.session_sweep_ms, [this] {
+    ShardState& here = local();
+    here.expiry_sweep_armed = false;
+    const TimeMs now = executor_.now();
+    std::vector<std::uint64_t> expired;
+    for (const auto& [id, attached] : here.attached) {
+      if (attached.token_expires_at != 0 && attached.token_expires_at <= now) expired.push_back(id);
+    }
+    for (std::uint64_t id : expired) {
+      auto sink = here.sinks.find(id);
+      if (sink != here.sinks.end()) sink->second->on_kicked(Errc::token_invalid);
+    }
+    if (!here.attached.empty()) arm_expiry_sweep(here);
+  });
 }
 
 void Core::deliver(std::vector<UserId> users, std::shared_ptr<const Event> event,
@@ -163,8 +198,9 @@ void Core::open_direct(const SessionIdentity& who, std::string username,
 void Core::send(const SessionIdentity& who, SendCommand command, Callback<SendAck> done) {
   messaging_->send(who, std::move(command), std::move(done));
 }
-void Core::sync(const SessionIdentity& who, std::int64_t user_seq, Callback<SyncResult> done) {
-  messaging_->sync(who, user_seq, std::move(done));
+void Core::sync(const SessionIdentity& who, std::int64_t user_seq,
+                ConversationId after_conversation, Callback<SyncResult> done) {
+  messaging_->sync(who, user_seq, after_conversation, std::move(done));
 }
 void Core::history(const SessionIdentity& who, HistoryQuery query, Callback<HistoryPage> done) {
   messaging_->history(who, std::move(query), std::move(done));
@@ -184,9 +220,9 @@ void Core::chat_settings(const SessionIdentity& who, ConversationId id, ChatSett
                          Callback<void> done) {
   chat_->chat_settings(who, id, std::move(settings), std::move(done));
 }
-void Core::list_conversations(const SessionIdentity& who,
-                              Callback<std::vector<ConversationSummary>> done) {
-  chat_->list_conversations(who, std::move(done));
+void Core::list_conversations(const SessionIdentity& who, ListCursor cursor,
+                              Callback<ConversationPage> done) {
+  chat_->list_conversations(who, cursor, std::move(done));
 }
 void Core::read_positions(const SessionIdentity& who, ConversationId id,
                           Callback<Conversation> done) {

@@ -2,6 +2,7 @@
 // Gateways translate their wire protocol to these calls and SessionSink events back.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -12,6 +13,7 @@
 #include "common/errors.h"
 #include "core/executor.h"
 #include "core/model.h"
+#include "core/pages.h"
 #include "core/session.h"
 #include "core/store.h"
 
@@ -23,9 +25,18 @@ struct PasswordHashParams {
 };
 
 struct LoginLimits {
-  int max_failures_per_account = 5;  // within window_ms, then rate_limited until it slides
+  // Within window_ms, then rate_limited until it slides. An attempt counts from the moment it
+  // starts (parallel guesses are not checked first and counted later) and is taken back when the
+  // password was right.
+  int max_failures_per_account = 5;
   int max_failures_per_address = 20;
   TimeMs window_ms = 60'000;
+  // Registrations started from one address within registration_window_ms, then rate_limited.
+  std::size_t registrations_per_address = 10;
+  TimeMs registration_window_ms = 3'600'000;
+  // Password hashes and checks queued or running at once (each argon2id costs tens of ms and
+  // mem_limit_bytes); more answer unavailable.
+  std::size_t max_hashing_queue = 64;
 };
 
 struct ChatLimits {
@@ -38,6 +49,11 @@ struct ChatLimits {
   TimeMs presence_coalesce_ms = 500;  // flaps shorter than this are never announced
   TimeMs typing_interval_ms = 1'000;  // at most one typing event per user and chat per interval
   std::size_t max_cached_conversations = 50'000;  // per shard: membership caches kept (LRU)
+  // Contact requests a user may send to one peer, and to anyone, within the window; more answer
+  // rate_limited (a request/remove cycle must not become a way to spam someone).
+  std::size_t contact_requests_per_peer = 3;
+  std::size_t contact_requests_per_user = 100;
+  TimeMs contact_request_window_ms = 3'600'000;
 };
 
 struct CoreConfig {
@@ -48,10 +64,20 @@ struct CoreConfig {
   std::size_t max_password_bytes = 1024;
   std::size_t min_password_bytes = 8;
   std::size_t max_history_limit = 200;
+  // Bounds on one answer: history pages, sync pages and conversation-list pages stop there and
+  // say that more follow.
+  PageLimits pages;
   std::size_t max_sync_cursors = 100'000;
   TimeMs token_ttl_ms = 30LL * 24 * 3600 * 1000;
   PasswordHashParams password_hash;
   LoginLimits login_limits;
+  // How often each shard looks for sessions whose token expired (they are ended).
+  TimeMs session_sweep_ms = 60'000;
+  // Bounds on queued work; past them requests answer unavailable (with a retry hint) instead of
+  // growing memory. Nothing acknowledged is ever dropped: a refused send was never acked.
+  std::size_t max_pending_appends = 65'536;
+  std::size_t max_pending_append_bytes = 256u << 20;
+  std::size_t max_blocking_queue = 8'192;
   ChatLimits chat;
 };
 
@@ -78,7 +104,8 @@ struct GroupCommand {
 };
 
 struct SyncResult {
-  std::vector<ConversationSummary> conversations;  // every conversation of the user
+  std::vector<ConversationSummary> conversations;  // a page of the user's conversations, by id
+  bool has_more_conversations = false;             // the next page starts after the last id
   std::vector<UserUpdate> updates;                 // user log above the device's user_seq
   bool updates_truncated = false;
   std::int64_t user_seq = 0;
@@ -159,7 +186,10 @@ class Core {
   void send(const SessionIdentity& who, SendCommand command, Callback<SendAck> done);
   // Every conversation of the user (the device compares last_seq with what it holds and pages
   // in what it misses) and the user-log entries above `user_seq`.
-  void sync(const SessionIdentity& who, std::int64_t user_seq, Callback<SyncResult> done);
+  // Pages by conversation id: `after_conversation` 0 is the first page, the only one that
+  // carries user-log updates.
+  void sync(const SessionIdentity& who, std::int64_t user_seq, ConversationId after_conversation,
+            Callback<SyncResult> done);
   void history(const SessionIdentity& who, HistoryQuery query, Callback<HistoryPage> done);
 
   // ---- chat features (chat.cc)
@@ -168,8 +198,8 @@ class Core {
   void mark_read(const SessionIdentity& who, ConversationId id, Seq seq, Callback<void> done);
   void chat_settings(const SessionIdentity& who, ConversationId id, ChatSettings settings,
                      Callback<void> done);
-  void list_conversations(const SessionIdentity& who,
-                          Callback<std::vector<ConversationSummary>> done);
+  void list_conversations(const SessionIdentity& who, ListCursor cursor,
+                          Callback<ConversationPage> done);
   void read_positions(const SessionIdentity& who, ConversationId id, Callback<Conversation> done);
   void typing(const SessionIdentity& who, ConversationId id, Callback<void> done);
   void create_group(const SessionIdentity& who, std::string title, std::vector<std::string> members,
@@ -184,7 +214,7 @@ class Core {
  private:
   struct ShardState;
   struct WriterState;
-  struct LoginGuard;
+  struct AbuseGuard;
   struct PresenceDirectory;
   class Accounts;
   class Messaging;
@@ -196,6 +226,8 @@ class Core {
   friend class Contacts;
 
   ShardState& local();
+  // Ends, once per session_sweep_ms, the sessions of this shard whose token has expired.
+  void arm_expiry_sweep(ShardState& shard);
   ShardId home_shard(UserId user) const;
   ShardId owner_shard(ConversationId conversation) const;
   // Runs work on a blocking thread and `done(result)` back on the calling shard.
@@ -216,12 +248,18 @@ class Core {
   CoreConfig config_;
   std::vector<std::unique_ptr<ShardState>> shards_;
   std::unique_ptr<WriterState> writer_;
-  std::unique_ptr<LoginGuard> login_guard_;
+  std::unique_ptr<AbuseGuard> abuse_guard_;
   std::unique_ptr<PresenceDirectory> presence_;
   std::unique_ptr<Accounts> accounts_;
   std::unique_ptr<Messaging> messaging_;
   std::unique_ptr<Chat> chat_;
   std::unique_ptr<Contacts> contacts_;
+  std::atomic<std::size_t> blocking_queued_{0};
+  std::atomic<std::size_t> appends_pending_{0};
+  std::atomic<std::size_t> append_bytes_pending_{0};
 };
+
+// Retry hint of an answer refused because a queue is full.
+inline constexpr std::uint32_t kBusyRetryMs = 100;
 
 }  // namespace parley

@@ -1,6 +1,7 @@
 // Core's private state, split by the thread that owns it. Included only by core's .cc files.
 #pragma once
 
+#include <atomic>
 #include <deque>
 #include <list>
 #include <map>
@@ -12,6 +13,7 @@
 
 #include "core/core.h"
 #include "core/member_windows.h"
+#include "core/rate_limit.h"
 
 namespace parley {
 
@@ -46,6 +48,10 @@ struct PresenceState {
   std::string username;
   bool announced_online = false;
   bool flush_scheduled = false;  // a coalescing window is open
+  // One announcement at a time per user, so contacts see them in the order they were decided
+  // (an "offline" that stores last-seen first must not overtake the "online" after it).
+  bool announcing = false;
+  bool flush_again = false;  // the state changed while an announcement was on its way
 };
 
 // Everything one shard owns. Touched only on that shard's thread.
@@ -55,7 +61,12 @@ struct Core::ShardState {
 
   // Sessions living on this shard.
   std::unordered_map<std::uint64_t, SessionSink*> sinks;
-  std::unordered_map<std::uint64_t, SessionIdentity> attached;
+  struct Attached {
+    SessionIdentity who;
+    TimeMs token_expires_at = 0;  // the session ends then (the expiry sweep)
+  };
+  std::unordered_map<std::uint64_t, Attached> attached;
+  bool expiry_sweep_armed = false;
 
   // Home role: online devices of the users homed on this shard.
   std::unordered_map<UserId, std::vector<OnlineDevice>> online;
@@ -106,10 +117,22 @@ struct Core::PresenceDirectory {
 };
 
 // Failed-login counters by account and by address, kept on shard 0 only.
-struct Core::LoginGuard {
-  std::unordered_map<std::string, std::deque<TimeMs>> failures_by_account;
-  std::unordered_map<std::string, std::deque<TimeMs>> failures_by_address;
-  std::size_t sweeps = 0;
+// Rate limits on what an attacker repeats: failed logins (by account and address),
+// registrations (by address), contact requests (by pair and by sender). On shard 0 only.
+struct Core::AbuseGuard {
+  AbuseGuard(const LoginLimits& limits, const ChatLimits& chat)
+      : failures_by_account(static_cast<std::size_t>(limits.max_failures_per_account),
+                            limits.window_ms),
+        failures_by_address(static_cast<std::size_t>(limits.max_failures_per_address),
+                            limits.window_ms),
+        registrations_by_address(limits.registrations_per_address, limits.registration_window_ms),
+        contact_requests_by_pair(chat.contact_requests_per_peer, chat.contact_request_window_ms),
+        contact_requests_by_user(chat.contact_requests_per_user, chat.contact_request_window_ms) {}
+  SlidingWindowLimit failures_by_account;
+  SlidingWindowLimit failures_by_address;
+  SlidingWindowLimit registrations_by_address;
+  SlidingWindowLimit contact_requests_by_pair;
+  SlidingWindowLimit contact_requests_by_user;
 };
 
 class Core::Accounts {
@@ -121,19 +144,26 @@ class Core::Accounts {
   void logout(const SessionIdentity& who, Callback<void> done);
   void change_password(const SessionIdentity& who, std::string old_password,
                        std::string new_password, Callback<void> done);
+  // Home shard of the user, once a session is registered online: reads its token again and ends
+  // the session if it was revoked or replaced meanwhile (a logout racing a resume).
+  void recheck_token(SessionHandle session, std::string token_hash);
 
  private:
-  // Issues a new device token for an authenticated user (on the writer thread).
-  Result<AuthGrant> issue_device(const Credentials& user, const std::string& device_name);
+  // Issues a device token for an authenticated user (writer thread). `verified_hash`: the
+  // password hash the password was checked against; a change since then refuses the login.
+  Result<AuthGrant> issue_device(const Credentials& user, const std::string& device_name,
+                                 const std::string& device_key, const std::string* verified_hash);
   Result<void> validate_password(std::string_view password) const;
   Result<std::string> validate_device_name(std::string device_name) const;
-  bool login_limited(const std::string& account, const std::string& address, TimeMs now);
-  void record_login_failure(const std::string& account, const std::string& address, TimeMs now);
+  Result<void> validate_device_key(std::string_view device_key) const;
+  // Runs `work` on the hashing pool when a slot is free (else `refused` runs, on the caller).
+  bool admit_hashing(Task work);
   // Closes every other session of the user on `device` (or of every device but `device`).
   void kick_devices(UserId user, SessionHandle except, DeviceId device, bool all_but_device);
 
   Core& core_;
   std::string dummy_hash_;  // verified against for unknown users, so timing does not tell
+  std::atomic<std::size_t> hashing_in_flight_{0};
 };
 
 class Core::Messaging {
@@ -141,7 +171,8 @@ class Core::Messaging {
   explicit Messaging(Core& core);
   void open_direct(const SessionIdentity& who, std::string username, Callback<Conversation> done);
   void send(const SessionIdentity& who, SendCommand command, Callback<SendAck> done);
-  void sync(const SessionIdentity& who, std::int64_t user_seq, Callback<SyncResult> done);
+  void sync(const SessionIdentity& who, std::int64_t user_seq, ConversationId after_conversation,
+            Callback<SyncResult> done);
   void history(const SessionIdentity& who, HistoryQuery query, Callback<HistoryPage> done);
   // Queues one log entry for the next group commit; acks after the commit, then fans out.
   void append(const SessionIdentity& who, AppendRequest request, Callback<SendAck> done);
@@ -178,8 +209,8 @@ class Core::Chat {
   void mark_read(const SessionIdentity& who, ConversationId id, Seq seq, Callback<void> done);
   void chat_settings(const SessionIdentity& who, ConversationId id, ChatSettings settings,
                      Callback<void> done);
-  void list_conversations(const SessionIdentity& who,
-                          Callback<std::vector<ConversationSummary>> done);
+  void list_conversations(const SessionIdentity& who, ListCursor cursor,
+                          Callback<ConversationPage> done);
   void read_positions(const SessionIdentity& who, ConversationId id, Callback<Conversation> done);
   void typing(const SessionIdentity& who, ConversationId id, Callback<void> done);
   void create_group(const SessionIdentity& who, std::string title, std::vector<std::string> members,
@@ -188,10 +219,13 @@ class Core::Chat {
 
  private:
   // Runs a user-state change on the writer, then pushes the user-log entry to the user's devices.
-  void user_change(std::move_only_function<Result<UserUpdate>()> work, Callback<void> done,
-                   std::move_only_function<void(const UserUpdate&)> also = {});
-  // Owner shard: relays a typing event once members are known.
-  void relay_typing(ConversationId id, UserId user, std::string username);
+  // Nothing is delivered when the store reports no change.
+  void user_change(std::move_only_function<Result<std::optional<UserUpdate>>()> work,
+                   Callback<void> done, std::move_only_function<void(const UserUpdate&)> also = {});
+  // Delivers an ephemeral event of `actor` (typing, read) to `members`, leaving out those who
+  // blocked the actor: a block must look exactly like the blocked user not existing.
+  void relay_to_members(std::vector<UserId> members, UserId actor,
+                        std::shared_ptr<const Event> event);
   // Writer thread, after a group change: fans it out (owner shard) and answers (origin shard).
   void finish_group(Result<GroupOutcome> outcome, ShardId origin, Callback<Conversation> done);
   // The conversation as answered to a client: without members past member_detail_limit.
@@ -212,10 +246,14 @@ class Core::Contacts {
   void last_device_offline(UserId user);
 
  private:
+  // Stores the action (origin shard; `key`: the peer's username key) and tells both sides.
+  void apply(const SessionIdentity& who, std::string key, ContactAction action,
+             Callback<void> done);
   void schedule_flush(UserId user);
   void flush(UserId user);  // home shard, after the coalescing window
-  // Any shard: tells the user's accepted contacts.
+  // Home shard: tells the user's accepted contacts, then flushes again if asked meanwhile.
   void announce(UserId user, const std::string& username, bool online, TimeMs last_seen);
+  void announced(UserId user);  // home shard, once the announcement is handed to deliver
   Core& core_;
 };
 
@@ -225,8 +263,14 @@ namespace parley {
 
 template <class T, class Work>
 void Core::blocking(Work work, Callback<T> done) {
-  const ShardId origin = executor_.current_shard().value_or(0);
+  const ShardId origin = local().id;  // callers are on a shard (local() checks)
+  // Bounded: past max_blocking_queue the work is refused at once instead of queueing without end.
+  if (blocking_queued_.fetch_add(1) >= config_.max_blocking_queue) {
+    blocking_queued_.fetch_sub(1);
+    return done(fail(Errc::unavailable, "the server is busy; retry", kBusyRetryMs));
+  }
   executor_.post_blocking([this, origin, work = std::move(work), done = std::move(done)]() mutable {
+    blocking_queued_.fetch_sub(1);
     Result<T> result = work();
     executor_.post(origin, [result = std::move(result), done = std::move(done)]() mutable {
       done(std::move(result));
@@ -236,7 +280,7 @@ void Core::blocking(Work work, Callback<T> done) {
 
 template <class T, class Work>
 void Core::on_writer(Work work, Callback<T> done) {
-  const ShardId origin = executor_.current_shard().value_or(0);
+  const ShardId origin = local().id;  // callers are on a shard (local() checks)
   executor_.post_writer([this, origin, work = std::move(work), done = std::move(done)]() mutable {
     Result<T> result = work();
     executor_.post(origin, [result = std::move(result), done = std::move(done)]() mutable {

@@ -42,6 +42,10 @@ void Core::Messaging::resolve_direct(const SessionIdentity& who, std::string use
         if (peer->id == me) {
           return fail(Errc::invalid_argument, "a direct conversation needs another user");
         }
+        // Someone who blocked you looks exactly like someone who does not exist.
+        auto blocked = core_.store_.is_blocked(peer->id, me);
+        if (!blocked) return std::unexpected(blocked.error());
+        if (*blocked) return fail(Errc::user_not_found, "no such user");
         return core_.store_.find_or_create_direct(me, peer->id, now);
       },
       [this, me, key = *key, done = std::move(done)](Result<Conversation> result) mutable {
@@ -70,6 +74,9 @@ void Core::Messaging::send(const SessionIdentity& who, SendCommand command,
   }
   if (!is_valid_utf8(command.client_msg_id)) {
     return done(fail(Errc::invalid_utf8, "client_msg_id is not UTF-8"));
+  }
+  if (is_reserved_client_msg_id(command.client_msg_id)) {
+    return done(fail(Errc::invalid_argument, "client_msg_id must not start with ~ or sys:"));
   }
   if (command.text.size() > config.max_message_bytes) {
     return done(fail(Errc::message_too_large,
@@ -115,6 +122,15 @@ void Core::Messaging::append(const SessionIdentity& who, ConversationId conversa
 
 void Core::Messaging::append(const SessionIdentity& who, AppendRequest request,
                              Callback<SendAck> done) {
+  // The writer's queue is bounded by count and bytes: a sender past it is told to retry; what
+  // is queued will be committed and acked.
+  const std::size_t bytes = request.text.size() + request.client_msg_id.size() + 128;
+  if (core_.appends_pending_.fetch_add(1) >= core_.config_.max_pending_appends ||
+      core_.append_bytes_pending_.fetch_add(bytes) >= core_.config_.max_pending_append_bytes) {
+    core_.appends_pending_.fetch_sub(1);
+    core_.append_bytes_pending_.fetch_sub(bytes);
+    return done(fail(Errc::unavailable, "the server is busy; retry", kBusyRetryMs));
+  }
   request.now = core_.executor_.now();
   PendingAppend pending{std::move(request), core_.local().id, who.handle, std::move(done)};
   core_.executor_.post_writer([this, pending = std::move(pending)]() mutable {
@@ -145,7 +161,13 @@ void Core::Messaging::flush_appends() {
 
   std::vector<AppendRequest> requests;
   requests.reserve(batch.size());
-  for (auto& pending : batch) requests.push_back(std::move(pending.request));
+  std::size_t bytes = 0;
+  for (auto& pending : batch) {
+    bytes += pending.request.text.size() + pending.request.client_msg_id.size() + 128;
+    requests.push_back(std::move(pending.request));
+  }
+  core_.appends_pending_.fetch_sub(batch.size());
+  core_.append_bytes_pending_.fetch_sub(bytes);
   std::vector<Result<AppendOutcome>> outcomes = core_.store_.append(requests);
 
   for (std::size_t i = 0; i < batch.size(); ++i) {
@@ -271,39 +293,45 @@ void Core::Messaging::on_group_changed(GroupOutcome outcome) {
         windows_after_change(seq, members_after, outcome.added_members, outcome.former_members);
     state.loaded = true;
   }
-  core_.deliver_updates(outcome.updates);
   with_members(id, seq,
                [this, seq, members_after = std::move(members_after),
-                former = std::move(outcome.former_members),
+                former = std::move(outcome.former_members), updates = std::move(outcome.updates),
                 message = std::move(outcome.system_message)](ConversationState* current) mutable {
-                 if (!current) return;
+                 // The entry first, then the user-log entries it caused (a member's LEFT): both
+                 // leave this thread in that order, so every device sees them in that order.
+                 if (!current) return core_.deliver_updates(updates);
                  apply_group_change(current->windows, seq, members_after, former);
                  // Those who just left see the entry that records it, then nothing more.
                  auto event = std::make_shared<const Event>(MessageEvent{std::move(message)});
                  core_.deliver(recipients_of(current->windows, seq), std::move(event),
                                SessionHandle{});
+                 core_.deliver_updates(updates);
                });
 }
 
 void Core::Messaging::sync(const SessionIdentity& who, std::int64_t user_seq,
-                           Callback<SyncResult> done) {
-  if (user_seq < 0) return done(fail(Errc::invalid_argument, "user_seq must not be negative"));
+                           ConversationId after_conversation, Callback<SyncResult> done) {
+  if (user_seq < 0 || after_conversation < 0) {
+    return done(fail(Errc::invalid_argument, "user_seq and after_conversation_id must be >= 0"));
+  }
   const ChatLimits& limits = core_.config_.chat;
   core_.blocking<SyncResult>(
-      [this, user = who.user_id, user_seq, limits]() -> Result<SyncResult> {
+      [this, user = who.user_id, user_seq, after_conversation, limits]() -> Result<SyncResult> {
         SyncResult result;
         auto list = core_.store_.conversation_list(user, limits.member_detail_limit);
         if (!list) return std::unexpected(list.error());
-        result.conversations = std::move(*list);
+        result.conversations = page_by_id(std::move(*list), after_conversation, core_.config_.pages,
+                                          result.has_more_conversations);
+        auto last = core_.store_.last_user_seq(user);
+        if (!last) return std::unexpected(last.error());
+        result.user_seq = *last;
+        if (after_conversation != 0) return result;  // updates come with the first page only
         auto updates =
             core_.store_.user_updates_after(user, user_seq, limits.max_user_updates_per_sync + 1);
         if (!updates) return std::unexpected(updates.error());
         result.updates_truncated = updates->size() > limits.max_user_updates_per_sync;
         if (result.updates_truncated) updates->pop_back();
         result.updates = std::move(*updates);
-        auto last = core_.store_.last_user_seq(user);
-        if (!last) return std::unexpected(last.error());
-        result.user_seq = *last;
         return result;
       },
       std::move(done));
@@ -314,8 +342,11 @@ void Core::Messaging::history(const SessionIdentity& who, HistoryQuery query,
   if (query.before_seq < 0 || (query.after_seq && *query.after_seq < 0)) {
     return done(fail(Errc::invalid_argument, "seq must not be negative"));
   }
-  const std::size_t limit =
-      query.limit == 0 ? 50 : std::min(query.limit, core_.config_.max_history_limit);
+  if (query.limit > core_.config_.max_history_limit) {
+    return done(fail(Errc::invalid_argument,
+                     "limit must be 1.." + std::to_string(core_.config_.max_history_limit)));
+  }
+  const std::size_t limit = query.limit == 0 ? 50 : query.limit;
   core_.blocking<HistoryPage>(
       [this, user = who.user_id, query, limit]() -> Result<HistoryPage> {
         auto conversation = core_.store_.conversation(query.conversation_id);
@@ -344,6 +375,10 @@ void Core::Messaging::history(const SessionIdentity& who, HistoryQuery query,
           } else {
             messages->erase(messages->begin());
           }
+        }
+        // Bounded by bytes too: a page of big messages stops early and says more follow.
+        if (trim_history(*messages, query.after_seq.has_value(), core_.config_.pages.max_bytes)) {
+          page.has_more = true;
         }
         page.messages = std::move(*messages);
         return page;

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/clock.h"
@@ -53,6 +54,9 @@ struct AuthGrant {
   DeviceId device_id = 0;
   std::string token;  // empty on resume (the client already has it)
   TimeMs token_expires_at = 0;
+  // SHA-256 of the token the session holds: core checks it again once the session is attached,
+  // so a revocation racing the login or resume still ends the session.
+  std::string token_hash;
 };
 
 struct Member {
@@ -107,7 +111,15 @@ struct Message {
   bool deleted = false;  // text entries: deleted for everyone (a tombstone, text erased)
   bool hidden = false;   // text entries: deleted for me by the reading user (text omitted)
   std::vector<Reaction> reactions;  // text entries, when read back as history
+  bool truncated = false;           // a list preview: text cut (history has all of it)
 };
+
+// Ids the server makes for entries of its own share the (sender, client_msg_id) dedupe key with
+// clients' ids: "sys:<conversation>:<seq>" for system entries and "~<random>" for changes sent
+// without an id. A client id in those spaces is refused so the two can never collide.
+inline bool is_reserved_client_msg_id(std::string_view id) {
+  return id.starts_with("~") || id.starts_with("sys:");
+}
 
 struct SendAck {
   ConversationId conversation_id = 0;

@@ -24,6 +24,10 @@ struct NewDevice {
   std::string token_hash;  // raw 32-byte SHA-256 of the token; the token itself is never stored
   TimeMs token_expires_at = 0;
   TimeMs now = 0;
+  // The client's stable id for this installation; "" = always a new device. A key the user
+  // already has names the same device: its row is reused with the new token (the old one stops
+  // working) and it is no longer revoked.
+  std::string device_key;
 };
 
 struct DeviceAuth {
@@ -110,7 +114,7 @@ class Store {
                                          DeviceId keep_device) = 0;
 
   // ---- devices and tokens
-  // [writer]
+  // [writer] Creates the device, or with a known device_key gives that device the new token.
   virtual Result<DeviceId> create_device(const NewDevice& device) = 0;
   // Errc::not_found for an unknown hash; expiry and revocation are reported, not filtered.
   virtual Result<DeviceAuth> device_by_token_hash(std::string_view token_hash) = 0;
@@ -161,14 +165,19 @@ class Store {
   virtual Result<GroupOutcome> create_group(const NewGroup& group) = 0;
   virtual Result<GroupOutcome> change_group(const GroupChange& change) = 0;
 
-  // ---- per-user state. [writer] Each writes one user-log entry and returns it.
+  // ---- per-user state. [writer] Each writes one user-log entry and returns it; nullopt when
+  // nothing changed (then nothing is written: a repeated request costs no log entry or event).
   // not_found when the user is not a current member.
-  virtual Result<UserUpdate> mark_read(UserId user, ConversationId id, Seq seq, TimeMs now) = 0;
-  virtual Result<UserUpdate> set_muted(UserId user, ConversationId id, bool muted, TimeMs now) = 0;
-  virtual Result<UserUpdate> set_nickname(UserId user, ConversationId id, std::string_view nickname,
-                                          TimeMs now) = 0;
+  // mark_read: read_seq never moves back; not_found for a seq above the conversation's last.
+  virtual Result<std::optional<UserUpdate>> mark_read(UserId user, ConversationId id, Seq seq,
+                                                      TimeMs now) = 0;
+  virtual Result<std::optional<UserUpdate>> set_muted(UserId user, ConversationId id, bool muted,
+                                                      TimeMs now) = 0;
+  virtual Result<std::optional<UserUpdate>> set_nickname(UserId user, ConversationId id,
+                                                         std::string_view nickname, TimeMs now) = 0;
   // not_found unless seq is a visible text entry of the conversation.
-  virtual Result<UserUpdate> hide_message(UserId user, ConversationId id, Seq seq, TimeMs now) = 0;
+  virtual Result<std::optional<UserUpdate>> hide_message(UserId user, ConversationId id, Seq seq,
+                                                         TimeMs now) = 0;
   // Oldest first, user_seq > after, at most limit.
   virtual Result<std::vector<UserUpdate>> user_updates_after(UserId user, std::int64_t after,
                                                              std::size_t limit) = 0;
@@ -188,6 +197,8 @@ class Store {
   // Users who see `user`'s presence: accepted contacts.
   virtual Result<std::vector<UserId>> presence_watchers(UserId user) = 0;
   virtual Result<bool> is_blocked(UserId by, UserId who) = 0;
+  // The users who blocked `user`: ephemeral events of `user` (typing, read) never reach them.
+  virtual Result<std::vector<UserId>> blocked_by(UserId user) = 0;
   // [writer]
   virtual Result<void> set_last_seen(UserId user, TimeMs at) = 0;
 };

@@ -52,6 +52,17 @@ class ManualExecutor final : public Executor {
   bool run_writer_one() { return run_one(writer_); }
   bool run_blocking_one() { return run_one(blocking_); }
   bool run_hashing_one() { return run_one(hashing_); }
+  // Runs the i-th queued hashing task out of turn (two logins racing on a bigger pool).
+  bool run_hashing_at(std::size_t i) {
+    if (i >= hashing_.size()) return false;
+    Task task = std::move(hashing_[i]);
+    hashing_.erase(hashing_.begin() + static_cast<std::ptrdiff_t>(i));
+    const auto saved = current_;
+    current_.reset();
+    task();
+    current_ = saved;
+    return true;
+  }
 
   // Drains the shards only (writer, blocking and hashing work stays queued).
   std::size_t run_shards() {
@@ -87,6 +98,15 @@ class ManualExecutor final : public Executor {
       Timer& timer = node.mapped();
       post(timer.shard, std::move(timer.task));
       run_until_idle();
+    }
+  }
+
+  // Moves the clock and queues the timers that came due on their shards, running nothing.
+  void fire_timers(TimeMs ms) {
+    now_ += ms;
+    while (!timers_.empty() && timers_.begin()->first <= now_) {
+      auto node = timers_.extract(timers_.begin());
+      post(node.mapped().shard, std::move(node.mapped().task));
     }
   }
 

@@ -7,7 +7,7 @@
 namespace parley::native {
 
 void NativeSession::reply_ok(std::uint64_t id, Result<void> result) {
-  if (!result) return reply_error(id, result.error().code, result.error().message);
+  if (!result) return reply_error(id, result.error());
   v1::ServerFrame out;
   out.set_id(id);
   out.mutable_ok();
@@ -15,7 +15,7 @@ void NativeSession::reply_ok(std::uint64_t id, Result<void> result) {
 }
 
 void NativeSession::reply_send_ack(std::uint64_t id, Result<SendAck> ack) {
-  if (!ack) return reply_error(id, ack.error().code, ack.error().message);
+  if (!ack) return reply_error(id, ack.error());
   v1::ServerFrame out;
   out.set_id(id);
   auto* a = out.mutable_send_ack();
@@ -28,8 +28,7 @@ void NativeSession::reply_send_ack(std::uint64_t id, Result<SendAck> ack) {
 }
 
 void NativeSession::reply_conversation(std::uint64_t id, Result<Conversation> conversation) {
-  if (!conversation)
-    return reply_error(id, conversation.error().code, conversation.error().message);
+  if (!conversation) return reply_error(id, conversation.error());
   v1::ServerFrame out;
   out.set_id(id);
   to_wire(*conversation, *out.mutable_conversation());
@@ -88,24 +87,24 @@ bool NativeSession::dispatch_chat(v1::ClientFrame& frame, const SessionIdentity&
       core_.chat_settings(who, c.conversation_id(), std::move(settings), guarded<void>(ok));
       return true;
     }
-    case B::kListConversations:
-      core_.list_conversations(who, guarded<std::vector<ConversationSummary>>(
-                                        [this, id](Result<std::vector<ConversationSummary>> list) {
-                                          if (!list)
-                                            return reply_error(id, list.error().code,
-                                                               list.error().message);
-                                          v1::ServerFrame out;
-                                          out.set_id(id);
-                                          auto* l = out.mutable_conversations();
-                                          std::int64_t total = 0;
-                                          for (const ConversationSummary& c : *list) {
-                                            to_wire(c, *l->add_conversations());
-                                            total += c.unread;
-                                          }
-                                          l->set_total_unread(total);
-                                          reply(out);
-                                        }));
+    case B::kListConversations: {
+      const auto& r = frame.list_conversations();
+      ListCursor cursor{r.after_activity_ms(), r.after_conversation_id(), r.limit()};
+      core_.list_conversations(who, cursor,
+                               guarded<ConversationPage>([this, id](Result<ConversationPage> page) {
+                                 if (!page) return reply_error(id, page.error());
+                                 v1::ServerFrame out;
+                                 out.set_id(id);
+                                 auto* l = out.mutable_conversations();
+                                 for (const ConversationSummary& c : page->conversations) {
+                                   to_wire(c, *l->add_conversations());
+                                 }
+                                 l->set_total_unread(page->total_unread);
+                                 l->set_has_more(page->has_more);
+                                 reply(out);
+                               }));
       return true;
+    }
     case B::kTyping:
       core_.typing(who, frame.typing().conversation_id(), guarded<void>(ok));
       return true;
@@ -152,7 +151,7 @@ bool NativeSession::dispatch_chat(v1::ClientFrame& frame, const SessionIdentity&
       core_.list_contacts(
           who, guarded<std::vector<Contact>>([this, id](Result<std::vector<Contact>> contacts) {
             if (!contacts) {
-              return reply_error(id, contacts.error().code, contacts.error().message);
+              return reply_error(id, contacts.error());
             }
             v1::ServerFrame out;
             out.set_id(id);

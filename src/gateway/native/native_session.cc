@@ -1,5 +1,7 @@
 #include "gateway/native/native_session.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 
 #include "gateway/native/error_mapping.h"
@@ -96,7 +98,7 @@ void NativeSession::handle_frame(std::string_view payload, bool json) {
     if (phase_ == Phase::awaiting_hello) {
       goodbye(decoded.error().code, "undecodable first frame: " + decoded.error().message);
     } else {
-      reply_error(0, decoded.error().code, decoded.error().message);
+      reply_error(0, decoded.error());
     }
     return;
   }
@@ -137,10 +139,10 @@ void NativeSession::dispatch(v1::ClientFrame& frame) {
       const std::string ip = peer_ip(connection_.remote_address());
       if (body == B::kRegisterAccount) {
         auto& r = *frame.mutable_register_account();
-        core_.register_account({std::move(*r.mutable_username()), std::move(*r.mutable_password()),
-                                std::move(*r.mutable_device_name()), ip,
-                                std::move(*r.mutable_device_key())},
-                               std::move(done));
+        core_.register_account(
+            {std::move(*r.mutable_username()), std::move(*r.mutable_password()),
+             std::move(*r.mutable_device_name()), ip, std::move(*r.mutable_device_key())},
+            std::move(done));
       } else if (body == B::kLogin) {
         auto& r = *frame.mutable_login();
         core_.login({std::move(*r.mutable_username()), std::move(*r.mutable_password()),
@@ -160,7 +162,7 @@ void NativeSession::dispatch(v1::ClientFrame& frame) {
   if (!identity_) return reply_error(id, Errc::not_authenticated, "log in or resume first");
   const SessionIdentity& who = *identity_;
   auto ok_reply = [this, id](Result<void> result) {
-    if (!result) return reply_error(id, result.error().code, result.error().message);
+    if (!result) return reply_error(id, result.error());
     v1::ServerFrame out;
     out.set_id(id);
     out.mutable_ok();
@@ -186,9 +188,9 @@ void NativeSession::dispatch(v1::ClientFrame& frame) {
       return;
     }
     case B::kSync:
-      core_.sync(who, frame.sync().user_seq(),
+      core_.sync(who, frame.sync().user_seq(), frame.sync().after_conversation_id(),
                  guarded<SyncResult>([this, id](Result<SyncResult> result) {
-                   if (!result) return reply_error(id, result.error().code, result.error().message);
+                   if (!result) return reply_error(id, result.error());
                    v1::ServerFrame out;
                    out.set_id(id);
                    auto* s = out.mutable_sync();
@@ -197,6 +199,7 @@ void NativeSession::dispatch(v1::ClientFrame& frame) {
                    }
                    for (const UserUpdate& u : result->updates) to_wire(u, *s->add_updates());
                    s->set_updates_truncated(result->updates_truncated);
+                   s->set_has_more_conversations(result->has_more_conversations);
                    s->set_user_seq(result->user_seq);
                    reply(out);
                  }));
@@ -209,7 +212,7 @@ void NativeSession::dispatch(v1::ClientFrame& frame) {
       if (h.has_after_seq()) query.after_seq = h.after_seq();
       query.limit = h.limit();
       core_.history(who, query, guarded<HistoryPage>([this, id](Result<HistoryPage> page) {
-                      if (!page) return reply_error(id, page.error().code, page.error().message);
+                      if (!page) return reply_error(id, page.error());
                       v1::ServerFrame out;
                       out.set_id(id);
                       auto* history = out.mutable_history();
@@ -223,8 +226,7 @@ void NativeSession::dispatch(v1::ClientFrame& frame) {
       core_.open_direct(who, std::move(*frame.mutable_open_direct()->mutable_username()),
                         guarded<Conversation>([this, id](Result<Conversation> conversation) {
                           if (!conversation) {
-                            return reply_error(id, conversation.error().code,
-                                               conversation.error().message);
+                            return reply_error(id, conversation.error());
                           }
                           v1::ServerFrame out;
                           out.set_id(id);
@@ -288,7 +290,7 @@ void NativeSession::on_hello(std::uint64_t id, const v1::Hello& hello) {
 void NativeSession::on_auth_result(std::uint64_t id, Result<AuthGrant> grant) {
   auth_in_flight_ = false;
   if (phase_ == Phase::closing) return;
-  if (!grant) return reply_error(id, grant.error().code, grant.error().message);
+  if (!grant) return reply_error(id, grant.error());
   identity_ = core_.attach(handle_, *grant);
   v1::ServerFrame out;
   out.set_id(id);
@@ -406,11 +408,24 @@ void NativeSession::reply(v1::ServerFrame& frame) {
   send_bytes(std::move(bytes), view);
 }
 
-void NativeSession::reply_error(std::uint64_t id, Errc code, std::string_view message) {
+void NativeSession::reply_error(std::uint64_t id, const Error& error) {
+  reply_error(id, error.code, error.message, error.retry_after_ms);
+}
+
+void NativeSession::reply_error(std::uint64_t id, Errc code, std::string_view message,
+                                std::uint32_t retry_after_ms) {
   v1::ServerFrame out;
   out.set_id(id);
   out.mutable_error()->set_code(to_wire(code));
-  out.mutable_error()->set_message(std::string(message));
+  if (code == Errc::internal) {
+    // An internal error's detail (SQL, file names) is for the operator, never for the client.
+    spdlog::error("internal error answering request {} of {}: {}", id, connection_.remote_address(),
+                  message);
+    out.mutable_error()->set_message("internal error");
+  } else {
+    out.mutable_error()->set_message(std::string(message));
+  }
+  out.mutable_error()->set_retry_after_ms(retry_after_ms);
   reply(out);
 }
 

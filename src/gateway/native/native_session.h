@@ -62,7 +62,9 @@ class NativeSession final : public transport::ProtocolSession, public SessionSin
   void reply_conversation(std::uint64_t id, Result<Conversation> conversation);
 
   void reply(v1::ServerFrame& frame);
-  void reply_error(std::uint64_t id, Errc code, std::string_view message);
+  void reply_error(std::uint64_t id, Errc code, std::string_view message,
+                   std::uint32_t retry_after_ms = 0);
+  void reply_error(std::uint64_t id, const Error& error);
   // Sends a Goodbye and closes after it is written.
   void goodbye(Errc reason, std::string_view message);
   void send_bytes(std::shared_ptr<const void> owner, std::string_view bytes);

@@ -84,6 +84,7 @@ void to_wire(const Message& message, v1::Message& out) {
   out.set_edited_at_ms(message.edited_at);
   out.set_deleted(message.deleted);
   out.set_hidden(message.hidden);
+  out.set_truncated(message.truncated);
   for (const Reaction& r : message.reactions) {
     auto* w = out.add_reactions();
     w->set_user_id(r.user_id);

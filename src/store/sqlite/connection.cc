@@ -1,7 +1,11 @@
 // RAII helpers over the sqlite3 C API.
 #include "store/sqlite/connection.h"
 
+#include <spdlog/spdlog.h>
+
+#include <atomic>
 #include <cassert>
+#include <chrono>
 #include <limits>
 #include <utility>
 
@@ -12,7 +16,32 @@ Error sqlite_error(sqlite3* db, int rc, std::string_view what) {
   message += ": ";
   // errmsg describes the most recent call on db; errstr(rc) is the fallback when db is unusable.
   message += db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
-  return Error{Errc::internal, std::move(message)};
+  switch (rc & 0xff) {
+    case SQLITE_FULL:
+    case SQLITE_IOERR:
+    case SQLITE_READONLY:
+    case SQLITE_CANTOPEN:
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+    case SQLITE_NOMEM: {
+      // The storage, not the request, is at fault and it may recover (space freed, the disk
+      // remounted): callers answer "unavailable, retry". The detail is for the operator's log
+      // only, at most once a second so a full disk does not fill the log as well.
+      static std::atomic<std::int64_t> last_logged{0};
+      const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                           std::chrono::steady_clock::now().time_since_epoch())
+                           .count();
+      auto before = last_logged.load();
+      if (now - before >= 1000 && last_logged.compare_exchange_strong(before, now)) {
+        spdlog::error("storage unavailable: {}", message);
+      }
+      return Error{Errc::unavailable, (rc & 0xff) == SQLITE_FULL
+                                          ? "storage full; retry later"
+                                          : "storage unavailable; retry later"};
+    }
+    default:
+      return Error{Errc::internal, std::move(message)};
+  }
 }
 
 Statement::Statement(Statement&& other) noexcept

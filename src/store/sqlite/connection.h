@@ -14,7 +14,9 @@
 
 namespace parley::store {
 
-// Errc::internal carrying sqlite's own description of `rc`, prefixed with what we were doing.
+// Errc::internal carrying sqlite's own description of `rc`, prefixed with what we were doing; or,
+// for a storage fault that may pass (disk full, I/O error, read-only, busy), Errc::unavailable
+// with a message free of SQL, the detail going to the log.
 Error sqlite_error(sqlite3* db, int rc, std::string_view what);
 
 // A cached prepared statement borrowed from its Connection for one use. Bind errors are kept and

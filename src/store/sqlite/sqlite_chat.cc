@@ -78,23 +78,34 @@ Result<UserUpdate> log_update(Connection& db, UserId user, UserUpdateKind kind, 
 }
 
 // One of a current member's own settings (a members column) and its user-log entry, in one
-// transaction; not_found when the user is not a current member.
+// transaction; not_found when the user is not a current member, nullopt when it already had
+// that value.
 template <class Value, class Log>
-Result<UserUpdate> set_own_setting(Connection& db, std::string_view column, Value value,
-                                   UserId user, ConversationId id, Log log) {
+Result<std::optional<UserUpdate>> set_own_setting(Connection& db, std::string_view column,
+                                                  Value value, UserId user, ConversationId id,
+                                                  Log log) {
   auto txn = Transaction::begin(db, "BEGIN IMMEDIATE");
   if (!txn) return forward(txn);
+  {
+    auto member = db.prepare("SELECT " + std::string(column) +
+                             " = ? FROM members WHERE conversation_id = ? AND user_id = ? AND "
+                             "left_at IS NULL");
+    if (!member) return forward(member);
+    auto row = member->bind(1, value).bind(2, id).bind(3, user).step();
+    if (!row) return forward(row);
+    if (!*row) return fail(Errc::not_found, "no such conversation");
+    if (member->int64(0) != 0) return std::optional<UserUpdate>();
+  }
   auto stmt = db.prepare("UPDATE members SET " + std::string(column) +
-                         " = ? WHERE conversation_id = ? AND user_id = ? AND left_at IS NULL");
+                         " = ? WHERE conversation_id = ? AND user_id = ?");
   if (!stmt) return forward(stmt);
   auto done = stmt->bind(1, value).bind(2, id).bind(3, user).run();
   if (!done) return forward(done);
-  if (db.changes() == 0) return fail(Errc::not_found, "no such conversation");
   auto update = log(db);
-  if (!update) return update;
+  if (!update) return forward(update);
   auto committed = txn->commit();
   if (!committed) return forward(committed);
-  return update;
+  return std::optional<UserUpdate>(std::move(*update));
 }
 
 Result<std::int64_t> single_int(Statement& stmt) {
@@ -153,7 +164,8 @@ Result<std::vector<Message>> SqliteStore::view_before(const Viewer& viewer, Conv
 
 // ---- per-user state
 
-Result<UserUpdate> SqliteStore::mark_read(UserId user, ConversationId id, Seq seq, TimeMs now) {
+Result<std::optional<UserUpdate>> SqliteStore::mark_read(UserId user, ConversationId id, Seq seq,
+                                                         TimeMs now) {
   Connection& db = *writer_;
   auto txn = Transaction::begin(db, "BEGIN IMMEDIATE");
   if (!txn) return forward(txn);
@@ -162,38 +174,42 @@ Result<UserUpdate> SqliteStore::mark_read(UserId user, ConversationId id, Seq se
   if (!*member) return fail(Errc::not_found, "no such conversation");
   auto conversation = detail::load_conversation(db, id, /*with_members=*/false);
   if (!conversation) return forward(conversation);
-  if (seq < 0 || seq > conversation->last_seq) return fail(Errc::invalid_argument, "bad seq");
-  // Never backwards: a late marker from a slow device must not resurrect unread messages.
-  const Seq read_seq = std::max((*member)->read_seq, seq);
+  if (seq < 0) return fail(Errc::invalid_argument, "seq must not be negative");
+  if (seq > conversation->last_seq) return fail(Errc::not_found, "no such message");
+  // Never backwards: a late marker from a slow device must not resurrect unread messages. Not
+  // moving at all is no change: nothing is logged and nobody is told.
+  if (seq <= (*member)->read_seq) return std::optional<UserUpdate>();
   {
     auto stmt =
         db.prepare("UPDATE members SET read_seq = ? WHERE conversation_id = ? AND user_id = ?");
     if (!stmt) return forward(stmt);
-    auto done = stmt->bind(1, read_seq).bind(2, id).bind(3, user).run();
+    auto done = stmt->bind(1, seq).bind(2, id).bind(3, user).run();
     if (!done) return forward(done);
   }
-  auto update = log_update(db, user, UserUpdateKind::read, id, now, read_seq);
-  if (!update) return update;
+  auto update = log_update(db, user, UserUpdateKind::read, id, now, seq);
+  if (!update) return forward(update);
   auto committed = txn->commit();
   if (!committed) return forward(committed);
-  return update;
+  return std::optional<UserUpdate>(std::move(*update));
 }
 
-Result<UserUpdate> SqliteStore::set_muted(UserId user, ConversationId id, bool muted, TimeMs now) {
+Result<std::optional<UserUpdate>> SqliteStore::set_muted(UserId user, ConversationId id, bool muted,
+                                                         TimeMs now) {
   return set_own_setting(*writer_, "muted", std::int64_t{muted ? 1 : 0}, user, id,
                          [&](Connection& db) {
                            return log_update(db, user, UserUpdateKind::muted, id, now, 0, muted);
                          });
 }
 
-Result<UserUpdate> SqliteStore::set_nickname(UserId user, ConversationId id,
-                                             std::string_view nickname, TimeMs now) {
+Result<std::optional<UserUpdate>> SqliteStore::set_nickname(UserId user, ConversationId id,
+                                                            std::string_view nickname, TimeMs now) {
   return set_own_setting(*writer_, "nickname", nickname, user, id, [&](Connection& db) {
     return log_update(db, user, UserUpdateKind::nickname, id, now, 0, false, std::string(nickname));
   });
 }
 
-Result<UserUpdate> SqliteStore::hide_message(UserId user, ConversationId id, Seq seq, TimeMs now) {
+Result<std::optional<UserUpdate>> SqliteStore::hide_message(UserId user, ConversationId id, Seq seq,
+                                                            TimeMs now) {
   Connection& db = *writer_;
   auto txn = Transaction::begin(db, "BEGIN IMMEDIATE");
   if (!txn) return forward(txn);
@@ -216,12 +232,13 @@ Result<UserUpdate> SqliteStore::hide_message(UserId user, ConversationId id, Seq
     if (!stmt) return forward(stmt);
     auto done = stmt->bind(1, user).bind(2, id).bind(3, seq).run();
     if (!done) return forward(done);
+    if (db.changes() == 0) return std::optional<UserUpdate>();  // already hidden
   }
   auto update = log_update(db, user, UserUpdateKind::hidden, id, now, seq);
-  if (!update) return update;
+  if (!update) return forward(update);
   auto committed = txn->commit();
   if (!committed) return forward(committed);
-  return update;
+  return std::optional<UserUpdate>(std::move(*update));
 }
 
 Result<std::vector<UserUpdate>> SqliteStore::user_updates_after(UserId user, std::int64_t after,

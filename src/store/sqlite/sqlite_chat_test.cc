@@ -100,10 +100,12 @@ TEST_F(SqliteChatTest, HiddenEntriesAndVisibility) {
   for (int i = 1; i <= 5; ++i) ASSERT_TRUE(append_one(text(ab, alice, "t" + std::to_string(i))));
 
   auto hidden = store_->hide_message(bob, ab, 2, 7000);
-  ASSERT_TRUE(hidden) << hidden.error().message;
-  EXPECT_EQ(hidden->kind, UserUpdateKind::hidden);
-  EXPECT_EQ(hidden->seq, 2);
-  EXPECT_TRUE(store_->hide_message(bob, ab, 2, 7000));  // idempotent
+  ASSERT_TRUE(hidden && *hidden);
+  EXPECT_EQ((*hidden)->kind, UserUpdateKind::hidden);
+  EXPECT_EQ((*hidden)->seq, 2);
+  auto again = store_->hide_message(bob, ab, 2, 7000);  // idempotent: no second log entry
+  ASSERT_TRUE(again);
+  EXPECT_FALSE(*again);
   EXPECT_EQ(store_->hide_message(bob, ab, 6, 1).error().code, Errc::not_found);
   EXPECT_EQ(store_->hide_message(carol, ab, 1, 1).error().code, Errc::not_found);
 
@@ -149,11 +151,12 @@ TEST_F(SqliteChatTest, ReadPositionsAndUnread) {
   EXPECT_EQ((*list)[0].last_message->seq, 6);
 
   auto read = store_->mark_read(bob, ab, 6, 8000);
-  ASSERT_TRUE(read) << read.error().message;
-  EXPECT_EQ(read->kind, UserUpdateKind::read);
-  EXPECT_EQ(read->seq, 6);
-  EXPECT_EQ(store_->mark_read(bob, ab, 2, 8000)->seq, 6);  // never back
-  EXPECT_EQ(store_->mark_read(bob, ab, 11, 1).error().code, Errc::invalid_argument);
+  ASSERT_TRUE(read && *read);
+  EXPECT_EQ((*read)->kind, UserUpdateKind::read);
+  EXPECT_EQ((*read)->seq, 6);
+  EXPECT_FALSE(*store_->mark_read(bob, ab, 2, 8000));  // never back: no change, no log entry
+  EXPECT_FALSE(*store_->mark_read(bob, ab, 6, 8000));  // the same seq: no change either
+  EXPECT_EQ(store_->mark_read(bob, ab, 11, 1).error().code, Errc::not_found);
   EXPECT_EQ(store_->mark_read(bob, ab, -1, 1).error().code, Errc::invalid_argument);
   EXPECT_EQ(store_->mark_read(bob, ab + 50, 1, 1).error().code, Errc::not_found);
   EXPECT_EQ((*store_->conversation_list(bob, 10))[0].unread, 0);
@@ -189,11 +192,13 @@ TEST_F(SqliteChatTest, ConversationListOrderTitlesAndSettings) {
   auto sent = append_one(text(ab, bob, "x", "latest"));
   ASSERT_TRUE(sent);
   auto muted = store_->set_muted(alice, ab, true, 1);
-  ASSERT_TRUE(muted);
-  EXPECT_TRUE(muted->flag);
+  ASSERT_TRUE(muted && *muted);
+  EXPECT_TRUE((*muted)->flag);
+  EXPECT_FALSE(*store_->set_muted(alice, ab, true, 2));  // already muted
   auto nick = store_->set_nickname(alice, ab, "Bobby", 1);
-  ASSERT_TRUE(nick);
-  EXPECT_EQ(nick->text, "Bobby");
+  ASSERT_TRUE(nick && *nick);
+  EXPECT_EQ((*nick)->text, "Bobby");
+  EXPECT_FALSE(*store_->set_nickname(alice, ab, "Bobby", 2));
   EXPECT_EQ(store_->set_muted(alice, ab + 99, true, 1).error().code, Errc::not_found);
   list = store_->conversation_list(alice, 10);
   EXPECT_EQ((*list)[0].conversation.id, ab);

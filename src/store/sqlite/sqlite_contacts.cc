@@ -203,6 +203,21 @@ Result<bool> SqliteStore::is_blocked(UserId by, UserId who) {
   return blocked(**db, by, who);
 }
 
+Result<std::vector<UserId>> SqliteStore::blocked_by(UserId user) {
+  auto db = reader();
+  if (!db) return forward(db);
+  auto stmt = (*db)->prepare("SELECT user_id FROM blocks WHERE peer_id = ?");  // blocks_peer
+  if (!stmt) return forward(stmt);
+  stmt->bind(1, user);
+  std::vector<UserId> blockers;
+  while (true) {
+    auto row = stmt->step();
+    if (!row) return forward(row);
+    if (!*row) return blockers;
+    blockers.push_back(stmt->int64(0));
+  }
+}
+
 Result<void> SqliteStore::set_last_seen(UserId user, TimeMs at) {
   auto stmt = writer_->prepare("UPDATE users SET last_seen_at = MAX(last_seen_at, ?) WHERE id = ?");
   if (!stmt) return forward(stmt);

@@ -179,7 +179,7 @@ Result<GroupOutcome> SqliteStore::change_group(const GroupChange& change) {
   if (!before) return forward(before);
   auto actor = detail::current_member(db, id, change.actor);
   if (!actor) return forward(actor);
-  if (!*actor) return fail(Errc::forbidden, "not a member of this conversation");
+  if (!*actor) return fail(Errc::not_found, "no such conversation");  // not probeable
   if (before->kind != ConversationKind::group) {
     return fail(Errc::invalid_argument, "not a group conversation");
   }

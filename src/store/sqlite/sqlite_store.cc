@@ -64,6 +64,17 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(SqliteOptions options) {
                          (options.durability_fsync ? "FULL" : "NORMAL"));
   if (!pragmas) return forward(pragmas);
 
+  if (options.max_bytes != 0) {
+    auto page = db.prepare("PRAGMA page_size");
+    if (!page) return forward(page);
+    auto row = page->step();
+    if (!row) return forward(row);
+    const std::int64_t page_size = *row ? page->int64(0) : 4096;
+    const auto pages = std::max<std::int64_t>(
+        1, static_cast<std::int64_t>(options.max_bytes) / std::max<std::int64_t>(page_size, 512));
+    auto capped = db.exec("PRAGMA max_page_count=" + std::to_string(pages));
+    if (!capped) return forward(capped);
+  }
   auto version = migrate(db, wall_clock_ms());
   if (!version) return forward(version);
   return std::unique_ptr<SqliteStore>(
@@ -163,24 +174,33 @@ Result<void> SqliteStore::set_password_hash(UserId user, std::string_view passwo
 // ---- devices and tokens
 
 Result<DeviceId> SqliteStore::create_device(const NewDevice& device) {
+  // With a key, one row per (user, key): a new login of the same installation replaces its token.
   auto stmt = writer_->prepare(
       "INSERT INTO devices (user_id, name, token_hash, token_expires_at, revoked, created_at, "
-      "last_seen_at) VALUES (?, ?, ?, ?, 0, ?, ?)");
+      "last_seen_at, device_key) VALUES (?1, ?2, ?3, ?4, 0, ?5, ?5, NULLIF(?6, '')) "
+      "ON CONFLICT (user_id, device_key) WHERE device_key IS NOT NULL DO UPDATE SET "
+      "name = excluded.name, token_hash = excluded.token_hash, "
+      "token_expires_at = excluded.token_expires_at, revoked = 0, "
+      "last_seen_at = excluded.last_seen_at RETURNING id");
   if (!stmt) return forward(stmt);
-  auto done = stmt->bind(1, device.user_id)
-                  .bind(2, device.name)
-                  .bind_blob(3, device.token_hash)
-                  .bind(4, device.token_expires_at)
-                  .bind(5, device.now)
-                  .bind(6, device.now)
-                  .run();
-  if (!done) {
+  auto row = stmt->bind(1, device.user_id)
+                 .bind(2, device.name)
+                 .bind_blob(3, device.token_hash)
+                 .bind(4, device.token_expires_at)
+                 .bind(5, device.now)
+                 .bind(6, device.device_key)
+                 .step();
+  if (!row) {
     if (stmt->last_error_code() == SQLITE_CONSTRAINT_FOREIGNKEY) {
       return fail(Errc::not_found, "no user " + std::to_string(device.user_id));
     }
-    return forward(done);
+    return forward(row);
   }
-  return writer_->last_insert_rowid();
+  if (!*row) return fail(Errc::internal, "device insert returned no id");
+  const DeviceId id = stmt->int64(0);
+  auto done = stmt->run();  // steps to the end so the statement is reset cleanly
+  if (!done) return forward(done);
+  return id;
 }
 
 Result<DeviceAuth> SqliteStore::device_by_token_hash(std::string_view token_hash) {
@@ -370,7 +390,8 @@ Result<AppendOutcome> SqliteStore::append_one(const AppendRequest& request) {
   // Checked inside the append transaction, so a member who has just left cannot slip in.
   auto member = detail::current_member(db, request.conversation_id, request.sender_id);
   if (!member) return forward(member);
-  if (!*member) return fail(Errc::forbidden, "not a member of this conversation");
+  // Not a member: as if the conversation did not exist, so its id cannot be probed.
+  if (!*member) return fail(Errc::not_found, "no such conversation");
   if (conversation_kind == ConversationKind::direct) {
     auto stmt = db.prepare(
         "SELECT 1 FROM members m JOIN blocks b ON b.user_id = m.user_id AND b.peer_id = ?1 "

@@ -17,6 +17,9 @@ class Connection;
 struct SqliteOptions {
   std::string path;              // database file; created if missing
   bool durability_fsync = true;  // true: synchronous=FULL (fsync at every commit); false: NORMAL
+  // A cap on the database file (0: none). Writes past it fail with Errc::unavailable ("storage
+  // full") while reads go on, exactly as when the disk itself is full.
+  std::uint64_t max_bytes = 0;
 };
 
 // Thread contract: that of Store. [writer] methods use the writer connection and must never run
@@ -62,11 +65,14 @@ class SqliteStore final : public Store {
   Result<GroupOutcome> create_group(const NewGroup& group) override;
   Result<GroupOutcome> change_group(const GroupChange& change) override;
 
-  Result<UserUpdate> mark_read(UserId user, ConversationId id, Seq seq, TimeMs now) override;
-  Result<UserUpdate> set_muted(UserId user, ConversationId id, bool muted, TimeMs now) override;
-  Result<UserUpdate> set_nickname(UserId user, ConversationId id, std::string_view nickname,
-                                  TimeMs now) override;
-  Result<UserUpdate> hide_message(UserId user, ConversationId id, Seq seq, TimeMs now) override;
+  Result<std::optional<UserUpdate>> mark_read(UserId user, ConversationId id, Seq seq,
+                                              TimeMs now) override;
+  Result<std::optional<UserUpdate>> set_muted(UserId user, ConversationId id, bool muted,
+                                              TimeMs now) override;
+  Result<std::optional<UserUpdate>> set_nickname(UserId user, ConversationId id,
+                                                 std::string_view nickname, TimeMs now) override;
+  Result<std::optional<UserUpdate>> hide_message(UserId user, ConversationId id, Seq seq,
+                                                 TimeMs now) override;
   Result<std::vector<UserUpdate>> user_updates_after(UserId user, std::int64_t after,
                                                      std::size_t limit) override;
   Result<std::int64_t> last_user_seq(UserId user) override;
@@ -78,6 +84,7 @@ class SqliteStore final : public Store {
   Result<std::vector<Contact>> contacts_of(UserId user) override;
   Result<std::vector<UserId>> presence_watchers(UserId user) override;
   Result<bool> is_blocked(UserId by, UserId who) override;
+  Result<std::vector<UserId>> blocked_by(UserId user) override;
   Result<void> set_last_seen(UserId user, TimeMs at) override;
 
  private:
