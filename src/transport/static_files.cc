@@ -129,8 +129,8 @@ std::shared_ptr<const StaticSite> StaticSite::load(const std::string& root_text)
   fs::recursive_directory_iterator it(root, fs::directory_options::skip_permission_denied, ec);
   for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
     const fs::path& path = it->path();
-    const std::string relative = fs::relative(path, root, ec).generic_string();
-    if (ec) break;
+    // Lexical: fs::relative would resolve a symlink's target first.
+    const std::string relative = path.lexically_relative(root).generic_string();
     if (path.filename().string().front() == '.') {
       if (it->is_directory(ec)) it.disable_recursion_pending();
       continue;
@@ -180,9 +180,9 @@ StaticReply StaticSite::respond(http::verb method, std::string_view target,
   auto& response = reply.response;
   response.version(http_version);
   response.set(http::field::server, "parleyd");
-  response.set(http::field::x_content_type_options, "nosniff");
-  response.set(http::field::content_security_policy, kContentSecurityPolicy);
-  response.set(http::field::referrer_policy, "no-referrer");
+  response.set("X-Content-Type-Options", "nosniff");
+  response.set("Content-Security-Policy", kContentSecurityPolicy);
+  response.set("Referrer-Policy", "no-referrer");
   response.set("Cross-Origin-Opener-Policy", "same-origin");
 
   const auto plain = [&](http::status status, std::string_view text) {

@@ -117,7 +117,7 @@ test('reaction, edit and delete for everyone show on the other side', async () =
   const own = messages(alice.page).filter({ hasText: 'typo heer' });
   await own.hover();
   await own.getByRole('button', { name: 'Edit message' }).click();
-  const editor = alice.page.getByLabel('Edit message');
+  const editor = alice.page.getByRole('textbox', { name: 'Edit message' });
   await editor.fill('typo here');
   await editor.press('Enter');
   await messages(bob.page).filter({ hasText: 'typo here' }).locator('.edited').waitFor();
@@ -135,6 +135,10 @@ test('reaction, edit and delete for everyone show on the other side', async () =
   await mine.getByRole('button', { name: 'Delete for me' }).click();
   await eventually(async () => (await messages(bob.page).filter({ hasText: 'typo here' }).count()) === 0, 'hidden for bob');
   assert.equal(await messages(alice.page).filter({ hasText: 'typo here' }).count(), 1);
+  await send(bob.page, 'all good, see https://example.org');
+  await messages(alice.page).filter({ hasText: 'all good' }).waitFor();
+  await alice.page.locator('[data-testid=message]', { hasText: 'This message was deleted' }).locator('[data-reader=bob]').waitFor({ state: 'detached' }).catch(() => {});
+  await screenshot(alice.page, 'conversation');
 });
 
 test('a group with three users: create, talk, rename, roles, remove, leave', async () => {

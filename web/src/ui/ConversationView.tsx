@@ -74,7 +74,7 @@ export function ConversationView({ conversation: c, onClose }: { conversation: C
     <main class="conversation-view" aria-label={`Conversation with ${name}`}>
       <header class="conv-header">
         <button type="button" class="icon back" aria-label="Back to conversations" onClick={onClose}>←</button>
-        {peer && <PresenceDot online={contact?.online ?? false} name={peer} />}
+        {contact?.state === 'ACCEPTED' && <PresenceDot online={contact.online} name={contact.username} />}
         <h2 data-testid="conversation-title">{name}</h2>
         {c.kind === 'GROUP' && <span class="note">{c.members.length} members</span>}
         <button type="button" class="icon" aria-label="Conversation details" aria-expanded={showDetails}
@@ -123,8 +123,9 @@ function MessageRow({ c, m, me, readers, onError }: {
   const myReaction = (emoji: string) => m.reactions.some((r) => r.emoji === emoji && r.users.includes(me));
   const toggle = (emoji: string) => void attempt(onError, () => client.react(c.id, m.seq, emoji, myReaction(emoji)));
   return (
+    // Focusable, so the actions show on focus (keyboard) and on tap (phone), not only on hover.
     <div class={`message ${mine ? 'mine' : 'theirs'} ${m.deleted ? 'deleted' : ''}`} data-testid="message"
-      data-seq={m.seq} data-sender={m.sender}>
+      data-seq={m.seq} data-sender={m.sender} tabIndex={0}>
       {c.kind === 'GROUP' && !mine && <span class="sender">{m.sender}</span>}
       {editing ? (
         <form class="edit" onSubmit={(e) => { e.preventDefault(); void saveEdit(); }}>

@@ -55,7 +55,7 @@ function ConversationRow({ c, me, selected, onOpen }: { c: Conversation; me: str
     <button type="button" class={`conversation ${selected ? 'selected' : ''}`} aria-current={selected ? 'true' : undefined}
       data-testid="conversation" data-name={name} onClick={() => onOpen(c.id)}>
       <span class="row-top">
-        {peer && <PresenceDot online={contact?.online ?? false} name={peer} />}
+        {contact?.state === 'ACCEPTED' && <PresenceDot online={contact.online} name={contact.username} />}
         <span class="name">{name}</span>
         {c.kind === 'GROUP' && <span class="tag">group</span>}
         {c.muted && <span class="muted-icon" aria-label="muted" title="muted">🔕</span>}
