@@ -154,11 +154,11 @@ Result<std::unique_ptr<Server>> Server::start(const ServerConfig& config) {
   };
   for (const auto& w : wanted) {
     if (w.endpoint.empty()) continue;
-    const bool http = w.kind == transport::ListenerKind::http ||
-                      w.kind == transport::ListenerKind::https;
-    auto listener = std::make_unique<transport::Listener>(
-        w.kind, pool, *parts->registry, parts->limits, factory, parts->tls.get(),
-        http ? parts->site.get() : nullptr);
+    const bool http =
+        w.kind == transport::ListenerKind::http || w.kind == transport::ListenerKind::https;
+    auto listener = std::make_unique<transport::Listener>(w.kind, pool, *parts->registry,
+                                                          parts->limits, factory, parts->tls.get(),
+                                                          http ? parts->site.get() : nullptr);
     // Accepting is cheap: shard 0 accepts and hands each socket to the next shard.
     auto port = listener->open(pool.io(0), w.endpoint);
     if (!port) return std::unexpected(port.error());

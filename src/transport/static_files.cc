@@ -1,6 +1,7 @@
 #include "transport/static_files.h"
 
 #include <spdlog/spdlog.h>
+
 #include <array>
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/http/status.hpp>
@@ -169,8 +170,7 @@ std::shared_ptr<const StaticSite> StaticSite::load(const std::string& root_text)
     spdlog::warn("web: {} has no index.html (run npm run build in web/); GET / answers 404",
                  site->root_);
   }
-  spdlog::info("web: serving {} files ({} bytes) from {}", site->files_.size(), total,
-               site->root_);
+  spdlog::info("web: serving {} files ({} bytes) from {}", site->files_.size(), total, site->root_);
   return site;
 }
 

@@ -33,10 +33,9 @@ TEST(StaticPath, DecodesAndMapsTheRootToIndex) {
 }
 
 TEST(StaticPath, RefusesTraversalAndBadEscapes) {
-  for (const char* bad :
-       {"/../etc/passwd", "/assets/../../x", "/%2e%2e/x", "/%2E%2e%2fetc", "/a/%2e/b", "/.git/config",
-        "/a//b", "/a%2fb", "/a%00b", "/a%zz", "/a%2", "/a%", "/a\\..\\b", "relative", "",
-        "/assets/.hidden"}) {
+  for (const char* bad : {"/../etc/passwd", "/assets/../../x", "/%2e%2e/x", "/%2E%2e%2fetc",
+                          "/a/%2e/b", "/.git/config", "/a//b", "/a%2fb", "/a%00b", "/a%zz", "/a%2",
+                          "/a%", "/a\\..\\b", "relative", "", "/assets/.hidden"}) {
     EXPECT_FALSE(static_path_of(bad).has_value()) << bad;
   }
 }

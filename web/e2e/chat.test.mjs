@@ -137,7 +137,6 @@ test('reaction, edit and delete for everyone show on the other side', async () =
   assert.equal(await messages(alice.page).filter({ hasText: 'typo here' }).count(), 1);
   await send(bob.page, 'all good, see https://example.org');
   await messages(alice.page).filter({ hasText: 'all good' }).waitFor();
-  await alice.page.locator('[data-testid=message]', { hasText: 'This message was deleted' }).locator('[data-reader=bob]').waitFor({ state: 'detached' }).catch(() => {});
   await screenshot(alice.page, 'conversation');
 });
 

@@ -235,6 +235,10 @@ test('read markers sit after the last message each member has read', async () =>
   assert.deepEqual([...readMarkers(c, 'alice')], [[1, ['bob']]]);
   s.push({ read: { conversation_id: '1', username: 'bob', read_seq: '2' } });
   assert.deepEqual([...readMarkers(c, 'alice')], [[2, ['bob']]]);
+  // Bob's own message moves his marker without a read event (the server's rule).
+  s.push({ message: { message: t.server.append({ text: 'reply' }) } });
+  await settle();
+  assert.deepEqual([...readMarkers(c, 'alice')], [[3, ['bob']]]);
 });
 
 test('marking read sends the held seq and clears unread', async () => {

@@ -325,14 +325,19 @@ export function peerOf(c: Conversation, me: string): string | null {
 export function readMarkers(c: Conversation, me: string): Map<number, string[]> {
   const markers = new Map<number, string[]>();
   if (c.messages.length === 0) return markers;
+  // Sending moves the sender's read position to their message, but no `read` event says so:
+  // a member has read at least up to the last message they sent.
+  const lastSent = new Map<string, number>();
+  for (const m of c.messages) if (m.kind === 'TEXT') lastSent.set(m.sender, m.seq);
   for (const member of c.members) {
-    if (member.username === me || member.readSeq <= 0) continue;
+    const readSeq = Math.max(member.readSeq, lastSent.get(member.username) ?? 0);
+    if (member.username === me || readSeq <= 0) continue;
     let at: ChatMessage | undefined;
     let lo = 0;
     let hi = c.messages.length - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      if (c.messages[mid].seq <= member.readSeq) {
+      if (c.messages[mid].seq <= readSeq) {
         at = c.messages[mid];
         lo = mid + 1;
       } else {
