@@ -1,5 +1,5 @@
 // Builds the web client into dist/ (index.html, icon.svg, assets/app-HASH.{js,css}) with esbuild.
-// `--tests` also compiles the unit tests (test/*.test.ts) to build/unit/ for `node --test`.
+// `--tests` compiles the unit tests (test/*.test.ts) to build/unit/ for `node --test` instead.
 import * as esbuild from 'esbuild';
 import { mkdir, readFile, readdir, rm, writeFile, copyFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -55,5 +55,5 @@ async function buildTests() {
   });
 }
 
-await buildApp();
 if (process.argv.includes('--tests')) await buildTests();
+else await buildApp();

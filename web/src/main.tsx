@@ -3,7 +3,7 @@
 import { render } from 'preact';
 import { realClock } from './protocol/clock';
 import type { SocketLike } from './protocol/connection';
-import { ChatClient } from './protocol/sync';
+import { ChatClient } from './protocol/client';
 import { App } from './ui/App';
 import { ClientContext } from './ui/hooks';
 

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { readMarkers } from '../src/protocol/model';
-import { ChatClient } from '../src/protocol/sync';
+import { ChatClient } from '../src/protocol/client';
 import type { WireMessage } from '../src/protocol/types';
 import { FakeClock, FakeSocket, MemoryStore, settle } from './fakes';
 

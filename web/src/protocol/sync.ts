@@ -1,22 +1,19 @@
-// The chat client: authentication, sync and gap fill after every (re)connect, live events
-// (acked, deduplicated by (conversation, seq), gaps filled), the resend queue, and every chat
-// command. Plain TypeScript with no DOM: the UI subscribes and renders its state.
+// Keeping the client's state in sync with the server: authentication, sync of both logs and gap
+// fill after every (re)connect, live events (acked, deduplicated by (conversation, seq), gaps
+// filled). Plain TypeScript with no DOM; client.ts adds the commands, the UI renders the state.
 
 import type { Clock } from './clock';
 import { Connection, type ConnectionState, type SocketLike } from './connection';
-import { newDeviceKey } from './ids';
+import { AUTH_KEY, authMessage, deviceKeyOf, readStoredAuth, toContact, type StoredAuth } from './auth';
 import {
-  applyEntry, hideMessage, mergeSummary, newConversation, prependPage, recountUnread, windowIsEmpty,
-  type Conversation,
+  applyEntry, hideMessage, mergeSummary, newConversation, recountUnread, windowIsEmpty, type Conversation,
 } from './model';
-import { Outbox, type KeyValueStore, type OutboxItem } from './outbox';
+import { Outbox, type KeyValueStore } from './outbox';
 import { Sequencer } from './sequencer';
 import {
-  isTransient, num, ProtocolError, type ContactState, type HelloOk, type MemberRole, type MessageKind,
-  type RequestBody, type SendAck, type ServerFrame, type WireContact, type WireConversation,
-  type WireMessage, type WireUserUpdate,
+  isTransient, num, ProtocolError, type ContactState, type HelloOk, type RequestBody, type ServerFrame,
+  type WireConversation, type WireMessage, type WireUserUpdate,
 } from './types';
-import { utf8Bytes } from './text';
 
 export interface Me {
   userId: number;
@@ -43,23 +40,14 @@ export interface ClientOptions {
   backoffMaxMs?: number;
 }
 
-const AUTH_KEY = 'parley.auth';
-const DEVICE_KEY = 'parley.device_key';
-const HISTORY_PAGE = 50;
 const FILL_PAGE = 200;
 /** A gap larger than this is not replayed: the window jumps to the newest entries instead. */
 const MAX_FILL_ENTRIES = 2000;
 const TYPING_SHOWN_MS = 6000;
-const TYPING_SEND_EVERY_MS = 3000;
 
-interface StoredAuth {
-  token: string;
-  username: string;
-  userId: number;
-  deviceId: number;
-}
 
-export class ChatClient {
+/** The synchronised state; ChatClient (client.ts) adds the commands. */
+export class SyncEngine {
   readonly connection: Connection;
   auth: AuthState = 'signed-out';
   authError = '';
@@ -72,23 +60,19 @@ export class ChatClient {
   synced = false;
   lastError = '';
 
-  private userLog = new Sequencer<WireUserUpdate>(0);
-  private fresh = true; // nothing held yet: the first sync takes state, not the user log
-  private listeners = new Set<() => void>();
-  private pendingAuth: { kind: 'login' | 'register_account'; username: string; password: string } | null = null;
-  private acks: Array<{ conversation_id: string; seq: string }> = [];
-  private ackTimer: unknown = null;
-  private refreshTimer: unknown = null;
-  private contactsTimer: unknown = null;
-  private flushing = false;
-  private flushRetry: unknown = null;
-  private filling = new Set<number>();
-  private marking = new Map<number, number>();
-  private typingSent = new Map<number, number>();
-  private typingTimer: unknown = null;
-  private notifyQueued = false;
+  protected userLog = new Sequencer<WireUserUpdate>(0);
+  protected fresh = true; // nothing held yet: the first sync takes state, not the user log
+  protected listeners = new Set<() => void>();
+  protected pendingAuth: { kind: 'login' | 'register_account'; username: string; password: string } | null = null;
+  protected acks: Array<{ conversation_id: string; seq: string }> = [];
+  protected ackTimer: unknown = null;
+  protected refreshTimer: unknown = null;
+  protected contactsTimer: unknown = null;
+  protected filling = new Set<number>();
+  protected typingTimer: unknown = null;
+  protected notifyQueued = false;
 
-  constructor(private readonly options: ClientOptions) {
+  constructor(protected readonly options: ClientOptions) {
     this.connection = new Connection(
       {
         url: options.url,
@@ -122,7 +106,7 @@ export class ChatClient {
   }
 
   /** Coalesces change notifications into one per task. */
-  private changed(): void {
+  protected changed(): void {
     if (this.notifyQueued) return;
     this.notifyQueued = true;
     queueMicrotask(() => {
@@ -161,7 +145,7 @@ export class ChatClient {
     this.connection.interrupt('logged out'); // a fresh, unauthenticated connection
   }
 
-  private signedOut(message: string): void {
+  protected signedOut(message: string): void {
     this.options.storage.removeItem(AUTH_KEY);
     this.auth = 'signed-out';
     this.authError = message;
@@ -175,23 +159,12 @@ export class ChatClient {
     this.changed();
   }
 
-  private storedAuth(): StoredAuth | null {
-    try {
-      const raw = this.options.storage.getItem(AUTH_KEY);
-      const v = raw ? (JSON.parse(raw) as StoredAuth) : null;
-      return v && typeof v.token === 'string' && typeof v.username === 'string' ? v : null;
-    } catch {
-      return null;
-    }
+  protected storedAuth(): StoredAuth | null {
+    return readStoredAuth(this.options.storage);
   }
 
-  private deviceKey(): string {
-    let key = this.options.storage.getItem(DEVICE_KEY);
-    if (!key) {
-      key = newDeviceKey();
-      this.options.storage.setItem(DEVICE_KEY, key);
-    }
-    return key;
+  protected deviceKey(): string {
+    return deviceKeyOf(this.options.storage);
   }
 
   /** Another tab signed in or out (the storage event): follow it. */
@@ -213,7 +186,7 @@ export class ChatClient {
     }
   }
 
-  private async onOpen(hello: HelloOk): Promise<void> {
+  protected async onOpen(hello: HelloOk): Promise<void> {
     this.limits = {
       maxMessageBytes: hello.limits?.max_message_bytes ?? 65536,
       maxFrameBytes: hello.limits?.max_frame_bytes ?? 262144,
@@ -222,7 +195,7 @@ export class ChatClient {
     await this.authenticate();
   }
 
-  private async authenticate(): Promise<void> {
+  protected async authenticate(): Promise<void> {
     const pending = this.pendingAuth;
     const stored = this.storedAuth();
     let body: RequestBody;
@@ -278,7 +251,7 @@ export class ChatClient {
   }
 
   /** After every (re)authentication: sync both logs, fill gaps, resend the outbox. */
-  private async afterAuth(): Promise<void> {
+  protected async afterAuth(): Promise<void> {
     try {
       await this.sync();
       this.synced = true;
@@ -293,7 +266,7 @@ export class ChatClient {
 
   // ------------------------------------------------------------ sync
 
-  private async sync(): Promise<void> {
+  protected async sync(): Promise<void> {
     const startedAt = this.options.clock.now();
     for (;;) {
       const fresh = this.fresh;
@@ -315,7 +288,7 @@ export class ChatClient {
     this.changed();
   }
 
-  private mergeConversations(list: WireConversation[], startedAt: number): void {
+  protected mergeConversations(list: WireConversation[], startedAt: number): void {
     const seen = new Set<number>();
     for (const w of list) {
       const id = num(w.conversation_id);
@@ -341,7 +314,7 @@ export class ChatClient {
   }
 
   /** Re-reads summaries (unread, previews, members) when they cannot be derived locally. */
-  private scheduleRefresh(): void {
+  protected scheduleRefresh(): void {
     if (this.refreshTimer !== null) return;
     this.refreshTimer = this.options.clock.setTimeout(async () => {
       this.refreshTimer = null;
@@ -358,7 +331,7 @@ export class ChatClient {
   }
 
   /** Fetches every entry above the applied cursor, oldest first, until the window is whole. */
-  private async fill(c: Conversation): Promise<void> {
+  protected async fill(c: Conversation): Promise<void> {
     if (this.filling.has(c.id) || !this.connection.isOpen) return;
     this.filling.add(c.id);
     let fetched = 0;
@@ -393,7 +366,7 @@ export class ChatClient {
     }
   }
 
-  private jumpToEnd(c: Conversation, target: number): void {
+  protected jumpToEnd(c: Conversation, target: number): void {
     c.messages = [];
     c.log.skipTo(target);
     c.low = c.log.held + 1;
@@ -403,7 +376,7 @@ export class ChatClient {
 
   // ------------------------------------------------------------ live events
 
-  private onEvent(frame: ServerFrame): void {
+  protected onEvent(frame: ServerFrame): void {
     if (frame.message?.message) {
       const m = frame.message.message;
       this.queueAck(m.conversation_id ?? '0', m.seq ?? '0');
@@ -449,7 +422,7 @@ export class ChatClient {
     this.changed();
   }
 
-  private offerEntry(c: Conversation, m: WireMessage, live: boolean): void {
+  protected offerEntry(c: Conversation, m: WireMessage, live: boolean): void {
     const seq = num(m.seq);
     const offered = c.log.offer(seq, m);
     const me = this.me?.username ?? '';
@@ -482,7 +455,7 @@ export class ChatClient {
     }
   }
 
-  private async refreshMembers(c: Conversation): Promise<void> {
+  protected async refreshMembers(c: Conversation): Promise<void> {
     try {
       const frame = await this.connection.request({ read_positions: { conversation_id: String(c.id) } });
       if (frame.conversation) mergeSummary(c, frame.conversation, false);
@@ -493,7 +466,7 @@ export class ChatClient {
     }
   }
 
-  private offerUserUpdate(u: WireUserUpdate): void {
+  protected offerUserUpdate(u: WireUserUpdate): void {
     const offered = this.userLog.offer(num(u.user_seq), u);
     for (const update of offered.ready) this.applyUserUpdate(update);
     if (offered.gap) {
@@ -502,7 +475,7 @@ export class ChatClient {
     }
   }
 
-  private applyUserUpdate(u: WireUserUpdate): void {
+  protected applyUserUpdate(u: WireUserUpdate): void {
     const me = this.me?.username ?? '';
     const c = this.conversations.get(num(u.conversation_id));
     switch (u.kind) {
@@ -542,7 +515,7 @@ export class ChatClient {
     this.changed();
   }
 
-  private queueAck(conversationId: string, seq: string): void {
+  protected queueAck(conversationId: string, seq: string): void {
     this.acks.push({ conversation_id: conversationId, seq });
     if (this.ackTimer !== null) return;
     // Batched: one delivery_ack per burst of events.
@@ -553,7 +526,7 @@ export class ChatClient {
     }, 20);
   }
 
-  private armTypingExpiry(): void {
+  protected armTypingExpiry(): void {
     if (this.typingTimer !== null) return;
     this.typingTimer = this.options.clock.setTimeout(() => {
       this.typingTimer = null;
@@ -570,7 +543,7 @@ export class ChatClient {
     }, 1000);
   }
 
-  private onConnectionState(state: ConnectionState): void {
+  protected onConnectionState(state: ConnectionState): void {
     if (state.kind !== 'open') this.synced = false;
     this.changed();
   }
@@ -588,7 +561,7 @@ export class ChatClient {
     }
   }
 
-  private scheduleContacts(): void {
+  protected scheduleContacts(): void {
     if (this.contactsTimer !== null) return;
     this.contactsTimer = this.options.clock.setTimeout(() => {
       this.contactsTimer = null;
@@ -596,254 +569,8 @@ export class ChatClient {
     }, 200);
   }
 
-  async contact(username: string, action: 'REQUEST' | 'ACCEPT' | 'DECLINE' | 'REMOVE' | 'BLOCK' | 'UNBLOCK'): Promise<void> {
-    await this.connection.request({ contact: { username, action } });
-    this.scheduleContacts();
-  }
-
-  // ------------------------------------------------------------ sending
-
-  /** Queues a message (kept until acked, across reloads) and sends it when connected. */
-  send(conversationId: number, text: string): OutboxItem {
-    if (!this.outbox || !this.me) throw new ProtocolError('NOT_AUTHENTICATED', 'not signed in');
-    if (text.trim() === '') throw new ProtocolError('INVALID_ARGUMENT', 'empty message');
-    if (utf8Bytes(text) > this.limits.maxMessageBytes) {
-      throw new ProtocolError('MESSAGE_TOO_LARGE', `over ${this.limits.maxMessageBytes} bytes`);
-    }
-    const item = this.outbox.add({ conversation_id: conversationId }, text, this.options.clock.now());
-    if (!item) throw new ProtocolError('UNAVAILABLE', 'too many unsent messages');
-    this.changed();
-    void this.flushOutbox();
-    return item;
-  }
-
-  /** Sends queued messages one at a time (keeping their order) until empty or offline. */
-  async flushOutbox(): Promise<void> {
-    if (this.flushing || !this.outbox || !this.synced) return;
-    this.flushing = true;
-    try {
-      for (;;) {
-        const next = this.outbox.sendable()[0];
-        if (!next || !this.connection.isOpen) break;
-        const to = next.conversation_id !== undefined
-          ? { conversation_id: String(next.conversation_id) }
-          : { to_user: next.to_user };
-        let frame: ServerFrame;
-        try {
-          frame = await this.connection.request({ send: { ...to, client_msg_id: next.client_msg_id, text: next.text } });
-        } catch (e) {
-          const code = e instanceof ProtocolError ? e.code : 'INTERNAL';
-          if (isTransient(code)) {
-            if (this.connection.isOpen) this.retryFlushLater();
-            break;
-          }
-          this.outbox.markFailed(next.client_msg_id, code);
-          this.changed();
-          continue;
-        }
-        this.onOwnAck(frame.send_ack ?? {}, 'TEXT', next.text, 0, next.client_msg_id);
-        this.outbox.remove(next.client_msg_id);
-        this.changed();
-      }
-    } finally {
-      this.flushing = false;
-    }
-  }
-
-  private retryFlushLater(): void {
-    if (this.flushRetry !== null) return;
-    this.flushRetry = this.options.clock.setTimeout(() => {
-      this.flushRetry = null;
-      void this.flushOutbox();
-    }, 2000);
-  }
-
-  /** Removes a message the server refused for good. */
-  discard(clientMsgId: string): void {
-    this.outbox?.remove(clientMsgId);
-    this.changed();
-  }
-
-  /**
-   * Our own entry (a send, edit, reaction, deletion) was acked: we will not get it as an event,
-   * so it is applied from what we sent, in seq order like any other entry.
-   */
-  private onOwnAck(ack: SendAck, kind: MessageKind, text: string, target: number, clientMsgId: string): void {
-    const me = this.me;
-    if (!me) return;
-    const id = num(ack.conversation_id);
-    let c = this.conversations.get(id);
-    if (!c) {
-      c = newConversation(id, num(ack.seq) - 1, this.options.clock.now());
-      this.conversations.set(id, c);
-      this.scheduleRefresh();
-    }
-    const entry: WireMessage = {
-      conversation_id: String(id), seq: ack.seq, message_id: ack.message_id, sender_id: String(me.userId),
-      sender: me.username, sender_device_id: String(me.deviceId), client_msg_id: clientMsgId, kind, text,
-      sent_at_ms: ack.sent_at_ms, target_seq: target ? String(target) : undefined,
-    };
-    this.offerEntry(c, entry, false);
-    this.changed();
-  }
-
-  private async entryRequest(body: RequestBody, kind: MessageKind, text: string, target: number): Promise<void> {
-    const frame = await this.connection.request(body);
-    if (frame.send_ack) this.onOwnAck(frame.send_ack, kind, text, target, '');
-  }
-
-  async edit(conversationId: number, seq: number, text: string): Promise<void> {
-    if (utf8Bytes(text) > this.limits.maxMessageBytes) throw new ProtocolError('MESSAGE_TOO_LARGE', 'too long');
-    await this.entryRequest({ edit: { conversation_id: String(conversationId), seq: String(seq), text } }, 'EDIT', text, seq);
-  }
-
-  async react(conversationId: number, seq: number, emoji: string, remove = false): Promise<void> {
-    await this.entryRequest(
-      { react: { conversation_id: String(conversationId), seq: String(seq), emoji, remove } },
-      remove ? 'REACTION_REMOVED' : 'REACTION', emoji, seq);
-  }
-
-  async deleteMessage(conversationId: number, seq: number, forEveryone: boolean): Promise<void> {
-    await this.entryRequest(
-      { delete_message: { conversation_id: String(conversationId), seq: String(seq), for_everyone: forEveryone } },
-      'DELETION', '', seq);
-    // For me only: the HIDDEN user update (to every device of mine) removes it.
-  }
-
-  // ------------------------------------------------------------ reading
-
-  /** Loads the page before the window (history paging on scroll). */
-  async loadOlder(conversationId: number): Promise<void> {
-    const c = this.conversations.get(conversationId);
-    if (!c || !c.hasOlder || this.filling.has(c.id)) return;
-    this.filling.add(c.id);
-    try {
-      const frame = await this.connection.request({
-        history: { conversation_id: String(c.id), before_seq: String(c.low), limit: HISTORY_PAGE },
-      });
-      prependPage(c, frame.history?.messages ?? [], frame.history?.has_more ?? false);
-      recountUnread(c, this.me?.username ?? '');
-    } catch (e) {
-      if (e instanceof ProtocolError && e.code === 'NOT_FOUND') c.hasOlder = false;
-    } finally {
-      this.filling.delete(c.id);
-      this.changed();
-    }
-  }
-
-  /** "Read up to here" for everything held; never moves back. */
-  markRead(conversationId: number): void {
-    const c = this.conversations.get(conversationId);
-    if (!c || !this.connection.isOpen) return;
-    const upTo = c.log.held;
-    if (upTo <= c.readSeq || (this.marking.get(c.id) ?? 0) >= upTo) return;
-    this.marking.set(c.id, upTo);
-    this.connection
-      .request({ mark_read: { conversation_id: String(c.id), seq: String(upTo) } })
-      .then(() => {
-        c.readSeq = Math.max(c.readSeq, upTo);
-        if (!recountUnread(c, this.me?.username ?? '')) this.scheduleRefresh();
-        this.changed();
-      })
-      .catch(() => {})
-      .finally(() => {
-        if (this.marking.get(c.id) === upTo) this.marking.delete(c.id);
-      });
-  }
-
-  /** Tells the others I am typing, at most every few seconds. */
-  typing(conversationId: number): void {
-    const now = this.options.clock.now();
-    if (now - (this.typingSent.get(conversationId) ?? 0) < TYPING_SEND_EVERY_MS) return;
-    this.typingSent.set(conversationId, now);
-    this.connection.request({ typing: { conversation_id: String(conversationId) } }).catch(() => {});
-  }
-
-  // ------------------------------------------------------------ conversations and groups
-
-  async openDirect(username: string): Promise<number> {
-    const frame = await this.connection.request({ open_direct: { username } });
-    return this.takeConversation(frame.conversation ?? {});
-  }
-
-  async createGroup(title: string, members: string[], sharedHistory = false): Promise<number> {
-    const frame = await this.connection.request({ create_group: { title, members, shared_history: sharedHistory } });
-    return this.takeConversation(frame.conversation ?? {});
-  }
-
-  async groupChange(
-    conversationId: number,
-    action: 'ADD_MEMBERS' | 'REMOVE_MEMBERS' | 'LEAVE' | 'RENAME' | 'SET_ROLE',
-    args: { usernames?: string[]; title?: string; role?: MemberRole } = {},
-  ): Promise<void> {
-    const frame = await this.connection.request({
-      group_change: { conversation_id: String(conversationId), action, ...args },
-    });
-    if (action === 'LEAVE') {
-      this.conversations.delete(conversationId);
-    } else if (frame.conversation) {
-      const c = this.conversations.get(conversationId);
-      if (c) mergeSummary(c, frame.conversation, false);
-      void this.fill(c ?? newConversation(conversationId, 0, 0));
-    }
-    this.scheduleRefresh();
-    this.changed();
-  }
-
-  async settings(conversationId: number, change: { muted?: boolean; nickname?: string }): Promise<void> {
-    await this.connection.request({ chat_settings: { conversation_id: String(conversationId), ...change } });
-    const c = this.conversations.get(conversationId);
-    if (c) {
-      if (change.muted !== undefined) c.muted = change.muted;
-      if (change.nickname !== undefined) c.nickname = change.nickname;
-    }
-    this.changed();
-  }
-
-  private takeConversation(w: WireConversation): number {
-    const id = num(w.conversation_id);
-    let c = this.conversations.get(id);
-    if (!c) {
-      c = newConversation(id, num(w.last_seq), this.options.clock.now());
-      this.conversations.set(id, c);
-    }
-    mergeSummary(c, w, true);
-    void this.fill(c);
-    this.scheduleRefresh(); // the caller's own view (role, unread) comes with the list
-    this.changed();
-    return id;
-  }
-
-  /** Conversations, most recent activity first. */
-  sortedConversations(): Conversation[] {
-    return [...this.conversations.values()].sort((a, b) => b.lastActivity - a.lastActivity || b.id - a.id);
-  }
-
-  totalUnread(): number {
-    let n = 0;
-    for (const c of this.conversations.values()) if (!c.muted) n += c.unread;
-    return n;
-  }
-}
-
-function toContact(w: WireContact): Contact {
-  return {
-    username: w.username ?? '',
-    state: w.state ?? 'CONTACT_STATE_NONE',
-    online: w.online ?? false,
-    lastSeen: num(w.last_seen_ms),
-  };
-}
-
-/** Words for a failed login or registration. */
-export function authMessage(code: string, message: string): string {
-  switch (code) {
-    case 'INVALID_CREDENTIALS': return 'Wrong username or password.';
-    case 'USERNAME_TAKEN': return 'That username is taken.';
-    case 'INVALID_USERNAME': return 'Usernames are 3–32 letters, digits, dots, dashes or underscores.';
-    case 'WEAK_PASSWORD': return 'The password needs at least 8 characters.';
-    case 'REGISTRATION_CLOSED': return 'This server does not allow registration.';
-    case 'RATE_LIMITED': return 'Too many attempts; wait a minute and try again.';
-    default: return message || code;
+  /** Sends what the resend queue holds; ChatClient implements it. */
+  protected flushOutbox(): Promise<void> {
+    return Promise.resolve();
   }
 }

@@ -2,7 +2,7 @@
 
 import { createContext } from 'preact';
 import { useContext, useEffect, useState } from 'preact/hooks';
-import type { ChatClient } from '../protocol/sync';
+import type { ChatClient } from '../protocol/client';
 
 export const ClientContext = createContext<ChatClient | null>(null);
 
