@@ -40,6 +40,8 @@ test('two browsers register and chat both ways; markup in a message stays text',
   await bob.page.locator('[data-testid=conversation][data-name=alice] [data-testid=preview]', { hasText: 'hello bob' }).waitFor();
   assert.equal(await unreadOf(bob.page, 'alice').innerText(), '1');
   await openConversation(bob.page, 'alice');
+  await bob.page.getByLabel('Message', { exact: true }).fill('hi alice');
+  await alice.page.getByTestId('typing').filter({ hasText: 'bob is typing' }).waitFor();
   await send(bob.page, 'hi alice, see https://example.org/docs.');
   await messages(alice.page).filter({ hasText: 'hi alice' }).waitFor();
   assert.deepEqual(await messageTexts(alice.page), ['hello bob', 'hi alice, see https://example.org/docs.']);

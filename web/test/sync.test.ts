@@ -50,13 +50,11 @@ class Server {
       else if (f.history) {
         this.histories.push(f.history);
         const h = f.history;
-        let page: WireMessage[];
-        if (h.after_seq !== undefined) page = this.log.filter((m) => Number(m.seq) > Number(h.after_seq)).slice(0, h.limit);
-        else {
-          const below = this.log.filter((m) => !Number(h.before_seq) || Number(m.seq) < Number(h.before_seq));
-          page = below.slice(-h.limit);
-        }
-        reply({ history: { messages: page, has_more: false } });
+        const matching = h.after_seq !== undefined
+          ? this.log.filter((m) => Number(m.seq) > Number(h.after_seq))
+          : this.log.filter((m) => !Number(h.before_seq) || Number(m.seq) < Number(h.before_seq));
+        const page = h.after_seq !== undefined ? matching.slice(0, h.limit) : matching.slice(-h.limit);
+        reply({ history: { messages: page, has_more: matching.length > page.length } });
       } else if (f.send) {
         let seq = this.sentIds.get(f.send.client_msg_id);
         const duplicate = seq !== undefined;
@@ -252,4 +250,25 @@ test('marking read sends the held seq and clears unread', async () => {
   await settle();
   assert.equal(s.last('mark_read')!.mark_read.seq, '2');
   assert.equal(t.client.conversations.get(1)!.unread, 0);
+});
+
+test('opening a conversation pages older history in before the window', async () => {
+  const t = await signedIn();
+  for (let i = 1; i <= 120; i++) t.server.append({ text: `m${i}` });
+  t.sockets[0].push({ message: { message: t.server.append({ text: 'live' }) } }); // seq 121: a gap
+  await settle();
+  t.clock.advance(300);
+  await settle();
+  const c = t.client.conversations.get(1)!;
+  assert.deepEqual(texts(t.client), ['live']); // nothing shown yet: no replay of the gap
+  assert.equal(c.hasOlder, true);
+  await t.client.loadOlder(1);
+  assert.deepEqual(t.server.histories.at(-1), { conversation_id: '1', before_seq: '121', limit: 50 });
+  assert.equal(texts(t.client).length, 51);
+  assert.equal(texts(t.client)[0], 'm71');
+  await t.client.loadOlder(1);
+  await t.client.loadOlder(1);
+  assert.equal(texts(t.client)[0], 'm1');
+  assert.equal(c.hasOlder, false);
+  assert.equal(new Set(c.messages.map((m) => m.seq)).size, 121);
 });
