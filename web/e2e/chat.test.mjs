@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, afterEach, test } from 'node:test';
 import {
-  eventually, launchBrowser, messageTexts, messages, newUser, online, openConversation, openDirect,
+  cspViolations, eventually, launchBrowser, messageTexts, messages, newUser, online, openConversation, openDirect,
   screenshot, send, Server, unreadOf,
 } from './harness.mjs';
 
@@ -23,6 +23,7 @@ beforeEach(async () => {
 afterEach(async () => {
   for (const c of contexts.splice(0)) await c.close().catch(() => {});
   await server.dispose();
+  assert.deepEqual(cspViolations.splice(0), [], 'the page broke its Content-Security-Policy');
 });
 
 async function user(name, viewport) {

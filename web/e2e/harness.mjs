@@ -122,11 +122,22 @@ export async function screenshot(page, name) {
   await page.screenshot({ path: path.join(screenshotDir, `${name}.png`) });
 }
 
+/** Console errors naming the Content-Security-Policy, from every page watched; must stay empty. */
+export const cspViolations = [];
+
+/** Records page errors and CSP violations of `page` (and of pages opened later in its context). */
+export function watch(page, name) {
+  page.on('pageerror', (e) => console.error(`[${name}] page error:`, e));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content.Security.Policy/i.test(m.text())) cspViolations.push(`[${name}] ${m.text()}`);
+  });
+}
+
 /** A browser context (its own localStorage: one device) with one page, signed up as `name`. */
 export async function newUser(browser, server, name, viewport = { width: 1100, height: 720 }) {
   const context = await browser.newContext({ viewport });
+  context.on('page', (p) => watch(p, name));
   const page = await context.newPage();
-  page.on('pageerror', (e) => console.error(`[${name}] page error:`, e));
   await page.goto(server.url + '/');
   await page.getByRole('tab', { name: 'Create account' }).click();
   await page.getByLabel('Username').fill(name);

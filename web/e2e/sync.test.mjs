@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, test } from 'node:test';
 import {
-  eventually, launchBrowser, messageTexts, messages, newUser, online, openConversation, openDirect,
-  screenshot, send, Server, unreadOf,
+  cspViolations, eventually, launchBrowser, messageTexts, messages, newUser, online, openConversation, openDirect,
+  screenshot, send, Server, unreadOf, watch,
 } from './harness.mjs';
 
 let browser;
@@ -23,6 +23,7 @@ beforeEach(async () => {
 afterEach(async () => {
   for (const c of contexts.splice(0)) await c.close().catch(() => {});
   await server.dispose();
+  assert.deepEqual(cspViolations.splice(0), [], 'the page broke its Content-Security-Policy');
 });
 
 async function user(name) {
@@ -105,6 +106,7 @@ test('a message typed while the server is down is sent once it is back, exactly 
 
 test('the sign-in screen', async () => {
   const context = await browser.newContext({ viewport: { width: 900, height: 640 } });
+  context.on('page', (p) => watch(p, 'sign-in'));
   contexts.push(context);
   const page = await context.newPage();
   await page.goto(server.url + '/');
