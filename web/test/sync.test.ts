@@ -18,6 +18,8 @@ class Server {
   /** When false, sends are received but never answered (the connection dies first). */
   answerSends = true;
   histories: Array<Record<string, string>> = [];
+  /** When set, pages asked with before_seq wait here until the test releases them. */
+  held: Array<() => void> | null = null;
 
   append(m: Partial<WireMessage>): WireMessage {
     const entry: WireMessage = {
@@ -54,7 +56,9 @@ class Server {
           ? this.log.filter((m) => Number(m.seq) > Number(h.after_seq))
           : this.log.filter((m) => !Number(h.before_seq) || Number(m.seq) < Number(h.before_seq));
         const page = h.after_seq !== undefined ? matching.slice(0, h.limit) : matching.slice(-h.limit);
-        reply({ history: { messages: page, has_more: matching.length > page.length } });
+        const answer = () => reply({ history: { messages: page, has_more: matching.length > page.length } });
+        if (this.held && h.after_seq === undefined) this.held.push(answer);
+        else answer();
       } else if (f.send) {
         let seq = this.sentIds.get(f.send.client_msg_id);
         const duplicate = seq !== undefined;
@@ -271,4 +275,25 @@ test('opening a conversation pages older history in before the window', async ()
   assert.equal(texts(t.client)[0], 'm1');
   assert.equal(c.hasOlder, false);
   assert.equal(new Set(c.messages.map((m) => m.seq)).size, 121);
+});
+
+test('a gap found while an older page is loading is still filled', async () => {
+  const t = await signedIn();
+  const s = t.sockets[0];
+  for (let i = 1; i <= 60; i++) t.server.append({ text: `m${i}` });
+  s.push({ message: { message: t.server.append({ text: 'm61' }) } });
+  await settle();
+  t.clock.advance(300);
+  await settle();
+  t.server.held = [];
+  const older = t.client.loadOlder(1); // scrolled to the top; the page is slow to come
+  await settle();
+  t.server.append({ text: 'm62' }); // missed
+  s.push({ message: { message: t.server.append({ text: 'm63' }) } });
+  await settle();
+  const c = t.client.conversations.get(1)!;
+  assert.equal(c.log.held, 63, 'the gap was filled without waiting for the page');
+  for (const release of t.server.held) release();
+  await older;
+  assert.deepEqual(texts(t.client).slice(-3), ['m61', 'm62', 'm63']);
 });

@@ -19,6 +19,7 @@ export class ChatClient extends SyncEngine {
   private flushRetry: unknown = null;
   private marking = new Map<number, number>();
   private typingSent = new Map<number, number>();
+  private paging = new Set<number>();
 
   async contact(username: string, action: 'REQUEST' | 'ACCEPT' | 'DECLINE' | 'REMOVE' | 'BLOCK' | 'UNBLOCK'): Promise<void> {
     await this.connection.request({ contact: { username, action } });
@@ -140,8 +141,9 @@ export class ChatClient extends SyncEngine {
   /** Loads the page before the window (history paging on scroll). */
   async loadOlder(conversationId: number): Promise<void> {
     const c = this.conversations.get(conversationId);
-    if (!c || !c.hasOlder || this.filling.has(c.id)) return;
-    this.filling.add(c.id);
+    // Its own guard: paging back must not hold up a forward gap fill (nor the reverse).
+    if (!c || !c.hasOlder || this.paging.has(c.id)) return;
+    this.paging.add(c.id);
     try {
       const frame = await this.connection.request({
         history: { conversation_id: String(c.id), before_seq: String(c.low), limit: HISTORY_PAGE },
@@ -151,7 +153,7 @@ export class ChatClient extends SyncEngine {
     } catch (e) {
       if (e instanceof ProtocolError && e.code === 'NOT_FOUND') c.hasOlder = false;
     } finally {
-      this.filling.delete(c.id);
+      this.paging.delete(c.id);
       this.changed();
     }
   }
