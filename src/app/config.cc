@@ -58,6 +58,15 @@ class TableReader {
     return {};
   }
 
+  Result<void> boolean(const char* key, bool& out) {
+    known_.insert(key);
+    const toml::node* node = table_.get(key);
+    if (!node) return {};
+    if (!node->is_boolean()) return fail(Errc::invalid_argument, where(key) + " must be a boolean");
+    out = node->value<bool>().value();
+    return {};
+  }
+
   void table(const char* key) { known_.insert(key); }
 
   // Unknown keys are errors: a typo must not silently leave a default in force.
@@ -134,6 +143,12 @@ Result<void> apply_toml(std::string_view toml_text, ServerConfig& c) {
   PARLEY_TRY(tls.string("key_file", c.tls.key_file));
   PARLEY_TRY(tls.reject_unknown());
 
+  TableReader web(section("web"), "web.");
+  PARLEY_TRY(table_error);
+  PARLEY_TRY(web.boolean("enabled", c.web.enabled));
+  PARLEY_TRY(web.string("root", c.web.root));
+  PARLEY_TRY(web.reject_unknown());
+
   TableReader limits(section("limits"), "limits.");
   PARLEY_TRY(table_error);
   PARLEY_TRY(limits.number("max_frame_bytes", c.limits.max_frame_bytes, 1024, 16 << 20));
@@ -201,7 +216,7 @@ Result<void> apply_toml(std::string_view toml_text, ServerConfig& c) {
 Result<ServerConfig> load_config(int argc, char** argv) {
   CLI::App cli{"parleyd: the Parley instant-messaging server"};
   std::string config_file;
-  std::optional<std::string> data_dir, tcp, tls, http, https, log_level, durability;
+  std::optional<std::string> data_dir, tcp, tls, http, https, log_level, durability, web_root;
   std::optional<unsigned> shards;
   int ready_fd = -1;
   cli.add_option("--config", config_file, "TOML configuration file")->check(CLI::ExistingFile);
@@ -211,6 +226,7 @@ Result<ServerConfig> load_config(int argc, char** argv) {
   cli.add_option("--listen-tls", tls, "native protocol over TLS, host:port ('' disables)");
   cli.add_option("--listen-http", http, "HTTP + WebSocket, host:port ('' disables)");
   cli.add_option("--listen-https", https, "HTTPS + secure WebSocket, host:port ('' disables)");
+  cli.add_option("--web-root", web_root, "directory of the built web client served at /");
   cli.add_option("--durability", durability, "fsync (default) or os");
   cli.add_option("--log-level", log_level, "trace, debug, info, warn, error");
   cli.add_option("--ready-fd", ready_fd,
@@ -239,6 +255,7 @@ Result<ServerConfig> load_config(int argc, char** argv) {
   if (http) config.listen.http = *http;
   if (https) config.listen.https = *https;
   if (log_level) config.log_level = *log_level;
+  if (web_root) config.web.root = *web_root;
   if (durability) {
     if (*durability != "fsync" && *durability != "os") {
       return fail(Errc::invalid_argument, "--durability must be fsync or os");

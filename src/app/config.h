@@ -34,6 +34,13 @@ struct ServerConfig {
     std::string key_file;
   } tls;
 
+  struct Web {
+    bool enabled = true;  // serve the web client at / on the HTTP(S) listeners
+    // The built web client (web/dist); empty: found next to the working directory or above the
+    // parleyd binary (transport::find_default_web_root).
+    std::string root;
+  } web;
+
   struct Limits {
     std::uint32_t max_frame_bytes = 256 * 1024;
     std::uint32_t max_message_bytes = 64 * 1024;

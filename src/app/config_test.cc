@@ -77,6 +77,21 @@ TEST(Config, RejectsTyposBadTypesAndRanges) {
   EXPECT_NE(broken.error().message.find("line"), std::string::npos);
 }
 
+TEST(Config, WebSection) {
+  ServerConfig c;
+  EXPECT_TRUE(c.web.enabled);
+  EXPECT_EQ(c.web.root, "");  // found beside the working directory or the binary
+  ASSERT_TRUE(apply_toml("[web]\nenabled = false\nroot = \"/srv/parley-web\"", c));
+  EXPECT_FALSE(c.web.enabled);
+  EXPECT_EQ(c.web.root, "/srv/parley-web");
+  EXPECT_FALSE(apply_toml("[web]\nenabled = \"yes\"", c));
+  EXPECT_FALSE(apply_toml("[web]\nroots = \"x\"", c));
+  const char* argv[] = {"parleyd", "--web-root", "/tmp/web"};
+  auto flagged = load_config(3, const_cast<char**>(argv));
+  ASSERT_TRUE(flagged) << flagged.error().message;
+  EXPECT_EQ(flagged->web.root, "/tmp/web");
+}
+
 TEST(Config, FlagsOverrideTheFile) {
   const char* argv[] = {"parleyd",     "--data-dir",     "/tmp/x", "--listen-tcp",
                         "127.0.0.1:0", "--listen-https", "",       "--durability",

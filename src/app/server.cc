@@ -16,6 +16,7 @@
 #include "store/sqlite/sqlite_store.h"
 #include "transport/connection_registry.h"
 #include "transport/listener.h"
+#include "transport/static_files.h"
 #include "transport/tls_context.h"
 
 namespace parley::app {
@@ -80,6 +81,7 @@ struct Server::Parts {
   transport::TransportLimits limits;
   std::unique_ptr<transport::ConnectionRegistry> registry;
   std::unique_ptr<boost::asio::ssl::context> tls;
+  std::shared_ptr<const transport::StaticSite> site;  // outlives the listeners
   std::vector<std::unique_ptr<transport::Listener>> listeners;
   BoundPorts ports;
   bool stopped = false;
@@ -135,6 +137,12 @@ Result<std::unique_ptr<Server>> Server::start(const ServerConfig& config) {
     parts->tls = std::move(*tls);
   }
 
+  const bool serves_http = !config.listen.http.empty() || !config.listen.https.empty();
+  if (config.web.enabled && serves_http) {
+    parts->site = transport::StaticSite::load(
+        config.web.root.empty() ? transport::find_default_web_root() : config.web.root);
+  }
+
   runtime::ShardPool& pool = *parts->pool;
   auto factory = native::make_native_session_factory(
       *parts->core,
@@ -153,8 +161,11 @@ Result<std::unique_ptr<Server>> Server::start(const ServerConfig& config) {
   };
   for (const auto& w : wanted) {
     if (w.endpoint.empty()) continue;
+    const bool http =
+        w.kind == transport::ListenerKind::http || w.kind == transport::ListenerKind::https;
     auto listener = std::make_unique<transport::Listener>(w.kind, pool, *parts->registry,
-                                                          parts->limits, factory, parts->tls.get());
+                                                          parts->limits, factory, parts->tls.get(),
+                                                          http ? parts->site.get() : nullptr);
     // Accepting is cheap: shard 0 accepts and hands each socket to the next shard.
     auto port = listener->open(pool.io(0), w.endpoint);
     if (!port) return std::unexpected(port.error());

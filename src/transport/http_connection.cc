@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "transport/connection_base.h"
+#include "transport/static_files.h"
 
 namespace parley::transport {
 namespace {
@@ -162,7 +163,22 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
         (request.method() == http::verb::get || request.method() == http::verb::head)) {
       return respond(request, http::status::ok, "ok\n");
     }
+    if (shard_.site) return respond_static(request);
     respond(request, http::status::not_found, "not found\n");
+  }
+
+  // The web client's files (static_files.h): the reply's owner keeps the body alive.
+  void respond_static(const http::request<http::string_body>& request) {
+    auto reply = std::make_shared<StaticReply>(shard_.site->respond(
+        request.method(), std::string_view(request.target().data(), request.target().size()),
+        request.version()));
+    reply->response.keep_alive(request.keep_alive());
+    http::async_write(
+        stream_, reply->response,
+        [self = this->shared_from_this(), reply](const beast::error_code& ec, std::size_t) {
+          if (ec || !reply->response.keep_alive()) return self->close();
+          self->read_request();
+        });
   }
 
   void respond(const http::request<http::string_body>& request, http::status status,

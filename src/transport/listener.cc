@@ -37,7 +37,8 @@ Result<tcp::endpoint> parse_endpoint(const std::string& text) {
 }
 
 Listener::Listener(ListenerKind kind, runtime::ShardPool& pool, ConnectionRegistry& registry,
-                   const TransportLimits& limits, SessionFactory factory, asio::ssl::context* tls)
+                   const TransportLimits& limits, SessionFactory factory, asio::ssl::context* tls,
+                   const StaticSite* site)
     : kind_(kind),
       pool_(pool),
       registry_(registry),
@@ -46,7 +47,7 @@ Listener::Listener(ListenerKind kind, runtime::ShardPool& pool, ConnectionRegist
       tls_(tls) {
   for (ShardId s = 0; s < pool.shard_count(); ++s) {
     shard_contexts_.push_back(
-        std::make_unique<ShardContext>(ShardContext{pool.io(s), s, registry_, limits_}));
+        std::make_unique<ShardContext>(ShardContext{pool.io(s), s, registry_, limits_, site}));
   }
 }
 

@@ -25,10 +25,11 @@ Result<boost::asio::ip::tcp::endpoint> parse_endpoint(const std::string& text);
 
 class Listener {
  public:
-  // `tls` is required for native_tls and https; it, the factory and the registry must outlive
-  // the listener and every connection it started.
+  // `tls` is required for native_tls and https; it, the factory, the registry and `site` (files
+  // served at / by http and https; may be null) must outlive the listener and its connections.
   Listener(ListenerKind kind, runtime::ShardPool& pool, ConnectionRegistry& registry,
-           const TransportLimits& limits, SessionFactory factory, boost::asio::ssl::context* tls);
+           const TransportLimits& limits, SessionFactory factory, boost::asio::ssl::context* tls,
+           const StaticSite* site = nullptr);
   ~Listener();
 
   // Binds and listens on `io` (any io_context; accepting is cheap). Returns the bound port.

@@ -10,11 +10,14 @@
 
 namespace parley::transport {
 
+class StaticSite;
+
 struct ShardContext {
   boost::asio::io_context& io;
   ShardId shard;
   ConnectionRegistry& registry;
   const TransportLimits& limits;
+  const StaticSite* site = nullptr;  // HTTP(S): the web client's files; null = none served
 };
 
 // Thread contract: call on the socket's shard thread (the socket belongs to that io_context).
