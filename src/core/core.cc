@@ -161,9 +161,14 @@ void Core::kick_sessions(UserId user, Errc reason,
     ShardState& home = local();
     auto it = home.online.find(user);
     if (it == home.online.end()) return;
+    // Chosen first, kicked second: a kicked session closes, and its close (inline when it lives
+    // on this shard) edits the list being walked.
+    std::vector<SessionHandle> kicked;
     for (const OnlineDevice& device : it->second) {
-      if (!match(device.device_id, device.handle)) continue;
-      executor_.post(device.handle.shard, [this, id = device.handle.id, reason] {
+      if (match(device.device_id, device.handle)) kicked.push_back(device.handle);
+    }
+    for (SessionHandle handle : kicked) {
+      executor_.post(handle.shard, [this, id = handle.id, reason] {
         ShardState& here = local();
         auto sink = here.sinks.find(id);
         if (sink != here.sinks.end()) sink->second->on_kicked(reason);

@@ -11,7 +11,8 @@
 #include <vector>
 
 #include "common/errors.h"
-#include "core/executor.h"
+#include "common/executor.h"
+#include "common/flow.h"
 #include "core/model.h"
 #include "core/pages.h"
 #include "core/session.h"
@@ -150,9 +151,6 @@ struct HistoryPage {
   std::vector<Message> messages;  // oldest first
   bool has_more = false;
 };
-
-template <class T>
-using Callback = std::move_only_function<void(Result<T>)>;
 
 class Core {
  public:

@@ -6,8 +6,8 @@
 #include <string>
 
 #include "common/errors.h"
+#include "common/executor.h"
 #include "core/events.h"
-#include "core/executor.h"
 #include "core/model.h"
 
 namespace parley {

@@ -70,9 +70,22 @@ ShardId ShardPool::next_shard_for_connection() {
 std::optional<ShardId> ShardPool::current_shard() const { return t_current_shard; }
 
 void ShardPool::post(ShardId shard, Task task) {
+  // The fast path of STYLE's post(shard, f): already there, so no queueing and no allocation.
+  if (t_current_shard == shard % shards_.size()) return task();
+  defer(shard, std::move(task));
+}
+
+void ShardPool::defer(ShardId shard, Task task) {
   boost::asio::post(*shards_[shard % shards_.size()]->io,
                     TaskHandler{std::make_shared<Task>(std::move(task))});
 }
+
+boost::asio::any_io_executor ShardPool::shard_executor(ShardId shard) {
+  return shards_[shard % shards_.size()]->io->get_executor();
+}
+boost::asio::any_io_executor ShardPool::blocking_executor() { return blocking_->get_executor(); }
+boost::asio::any_io_executor ShardPool::hashing_executor() { return hashing_->get_executor(); }
+boost::asio::any_io_executor ShardPool::writer_executor() { return writer_.io->get_executor(); }
 
 void ShardPool::post_writer(Task task) {
   boost::asio::post(*writer_.io, TaskHandler{std::make_shared<Task>(std::move(task))});

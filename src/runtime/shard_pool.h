@@ -10,7 +10,7 @@
 #include <thread>
 #include <vector>
 
-#include "core/executor.h"
+#include "common/executor.h"
 
 namespace parley::runtime {
 
@@ -32,10 +32,15 @@ class ShardPool final : public Executor {
   ShardId shard_count() const override { return static_cast<ShardId>(shards_.size()); }
   std::optional<ShardId> current_shard() const override;
   void post(ShardId shard, Task task) override;
+  void defer(ShardId shard, Task task) override;
   void post_writer(Task task) override;
   void post_blocking(Task task) override;
   void post_hashing(Task task) override;
   void post_after(ShardId shard, TimeMs delay_ms, Task task) override;
+  boost::asio::any_io_executor shard_executor(ShardId shard) override;
+  boost::asio::any_io_executor blocking_executor() override;
+  boost::asio::any_io_executor hashing_executor() override;
+  boost::asio::any_io_executor writer_executor() override;
 
  private:
   using WorkGuard = boost::asio::executor_work_guard<boost::asio::io_context::executor_type>;

@@ -1,35 +1,60 @@
-// A deterministic Executor for core unit tests: every shard, the writer and the blocking pool are
-// queues that the test drains by hand on its own thread, so a race between them is replayed in
-// exactly the order the test chooses. Time is a manual clock moved by advance().
+// A deterministic Executor for core unit tests: every shard, the writer and the pools are queues
+// that the test drains by hand on its own thread, one task at a time, so a race between them is
+// replayed in exactly the order the test chooses. Coroutine flows (common/flow.h) run on them
+// too, through an Asio executor over each queue. Time is a manual clock moved by advance().
 #pragma once
 
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/execution.hpp>
+#include <boost/asio/execution_context.hpp>
 #include <cstddef>
 #include <deque>
 #include <map>
+#include <memory>
 #include <optional>
 #include <utility>
 #include <vector>
 
-#include "core/executor.h"
+#include "common/executor.h"
 
 namespace parley::testing {
 
 class ManualExecutor final : public Executor {
  public:
-  explicit ManualExecutor(ShardId shards = 2) : shards_(shards == 0 ? 1 : shards) {}
+  explicit ManualExecutor(ShardId shards = 2) {
+    for (ShardId i = 0; i < (shards == 0 ? 1 : shards); ++i) {
+      shards_.push_back(std::make_unique<Queue>());
+    }
+  }
 
   ShardId shard_count() const override { return static_cast<ShardId>(shards_.size()); }
   std::optional<ShardId> current_shard() const override { return current_; }
   void post(ShardId shard, Task task) override {
-    shards_[shard % shards_.size()].push_back(std::move(task));
+    if (current_ == shard) return task();
+    defer(shard, std::move(task));
   }
-  void post_writer(Task task) override { writer_.push_back(std::move(task)); }
-  void post_blocking(Task task) override { blocking_.push_back(std::move(task)); }
-  void post_hashing(Task task) override { hashing_.push_back(std::move(task)); }
+  void defer(ShardId shard, Task task) override {
+    shards_[shard % shards_.size()]->add(std::move(task));
+  }
+  void post_writer(Task task) override { writer_.add(std::move(task)); }
+  void post_blocking(Task task) override { blocking_.add(std::move(task)); }
+  void post_hashing(Task task) override { hashing_.add(std::move(task)); }
   void post_after(ShardId shard, TimeMs delay_ms, Task task) override {
     timers_.emplace(now_ + delay_ms, Timer{shard % shard_count(), std::move(task)});
   }
   TimeMs now() const override { return now_; }
+  boost::asio::any_io_executor shard_executor(ShardId shard) override {
+    return boost::asio::any_io_executor{QueueExecutor(shards_[shard % shards_.size()].get())};
+  }
+  boost::asio::any_io_executor blocking_executor() override {
+    return boost::asio::any_io_executor{QueueExecutor(&blocking_)};
+  }
+  boost::asio::any_io_executor hashing_executor() override {
+    return boost::asio::any_io_executor{QueueExecutor(&hashing_)};
+  }
+  boost::asio::any_io_executor writer_executor() override {
+    return boost::asio::any_io_executor{QueueExecutor(&writer_)};
+  }
 
   // Runs `fn` as if on `shard`'s thread (core's entry points must be called on a shard).
   template <class F>
@@ -40,28 +65,21 @@ class ManualExecutor final : public Executor {
     current_ = saved;
   }
 
-  // Each runs one queued task; false when that queue was empty.
+  // Each runs one queued handler; false when that queue was empty.
   bool run_shard_one(ShardId shard) {
-    auto& queue = shards_[shard];
-    if (queue.empty()) return false;
-    Task task = std::move(queue.front());
-    queue.pop_front();
-    on_shard(shard, task);
-    return true;
+    const auto saved = current_;
+    current_ = shard;
+    const bool ran = shards_[shard]->run_one();
+    current_ = saved;
+    return ran;
   }
-  bool run_writer_one() { return run_one(writer_); }
-  bool run_blocking_one() { return run_one(blocking_); }
-  bool run_hashing_one() { return run_one(hashing_); }
+  bool run_writer_one() { return off_shard(writer_); }
+  bool run_blocking_one() { return off_shard(blocking_); }
+  bool run_hashing_one() { return off_shard(hashing_); }
   // Runs the i-th queued hashing task out of turn (two logins racing on a bigger pool).
   bool run_hashing_at(std::size_t i) {
-    if (i >= hashing_.size()) return false;
-    Task task = std::move(hashing_[i]);
-    hashing_.erase(hashing_.begin() + static_cast<std::ptrdiff_t>(i));
-    const auto saved = current_;
-    current_.reset();
-    task();
-    current_ = saved;
-    return true;
+    if (!hashing_.move_to_front(i)) return false;
+    return run_hashing_one();
   }
 
   // Drains the shards only (writer, blocking and hashing work stays queued).
@@ -95,18 +113,16 @@ class ManualExecutor final : public Executor {
     run_until_idle();
     while (!timers_.empty() && timers_.begin()->first <= now_) {
       auto node = timers_.extract(timers_.begin());
-      Timer& timer = node.mapped();
-      post(timer.shard, std::move(timer.task));
+      defer(node.mapped().shard, std::move(node.mapped().task));
       run_until_idle();
     }
   }
-
   // Moves the clock and queues the timers that came due on their shards, running nothing.
   void fire_timers(TimeMs ms) {
     now_ += ms;
     while (!timers_.empty() && timers_.begin()->first <= now_) {
       auto node = timers_.extract(timers_.begin());
-      post(node.mapped().shard, std::move(node.mapped().task));
+      defer(node.mapped().shard, std::move(node.mapped().task));
     }
   }
 
@@ -115,25 +131,70 @@ class ManualExecutor final : public Executor {
   std::size_t hashing_queued() const { return hashing_.size(); }
 
  private:
+  // One thread's queue: plain tasks and Asio handlers (coroutine steps) in one FIFO that the test
+  // drains by hand. QueueExecutor turns every Asio handler into a task of this queue.
+  struct Queue {
+    boost::asio::execution_context context;
+    std::deque<Task> tasks;
+    void add(Task task) { tasks.push_back(std::move(task)); }
+    bool run_one() {
+      if (tasks.empty()) return false;
+      Task task = std::move(tasks.front());
+      tasks.pop_front();
+      task();
+      return true;
+    }
+    std::size_t size() const { return tasks.size(); }
+    bool move_to_front(std::size_t i) {
+      if (i >= tasks.size()) return false;
+      Task task = std::move(tasks[i]);
+      tasks.erase(tasks.begin() + static_cast<std::ptrdiff_t>(i));
+      tasks.push_front(std::move(task));
+      return true;
+    }
+  };
+  // An Asio executor over a Queue: never blocking, never inline.
+  class QueueExecutor {
+   public:
+    explicit QueueExecutor(Queue* queue) : queue_(queue) {}
+    template <class F>
+    void execute(F f) const {
+      queue_->add(Task(std::move(f)));
+    }
+    boost::asio::execution_context& query(boost::asio::execution::context_t) const noexcept {
+      return queue_->context;
+    }
+    static constexpr boost::asio::execution::blocking_t query(
+        boost::asio::execution::blocking_t) noexcept {
+      return boost::asio::execution::blocking.never;
+    }
+    QueueExecutor require(boost::asio::execution::blocking_t::never_t) const { return *this; }
+    friend bool operator==(const QueueExecutor& a, const QueueExecutor& b) noexcept {
+      return a.queue_ == b.queue_;
+    }
+    friend bool operator!=(const QueueExecutor& a, const QueueExecutor& b) noexcept {
+      return a.queue_ != b.queue_;
+    }
+
+   private:
+    Queue* queue_;
+  };
   struct Timer {
     ShardId shard = 0;
     Task task;
   };
-  bool run_one(std::deque<Task>& queue) {
-    if (queue.empty()) return false;
-    Task task = std::move(queue.front());
-    queue.pop_front();
+  bool off_shard(Queue& queue) {
     const auto saved = current_;
     current_.reset();  // writer, blocking and hashing threads are not shards
-    task();
+    const bool ran = queue.run_one();
     current_ = saved;
-    return true;
+    return ran;
   }
 
-  std::vector<std::deque<Task>> shards_;
-  std::deque<Task> writer_;
-  std::deque<Task> blocking_;
-  std::deque<Task> hashing_;
+  std::vector<std::unique_ptr<Queue>> shards_;
+  Queue writer_;
+  Queue blocking_;
+  Queue hashing_;
   std::multimap<TimeMs, Timer> timers_;
   std::optional<ShardId> current_;
   TimeMs now_ = 1'000'000;
