@@ -1,0 +1,50 @@
+// What the client keeps in state.json: the identity and token, the user-log position, the
+// per-conversation cursors and the outbox; restored at start-up, written on change.
+#include <algorithm>
+
+#include "client/client_impl.h"
+
+namespace parley::client {
+
+std::optional<AuthInfo> Client::Impl::identity() const {
+  std::lock_guard lock(mu_);
+  if (auth_.username.empty() && auth_.token.empty()) return std::nullopt;
+  return auth_;
+}
+
+void Client::Impl::restore(PersistedState s) {
+  auth_.user_id = s.user_id;
+  auth_.username = s.username;
+  auth_.device_id = s.device_id;
+  auth_.token = s.token;
+  auth_.token_expires_at_ms = s.token_expires_at_ms;
+  user_seq_ = s.user_seq;
+  for (const auto& [conversation, seq] : s.cursors) sequencer_.restore(conversation, seq);
+  for (auto& r : s.outbox) {
+    auto e = std::make_shared<OutboxEntry>();
+    e->record = std::move(r);
+    outbox_.push_back(std::move(e));
+  }
+}
+
+void Client::Impl::persist_locked() {
+  if (options_.state_dir.empty()) return;
+  PersistedState s;
+  s.user_id = auth_.user_id;
+  s.username = auth_.username;
+  s.device_id = auth_.device_id;
+  s.token = auth_.token;
+  s.token_expires_at_ms = auth_.token_expires_at_ms;
+  s.user_seq = user_seq_;
+  s.cursors = sequencer_.cursors();
+  // What the application has not taken yet is not held: the next run gets it again.
+  for (const auto& m : inbox_) {
+    auto it = s.cursors.find(m.conversation_id());
+    if (it != s.cursors.end()) it->second = std::min(it->second, m.seq() - 1);
+  }
+  for (const auto& e : outbox_) s.outbox.push_back(e->record);
+  std::string error;
+  if (!save_state(options_.state_dir, s, error)) persist_error_ = error;
+}
+
+}  // namespace parley::client
