@@ -44,12 +44,12 @@ ClientResult<AuthInfo> Client::Impl::establish(AuthKind kind, const std::string&
     frame.mutable_resume()->set_token(auth_.token);
   }
   auto reply = call(std::move(frame), deadline, /*need_auth=*/false);
-  std::lock_guard lock(mu_);
+  std::unique_lock lock(mu_);
   if (!reply) {
     if (kind == AuthKind::resume && reply.error().code == v1::TOKEN_INVALID) {
       auth_.token.clear();
       want_session_ = false;
-      persist_locked();
+      state_changed_locked();
     }
     return std::unexpected(reply.error());
   }
@@ -76,11 +76,15 @@ ClientResult<AuthInfo> Client::Impl::establish(AuthKind kind, const std::string&
   want_session_ = true;
   backoff_ = kInitialBackoff;
   reconnect_requested_ = false;
-  persist_locked();
+  state_changed_locked();
   flush_outbox_locked();
   need_sync_ = true;
   cv_.notify_all();
-  return auth_;
+  AuthInfo result = auth_;
+  lock.unlock();
+  // A new token is written at once: losing it to a crash would cost a new login.
+  if (kind != AuthKind::resume) persist_now();
+  return result;
 }
 
 ClientResult<void> Client::Impl::logout() {
@@ -88,15 +92,17 @@ ClientResult<void> Client::Impl::logout() {
   frame.mutable_logout();
   auto reply = call(std::move(frame), deadline(), /*need_auth=*/true);
   if (!reply) return std::unexpected(reply.error());
-  std::lock_guard lock(mu_);
+  std::unique_lock lock(mu_);
   want_session_ = false;
   authenticated_ = false;
   synced_ = false;
   reconnect_requested_ = false;
   auth_.token.clear();
   auth_.token_expires_at_ms = 0;
-  persist_locked();
+  state_changed_locked();
   cv_.notify_all();
+  lock.unlock();
+  persist_now();
   return {};
 }
 

@@ -36,8 +36,16 @@ struct ClientOptions {
       30'000};  // asked for in Hello; the server answers the real one
   std::chrono::milliseconds request_timeout{10'000};
   bool auto_reconnect = true;  // reconnect with backoff, resume with the token, sync, flush outbox
-  // When set: token/identity, per-conversation cursors and the outbox live in state_dir/state.json.
+  // When set: token/identity, per-conversation cursors and the outbox live in state_dir/state.json,
+  // written on a writer thread (temp file, fsync, rename, fsync of the directory). The rule: a new
+  // send's outbox entry is on disk before the send is written to the connection, and a login or
+  // logout before the call returns; every other change (acks, cursors, the user-log position)
+  // waits up to state_write_delay to share one write, and the rest is written when the Client is
+  // destroyed. So after a crash of this process an acked send may go out again (the server
+  // answers it as a duplicate) and the messages handed out in the last state_write_delay may be
+  // handed out again; nothing is lost.
   std::string state_dir;
+  std::chrono::milliseconds state_write_delay{100};
 };
 
 struct AuthInfo {
@@ -157,6 +165,7 @@ class Client {
   std::int64_t user_seq() const;  // highest user-log entry applied (persisted with the state)
   std::optional<v1::Goodbye> last_goodbye() const;
   std::optional<AuthInfo> identity() const;  // the stored identity, if any (token may be stale)
+  std::uint64_t state_writes() const;        // writes of state.json so far (tests, diagnostics)
 
   class Impl;
 

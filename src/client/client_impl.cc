@@ -14,6 +14,11 @@ Client::Impl::Impl(ClientOptions options) : options_(std::move(options)) {
     PersistedState s;
     std::string error;
     if (load_state(options_.state_dir, s, error)) restore(std::move(s));
+    state_writer_ =
+        std::make_unique<StateWriter>(options_.state_dir, options_.state_write_delay, [this] {
+          std::lock_guard lock(mu_);
+          return snapshot_locked();
+        });
   }
   io_thread_ = std::thread([this] { io_.run(); });
   worker_ = std::thread([this] { work(); });
@@ -48,8 +53,7 @@ Client::Impl::~Impl() {
   work_guard_.reset();
   io_.stop();
   if (io_thread_.joinable()) io_thread_.join();
-  std::lock_guard lock(mu_);
-  persist_locked();
+  state_writer_.reset();  // writes what changed since the last write
 }
 
 }  // namespace parley::client

@@ -24,6 +24,7 @@
 #include "client/client.h"
 #include "client/sequencer.h"
 #include "client/state_file.h"
+#include "client/state_writer.h"
 #include "client/transport.h"
 
 namespace parley::client {
@@ -55,6 +56,7 @@ struct OutboxEntry {
   OutboxRecord record;
   std::uint64_t sent_generation = 0;  // connection it was last written on (0: not yet)
   std::optional<ClientResult<SendResult>> result;
+  bool durable = true;  // false while a new send waits for its entry to reach the disk
 };
 
 enum class AuthKind { register_account, login, resume };
@@ -102,6 +104,7 @@ class Client::Impl {
 
   // persistence.cc
   std::optional<AuthInfo> identity() const;
+  std::uint64_t state_writes() const;
 
   Clock::time_point deadline() const { return Clock::now() + options_.request_timeout; }
 
@@ -135,9 +138,14 @@ class Client::Impl {
   void request_reconnect_locked(std::chrono::milliseconds delay);
   void work();  // the worker thread
 
-  // persistence.cc
+  // persistence.cc. The rule: a new send's outbox entry is on disk before the send is written
+  // (send() calls persist_now()); login and logout are written at once too; everything else
+  // (acks, cursors, the user-log position) only marks the state changed, and the writer thread
+  // writes it within options_.state_write_delay, and at the latest when the client stops.
   void restore(PersistedState state);
-  void persist_locked();
+  PersistedState snapshot_locked() const;
+  void state_changed_locked();  // cheap: never waits for the disk (io thread included)
+  void persist_now();           // waits for a durable write; caller must not hold mu_
 
   const ClientOptions options_;
   ServerUrl url_;
@@ -181,9 +189,10 @@ class Client::Impl {
   std::chrono::milliseconds backoff_ = kInitialBackoff;
   std::map<std::int64_t, Clock::time_point> gap_fills_;
   std::optional<v1::Goodbye> goodbye_;
-  std::string persist_error_;
   std::int64_t user_seq_ = 0;  // GUARDED_BY(mu_): highest user-log entry seen
   std::mt19937_64 rng_{std::random_device{}()};
+  // Last: destroyed first, with a final write, while everything its snapshot reads still exists.
+  std::unique_ptr<StateWriter> state_writer_;  // null without state_dir
 };
 
 }  // namespace parley::client

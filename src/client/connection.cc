@@ -254,7 +254,7 @@ void Client::Impl::on_frame(std::uint64_t gen, std::string payload) {
       if (frame.goodbye().reason() == v1::TOKEN_INVALID) {
         want_session_ = false;
         auth_.token.clear();
-        persist_locked();
+        state_changed_locked();
       }
       close_connection(gen, "goodbye: " + v1::ErrorCode_Name(frame.goodbye().reason()));
     }

@@ -10,7 +10,7 @@ std::optional<v1::Message> Client::Impl::next_message(std::chrono::milliseconds 
   if (inbox_.empty()) return std::nullopt;
   v1::Message m = std::move(inbox_.front());
   inbox_.pop_front();
-  persist_locked();
+  state_changed_locked();
   return m;
 }
 
@@ -60,7 +60,7 @@ void Client::Impl::on_event_locked(v1::ServerFrame frame) {
     const std::int64_t seq = frame.user_update().update().user_seq();
     if (seq == user_seq_ + 1) {
       ++user_seq_;
-      persist_locked();
+      state_changed_locked();
     } else if (seq > user_seq_ + 1 && authenticated_) {
       need_sync_ = true;  // a gap in the user log: sync fetches the missing entries
     }
@@ -81,7 +81,7 @@ void Client::Impl::drain_to_callback() {
       callback = callback_;
       m = std::move(inbox_.front());
       inbox_.pop_front();
-      persist_locked();
+      state_changed_locked();
     }
     callback(m);
   }

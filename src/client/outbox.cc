@@ -1,5 +1,6 @@
-// The outbox: a send stays queued (and persisted) until its ack or a definitive rejection, and
-// goes out again on every new connection with the same client_msg_id (the server dedupes).
+// The outbox: a send is persisted before it is first written, stays queued until its ack or a
+// definitive rejection, and goes out again on every new connection with the same client_msg_id
+// (the server dedupes).
 #include <algorithm>
 
 #include "client/client_impl.h"
@@ -27,8 +28,18 @@ ClientResult<SendResult> Client::Impl::send(OutboxRecord record) {
   } else {
     entry = std::make_shared<OutboxEntry>();
     entry->record = std::move(record);
+    entry->durable = state_writer_ == nullptr;
     outbox_.push_back(entry);
-    persist_locked();  // in the outbox before it is written
+  }
+  if (!entry->durable) {
+    // The outbox exists to survive a crash: the entry reaches the disk before the send reaches
+    // the wire. Concurrent sends share one write; flush_outbox_locked() skips the entry meanwhile.
+    lock.unlock();
+    persist_now();
+    lock.lock();
+    entry->durable = true;
+    if (entry->result) return *entry->result;  // settled meanwhile (another account logged in)
+    if (stop_) return fail(v1::UNAVAILABLE, "client stopped");
   }
   if (authenticated_) {
     if (entry->sent_generation != generation_) write_send_locked(*entry);
@@ -75,7 +86,7 @@ void Client::Impl::write_send_locked(OutboxEntry& entry) {
 
 void Client::Impl::flush_outbox_locked() {
   for (auto& e : outbox_) {
-    if (e->sent_generation != generation_) write_send_locked(*e);
+    if (e->durable && e->sent_generation != generation_) write_send_locked(*e);
   }
 }
 
@@ -100,7 +111,7 @@ void Client::Impl::settle_send_locked(const std::string& client_msg_id,
     entry->result = frame.has_error() ? fail(frame.error().code(), frame.error().message())
                                       : fail(v1::INTERNAL, "unexpected answer to send");
   }
-  persist_locked();
+  state_changed_locked();
 }
 
 }  // namespace parley::client

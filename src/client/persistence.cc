@@ -1,5 +1,5 @@
 // What the client keeps in state.json: the identity and token, the user-log position, the
-// per-conversation cursors and the outbox; restored at start-up, written on change.
+// per-conversation cursors and the outbox; restored at start-up, written by the StateWriter.
 #include <algorithm>
 
 #include "client/client_impl.h"
@@ -10,6 +10,10 @@ std::optional<AuthInfo> Client::Impl::identity() const {
   std::lock_guard lock(mu_);
   if (auth_.username.empty() && auth_.token.empty()) return std::nullopt;
   return auth_;
+}
+
+std::uint64_t Client::Impl::state_writes() const {
+  return state_writer_ ? state_writer_->writes() : 0;
 }
 
 void Client::Impl::restore(PersistedState s) {
@@ -27,8 +31,7 @@ void Client::Impl::restore(PersistedState s) {
   }
 }
 
-void Client::Impl::persist_locked() {
-  if (options_.state_dir.empty()) return;
+PersistedState Client::Impl::snapshot_locked() const {
   PersistedState s;
   s.user_id = auth_.user_id;
   s.username = auth_.username;
@@ -43,8 +46,19 @@ void Client::Impl::persist_locked() {
     if (it != s.cursors.end()) it->second = std::min(it->second, m.seq() - 1);
   }
   for (const auto& e : outbox_) s.outbox.push_back(e->record);
-  std::string error;
-  if (!save_state(options_.state_dir, s, error)) persist_error_ = error;
+  return s;
+}
+
+void Client::Impl::state_changed_locked() {
+  if (state_writer_) state_writer_->changed();
+}
+
+void Client::Impl::persist_now() {
+  if (!state_writer_) return;
+  // A failed write is not fatal here: the state stays in memory and the next write retries. The
+  // send it guards still goes out; only a crash of this process before then could lose it, and
+  // its caller has no ack yet.
+  (void)state_writer_->flush();
 }
 
 }  // namespace parley::client

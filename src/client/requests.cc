@@ -60,7 +60,7 @@ ClientResult<v1::ServerFrame> Client::Impl::request(v1::ClientFrame frame) {
       const auto& ack = reply->send_ack();
       delivered =
           place_locked(ack.conversation_id(), ack.seq(), std::nullopt, /*from_event=*/false);
-      persist_locked();
+      state_changed_locked();
       cv_.notify_all();
     }
     if (delivered) drain_to_callback();

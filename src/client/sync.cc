@@ -38,7 +38,7 @@ ClientResult<void> Client::Impl::run_sync() {
     for (const auto& u : page.updates()) applied = std::max(applied, u.user_seq());
     const bool more = page.updates_truncated() && applied > user_seq_;
     user_seq_ = more ? applied : std::max(applied, page.user_seq());
-    persist_locked();
+    state_changed_locked();
     if (!more) break;
   }
   const auto& sync = reply->sync();
@@ -73,7 +73,7 @@ ClientResult<void> Client::Impl::fill(std::int64_t conversation, std::int64_t ta
       std::lock_guard lock(mu_);
       for (const auto& m : h->messages) delivered = ingest_locked(m, false) || delivered;
       now_at = sequencer_.contiguous(conversation);
-      persist_locked();
+      state_changed_locked();
       cv_.notify_all();
     }
     if (delivered) drain_to_callback();
