@@ -157,6 +157,38 @@ TEST_F(Messaging, AutoReconnectResumesAndFlushesTheOutbox) {
   EXPECT_EQ(bob->next_message(10s)->text(), "two");
 }
 
+TEST_F(Messaging, AFullInboxTakesNoMoreAndLosesNothing) {
+  auto alice = device("alice");
+  ClientOptions o = options();
+  o.max_inbox_messages = 20;
+  auto bob = device("bob", o);
+  ASSERT_TRUE(bob->wait_connected(10s));
+  constexpr int kSent = 100;
+  std::int64_t conversation = 0;
+  for (int i = 1; i <= kSent; ++i) {
+    auto ack = alice->send_to_user("bob", "m" + std::to_string(i));
+    ASSERT_TRUE(ack) << ack.error().message;
+    conversation = ack->conversation_id;
+  }
+  // Typing is relayed by the conversation's owner shard after the messages it has fanned out:
+  // once bob has the typing event, every message event has reached him.
+  ASSERT_TRUE(alice->typing(conversation));
+  auto typing = bob->next_event(10s);
+  ASSERT_TRUE(typing);
+  EXPECT_TRUE(typing->has_typing());
+  EXPECT_EQ(bob->inbox_size(), 20u);
+  // Taking messages makes room; the rest comes from history, in order, each once.
+  for (int i = 1; i <= kSent; ++i) {
+    auto m = bob->next_message(10s);
+    ASSERT_TRUE(m) << i;
+    EXPECT_EQ(m->seq(), i);
+    EXPECT_EQ(m->text(), "m" + std::to_string(i));
+    EXPECT_LE(bob->inbox_size(), 20u);
+  }
+  EXPECT_FALSE(bob->next_message(0ms));
+  EXPECT_EQ(bob->highest_seq(conversation), kSent);
+}
+
 TEST_F(Messaging, HistoryPagesOldestFirst) {
   auto alice = device("alice");
   device("bob").reset();

@@ -62,6 +62,7 @@ ClientResult<AuthInfo> Client::Impl::establish(AuthKind kind, const std::string&
       for (auto& e : outbox_) e->result = fail(v1::NOT_AUTHENTICATED, "logged in as another user");
       outbox_.clear();
       inbox_.clear();
+      stalled_.clear();
       events_.clear();
       user_seq_ = 0;
     }

@@ -79,5 +79,6 @@ std::int64_t Client::highest_seq(std::int64_t conversation_id) const {
 std::optional<v1::Goodbye> Client::last_goodbye() const { return impl_->last_goodbye(); }
 std::optional<AuthInfo> Client::identity() const { return impl_->identity(); }
 std::uint64_t Client::state_writes() const { return impl_->state_writes(); }
+std::size_t Client::inbox_size() const { return impl_->inbox_size(); }
 
 }  // namespace parley::client

@@ -46,6 +46,15 @@ struct ClientOptions {
   // handed out again; nothing is lost.
   std::string state_dir;
   std::chrono::milliseconds state_write_delay{100};
+  // Memory bounds (messages are up to 64 KiB of text each). max_inbox_messages: delivered
+  // messages waiting for next_message or the callback. When the inbox is full, newer entries are
+  // not taken in (live events are still acknowledged, so the server does not resend them): the
+  // conversation's cursor stays below them, and once the application has taken half the inbox
+  // they are fetched again from history, in order, each once. max_held_messages: entries held
+  // back ahead of a gap, over all conversations (at most max_inbox_messages - 1); beyond it an
+  // entry is dropped the same way and the gap fill fetches it.
+  std::size_t max_inbox_messages = 10'000;
+  std::size_t max_held_messages = 1'000;
 };
 
 struct AuthInfo {
@@ -166,6 +175,7 @@ class Client {
   std::optional<v1::Goodbye> last_goodbye() const;
   std::optional<AuthInfo> identity() const;  // the stored identity, if any (token may be stale)
   std::uint64_t state_writes() const;        // writes of state.json so far (tests, diagnostics)
+  std::size_t inbox_size() const;            // messages waiting for next_message
 
   class Impl;
 

@@ -3,6 +3,7 @@
 // fill, the worker thread), requests.cc and persistence.cc (state.json).
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -17,6 +18,7 @@
 #include <mutex>
 #include <optional>
 #include <random>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -92,6 +94,7 @@ class Client::Impl {
   std::optional<v1::ServerFrame> next_event(std::chrono::milliseconds timeout);
   void set_message_callback(std::function<void(const v1::Message&)> callback);
   std::int64_t highest_seq(std::int64_t conversation_id) const;
+  std::size_t inbox_size() const;
 
   // sync.cc
   ClientResult<void> sync_now() { return run_sync(); }
@@ -130,6 +133,8 @@ class Client::Impl {
                     bool from_event);
   void on_event_locked(v1::ServerFrame frame);
   void drain_to_callback();
+  std::size_t inbox_room_locked(std::int64_t conversation) const;
+  void took_from_inbox_locked();
 
   // sync.cc
   ClientResult<void> run_sync();
@@ -148,6 +153,8 @@ class Client::Impl {
   void persist_now();           // waits for a durable write; caller must not hold mu_
 
   const ClientOptions options_;
+  // The inbox bound (at least 1); the sequencer holds fewer, so one arrival always fits.
+  const std::size_t max_inbox_ = std::max<std::size_t>(options_.max_inbox_messages, 1);
   ServerUrl url_;
   bool url_ok_ = false;
   std::string url_error_;
@@ -178,8 +185,10 @@ class Client::Impl {
   std::atomic<std::uint64_t> next_id_{1};
   std::map<std::uint64_t, std::shared_ptr<PendingCall>> pending_;
   std::vector<std::shared_ptr<OutboxEntry>> outbox_;
-  Sequencer sequencer_;                 // GUARDED_BY(mu_)
-  std::deque<v1::Message> inbox_;       // GUARDED_BY(mu_): ready for next_message
+  Sequencer sequencer_{std::min(options_.max_held_messages, max_inbox_ - 1)};  // GUARDED_BY(mu_)
+  std::deque<v1::Message> inbox_;  // GUARDED_BY(mu_): ready for next_message, max_inbox_ at most
+  // GUARDED_BY(mu_): conversations with entries left out while the inbox was full.
+  std::set<std::int64_t> stalled_;
   std::deque<v1::ServerFrame> events_;  // GUARDED_BY(mu_): pushed non-message events
   std::function<void(const v1::Message&)> callback_;
   std::mutex callback_mu_;

@@ -15,6 +15,10 @@ Sequencer::Placed Sequencer::place(std::int64_t conversation, std::int64_t seq,
   }
   c.highest_seen = std::max(c.highest_seen, seq);
   if (seq != c.contiguous + 1) {
+    if (held_total_ >= max_held_) {
+      out.dropped = true;
+      return out;
+    }
     c.ahead.emplace(seq, std::move(message));
     ++held_total_;
     return out;

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <optional>
 #include <vector>
@@ -15,9 +16,16 @@ namespace parley::client {
 // Not thread-safe: the owner serializes every call (the client holds its mutex).
 class Sequencer {
  public:
+  static constexpr std::size_t kUnbounded = std::numeric_limits<std::size_t>::max();
+
+  // `max_held`: entries held back ahead of gaps, over all conversations. An entry beyond it is
+  // dropped, not held: the server keeps the log, so the gap fill fetches it again.
+  explicit Sequencer(std::size_t max_held = kUnbounded) : max_held_(max_held) {}
+
   struct Placed {
     std::vector<v1::Message> ready;  // now deliverable, in seq order
     bool duplicate = false;          // at or below the contiguous seq, or already held
+    bool dropped = false;            // ahead of a gap with max_held entries held: fetch it again
   };
 
   // Entry `seq` of `conversation` has arrived. `message` nullopt: this device's own entry, which
@@ -48,6 +56,7 @@ class Sequencer {
     std::map<std::int64_t, std::optional<v1::Message>> ahead;
   };
 
+  std::size_t max_held_;
   std::size_t held_total_ = 0;
   std::map<std::int64_t, Conversation> conversations_;
 };

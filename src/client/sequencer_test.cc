@@ -112,5 +112,31 @@ TEST(Sequencer, RestoredCursorsAndClear) {
   EXPECT_FALSE(s.has_gap(9));
 }
 
+TEST(Sequencer, HoldsAtMostMaxHeldAndReportsWhatItDrops) {
+  Sequencer s(/*max_held=*/4);
+  s.place(7, 1, text(7, 1));
+  // Seq 2 is missing; 3..100 arrive. Only four are held, the rest are left to the gap fill.
+  int dropped = 0;
+  for (std::int64_t seq = 3; seq <= 100; ++seq) {
+    auto placed = s.place(7, seq, text(7, seq));
+    EXPECT_TRUE(placed.ready.empty());
+    if (placed.dropped) ++dropped;
+  }
+  EXPECT_EQ(s.held(), 4u);
+  EXPECT_EQ(dropped, 94);
+  // The bound is over all conversations.
+  EXPECT_TRUE(s.place(8, 5, text(8, 5)).dropped);
+  // Seq 2 releases what is held; the gap stays open for what was dropped.
+  EXPECT_EQ(seqs(s.place(7, 2, text(7, 2))), (std::vector<std::int64_t>{2, 3, 4, 5, 6}));
+  EXPECT_EQ(s.contiguous(7), 6);
+  EXPECT_TRUE(s.has_gap(7));
+  EXPECT_EQ(s.held(), 0u);
+  // What the gap fill brings then goes through in order.
+  for (std::int64_t seq = 7; seq <= 100; ++seq) {
+    EXPECT_EQ(seqs(s.place(7, seq, text(7, seq))), std::vector<std::int64_t>{seq});
+  }
+  EXPECT_FALSE(s.has_gap(7));
+}
+
 }  // namespace
 }  // namespace parley::client

@@ -57,12 +57,20 @@ ClientResult<void> Client::Impl::run_sync() {
 ClientResult<void> Client::Impl::fill(std::int64_t conversation, std::int64_t target) {
   for (int page = 0; page < 100'000; ++page) {
     std::int64_t after = 0;
+    std::uint32_t limit = 0;
     {
       std::lock_guard lock(mu_);
       after = sequencer_.contiguous(conversation);
+      if (target != 0 && after >= target) return {};
+      // Never fetch more than the inbox can take (delivery.cc): the rest waits in the log.
+      const std::size_t room = inbox_room_locked(conversation);
+      if (room == 0) {
+        stalled_.insert(conversation);
+        return {};
+      }
+      limit = static_cast<std::uint32_t>(std::min<std::size_t>(kFillPage, room));
     }
-    if (target != 0 && after >= target) return {};
-    auto h = history(conversation, 0, after, kFillPage, deadline());
+    auto h = history(conversation, 0, after, limit, deadline());
     if (!h) {
       if (h.error().code == v1::NOT_FOUND) return {};
       return std::unexpected(h.error());
