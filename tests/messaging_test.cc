@@ -4,6 +4,7 @@
 #include <set>
 
 #include "client/client.h"
+#include "client/state_file.h"
 #include "server_process.h"
 
 namespace parley::testing {
@@ -187,6 +188,40 @@ TEST_F(Messaging, AFullInboxTakesNoMoreAndLosesNothing) {
   }
   EXPECT_FALSE(bob->next_message(0ms));
   EXPECT_EQ(bob->highest_seq(conversation), kSent);
+}
+
+TEST_F(Messaging, AProfileKeepsItsDeviceKeyAcrossLogins) {
+  TempDir profile;
+  ClientOptions o = options();
+  o.state_dir = profile.path();
+  std::string key;
+  {
+    Client first(o);
+    ASSERT_TRUE(first.register_account("alice", "password-alice"));
+    key = first.identity()->device_key;
+  }
+  EXPECT_EQ(key.size(), 32u);  // 128 random bits in hex
+  client::PersistedState stored;
+  std::string error;
+  ASSERT_TRUE(client::load_state(profile.path(), stored, error)) << error;
+  EXPECT_EQ(stored.device_key, key);
+  {
+    Client second(o);
+    ASSERT_TRUE(second.login("alice", "password-alice"));
+    EXPECT_EQ(second.identity()->device_key, key);
+  }
+  ASSERT_TRUE(client::load_state(profile.path(), stored, error)) << error;
+  EXPECT_EQ(stored.device_key, key);
+  // Another installation gets another key; a caller may choose its own.
+  Client elsewhere(options());
+  ASSERT_TRUE(elsewhere.login("alice", "password-alice"));
+  EXPECT_NE(elsewhere.identity()->device_key, key);
+  EXPECT_FALSE(elsewhere.identity()->device_key.empty());
+  ClientOptions chosen = options();
+  chosen.device_key = "build-agent-7";
+  Client agent(chosen);
+  ASSERT_TRUE(agent.login("alice", "password-alice"));
+  EXPECT_EQ(agent.identity()->device_key, "build-agent-7");
 }
 
 TEST_F(Messaging, HistoryPagesOldestFirst) {

@@ -13,6 +13,28 @@ std::string lower(std::string s) {
 
 }  // namespace
 
+v1::ClientFrame auth_frame(AuthKind kind, const std::string& username, const std::string& password,
+                           const std::string& device_name, const std::string& device_key,
+                           const std::string& token) {
+  v1::ClientFrame frame;
+  if (kind == AuthKind::register_account) {
+    auto* r = frame.mutable_register_account();
+    r->set_username(username);
+    r->set_password(password);
+    r->set_device_name(device_name);
+    r->set_device_key(device_key);
+  } else if (kind == AuthKind::login) {
+    auto* r = frame.mutable_login();
+    r->set_username(username);
+    r->set_password(password);
+    r->set_device_name(device_name);
+    r->set_device_key(device_key);
+  } else {
+    frame.mutable_resume()->set_token(token);  // the token names the device already
+  }
+  return frame;
+}
+
 ClientResult<AuthInfo> Client::Impl::establish(AuthKind kind, const std::string& username,
                                                const std::string& password) {
   if (!url_ok_) return fail(v1::INVALID_ARGUMENT, url_error_);
@@ -29,19 +51,10 @@ ClientResult<AuthInfo> Client::Impl::establish(AuthKind kind, const std::string&
   if (auto open = ensure_open(deadline); !open) return std::unexpected(open.error());
 
   v1::ClientFrame frame;
-  if (kind == AuthKind::register_account) {
-    auto* r = frame.mutable_register_account();
-    r->set_username(username);
-    r->set_password(password);
-    r->set_device_name(options_.device_name);
-  } else if (kind == AuthKind::login) {
-    auto* r = frame.mutable_login();
-    r->set_username(username);
-    r->set_password(password);
-    r->set_device_name(options_.device_name);
-  } else {
+  {
     std::lock_guard lock(mu_);
-    frame.mutable_resume()->set_token(auth_.token);
+    frame =
+        auth_frame(kind, username, password, options_.device_name, auth_.device_key, auth_.token);
   }
   auto reply = call(std::move(frame), deadline, /*need_auth=*/false);
   std::unique_lock lock(mu_);

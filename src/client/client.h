@@ -32,6 +32,10 @@ struct ClientOptions {
   bool insecure_tls = false;  // accept self-signed / unverifiable certificates
   std::string client_name = "parley-client";
   std::string device_name = "device";
+  // This installation's stable id (1..128 bytes), sent on register and login so the server keeps
+  // one device for it across logins. Empty: a random one, generated once and kept in
+  // state_dir/state.json (without state_dir: one per Client).
+  std::string device_key;
   std::chrono::milliseconds heartbeat{
       30'000};  // asked for in Hello; the server answers the real one
   std::chrono::milliseconds request_timeout{10'000};
@@ -61,6 +65,7 @@ struct AuthInfo {
   std::int64_t user_id = 0;
   std::string username;
   std::int64_t device_id = 0;
+  std::string device_key;  // see ClientOptions::device_key
   std::string token;
   std::int64_t token_expires_at_ms = 0;
 };

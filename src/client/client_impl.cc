@@ -4,6 +4,8 @@
 #include <boost/asio/post.hpp>
 #include <future>
 
+#include "client/random_id.h"
+
 namespace parley::client {
 
 namespace asio = boost::asio;
@@ -19,6 +21,15 @@ Client::Impl::Impl(ClientOptions options) : options_(std::move(options)) {
           std::lock_guard lock(mu_);
           return snapshot_locked();
         });
+  }
+  // The device key names this installation to the server: chosen once, then kept, and on disk
+  // before any login can use it.
+  const std::string key = !options_.device_key.empty() ? options_.device_key
+                          : !auth_.device_key.empty()  ? auth_.device_key
+                                                       : random_id();
+  if (key != auth_.device_key) {
+    auth_.device_key = key;
+    persist_now();
   }
   io_thread_ = std::thread([this] { io_.run(); });
   worker_ = std::thread([this] { work(); });

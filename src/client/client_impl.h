@@ -63,6 +63,11 @@ struct OutboxEntry {
 
 enum class AuthKind { register_account, login, resume };
 
+// The frame that authenticates (auth.cc): register and login name the device by its key.
+v1::ClientFrame auth_frame(AuthKind kind, const std::string& username, const std::string& password,
+                           const std::string& device_name, const std::string& device_key,
+                           const std::string& token);
+
 // Threads: the io thread runs the transport and on_frame; the worker thread reconnects, syncs
 // and fills gaps; callers block in their own threads. mu_ guards all shared state below it.
 class Client::Impl {

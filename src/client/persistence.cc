@@ -20,6 +20,7 @@ void Client::Impl::restore(PersistedState s) {
   auth_.user_id = s.user_id;
   auth_.username = s.username;
   auth_.device_id = s.device_id;
+  auth_.device_key = s.device_key;
   auth_.token = s.token;
   auth_.token_expires_at_ms = s.token_expires_at_ms;
   user_seq_ = s.user_seq;
@@ -36,6 +37,7 @@ PersistedState Client::Impl::snapshot_locked() const {
   s.user_id = auth_.user_id;
   s.username = auth_.username;
   s.device_id = auth_.device_id;
+  s.device_key = auth_.device_key;
   s.token = auth_.token;
   s.token_expires_at_ms = auth_.token_expires_at_ms;
   s.user_seq = user_seq_;

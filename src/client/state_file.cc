@@ -55,6 +55,7 @@ bool load_state(const std::string& dir, PersistedState& out, std::string& error)
     s.user_id = as_int(o, "user_id");
     s.username = as_str(o, "username");
     s.device_id = as_int(o, "device_id");
+    s.device_key = as_str(o, "device_key");
     s.token = as_str(o, "token");
     s.token_expires_at_ms = as_int(o, "token_expires_at_ms");
     s.user_seq = as_int(o, "user_seq");
@@ -87,6 +88,7 @@ bool save_state(const std::string& dir, const PersistedState& state, std::string
   o["user_id"] = state.user_id;
   o["username"] = state.username;
   o["device_id"] = state.device_id;
+  o["device_key"] = state.device_key;
   o["token"] = state.token;
   o["token_expires_at_ms"] = state.token_expires_at_ms;
   o["user_seq"] = state.user_seq;

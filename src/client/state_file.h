@@ -21,6 +21,7 @@ struct PersistedState {
   std::int64_t user_id = 0;
   std::string username;
   std::int64_t device_id = 0;
+  std::string device_key;  // this installation's stable id, sent on register and login
   std::string token;
   std::int64_t token_expires_at_ms = 0;
   std::int64_t user_seq = 0;                     // highest user-log entry applied

@@ -19,6 +19,7 @@ PersistedState sample() {
   s.user_id = 42;
   s.username = "alice";
   s.device_id = 7;
+  s.device_key = "3f2a9c0d11e24b7f8a6b5c4d3e2f1a0b";
   s.token = "token-abc";
   s.token_expires_at_ms = 1'763'800'000'123;
   s.user_seq = 19;
@@ -32,6 +33,7 @@ void expect_same(const PersistedState& a, const PersistedState& b) {
   EXPECT_EQ(a.user_id, b.user_id);
   EXPECT_EQ(a.username, b.username);
   EXPECT_EQ(a.device_id, b.device_id);
+  EXPECT_EQ(a.device_key, b.device_key);
   EXPECT_EQ(a.token, b.token);
   EXPECT_EQ(a.token_expires_at_ms, b.token_expires_at_ms);
   EXPECT_EQ(a.user_seq, b.user_seq);

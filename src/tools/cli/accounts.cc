@@ -16,7 +16,8 @@ void add_account_commands(CLI::App& app, Commands& out) {
   auto* reg = app.add_subcommand("register", "create an account and log this profile in");
   reg->add_option("user", a->user)->required();
   reg->add_option("password", a->password)->required();
-  auto* login = app.add_subcommand("login", "log this profile in (a new device)");
+  auto* login =
+      app.add_subcommand("login", "log this profile in (the profile keeps its device key)");
   login->add_option("user", a->user)->required();
   login->add_option("password", a->password)->required();
   const auto authenticate = [a](bool registering) {
