@@ -164,7 +164,8 @@ class Client {
   std::optional<v1::ServerFrame> next_event(std::chrono::milliseconds timeout);
 
   // Incoming conversation-log entries of other devices (every kind: TEXT, SYSTEM, EDIT, DELETION,
-  // REACTION, REACTION_REMOVED), per conversation in seq order, each exactly once.
+  // REACTION, REACTION_REMOVED), per conversation in seq order, each exactly once (across a crash
+  // of this process see state_dir). At most max_inbox_messages wait here.
   std::optional<v1::Message> next_message(std::chrono::milliseconds timeout);
   // When set, messages go to the callback instead of the next_message queue.
   void set_message_callback(std::function<void(const v1::Message&)> callback);
