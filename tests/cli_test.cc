@@ -100,5 +100,37 @@ TEST(Cli, ErrorsExitNonZeroWithOneLine) {
   EXPECT_NE(r.exit_code, 0);
 }
 
+std::string device_key_of(const std::string& profile) {
+  boost::system::error_code ec;
+  auto state = boost::json::parse(slurp(profile + "/state.json"), ec);
+  if (ec || !state.is_object()) return {};
+  const auto* key = state.as_object().if_contains("device_key");
+  return key != nullptr && key->is_string() ? std::string(key->as_string()) : std::string();
+}
+
+TEST(Cli, ProfileKeepsOneDeviceKeyAcrossLogins) {
+  TempDir data;
+  TempDir home;
+  ServerProcess server(data.path());
+  ASSERT_TRUE(server.ready()) << server.error();
+  const std::string url = server.url("tcp");
+  const std::string laptop = home.path() + "/laptop";
+  const std::string phone = home.path() + "/phone";
+  auto r = run_cli(home.path(),
+                   {"--profile", laptop, "--server", url, "register", "kim", "password-kim"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string key = device_key_of(laptop);
+  EXPECT_EQ(key.size(), 32u) << slurp(laptop + "/state.json");
+  r = run_cli(home.path(), {"--profile", laptop, "logout"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = run_cli(home.path(), {"--profile", laptop, "login", "kim", "password-kim"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(device_key_of(laptop), key);
+  r = run_cli(home.path(), {"--profile", phone, "--server", url, "login", "kim", "password-kim"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_FALSE(device_key_of(phone).empty());
+  EXPECT_NE(device_key_of(phone), key);
+}
+
 }  // namespace
 }  // namespace parley::testing

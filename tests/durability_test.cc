@@ -1,6 +1,6 @@
 // Crash durability: kill -9 parleyd while a client streams messages; after a restart every
 // message that was acked is stored exactly once, seq has no gaps, and the client's persisted
-// outbox delivers the rest without duplicates.
+// outbox delivers the rest without duplicates. Also how the client writes its state file.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "client/client.h"
+#include "client/state_file.h"
 #include "server_process.h"
 
 namespace parley::testing {
@@ -102,6 +103,88 @@ TEST(Durability, KillNineLosesNoAckedMessage) {
     EXPECT_EQ(it->second, seq) << "acked seq changed: " << id;
   }
   EXPECT_EQ(conversation->last_seq, static_cast<std::int64_t>(stored.size()));
+}
+
+client::PersistedState stored_state(const std::string& dir) {
+  client::PersistedState s;
+  std::string error;
+  EXPECT_TRUE(client::load_state(dir, s, error)) << error;
+  return s;
+}
+
+// A window no test waits out: every write the test sees is one the client had to make at once.
+constexpr auto kNoDebounceDuringTheTest = std::chrono::hours(1);
+
+TEST(Durability, ManyAcksShareStateWrites) {
+  TempDir data;
+  TempDir alice_state;
+  TempDir bob_state;
+  ServerProcess server(data.path());
+  ASSERT_TRUE(server.ready()) << server.error();
+  constexpr int kMessages = 200;
+  std::int64_t conversation = 0;
+  {
+    ClientOptions bob_options = options_for(server, bob_state.path());
+    bob_options.state_write_delay = kNoDebounceDuringTheTest;
+    Client bob(bob_options);
+    ASSERT_TRUE(bob.register_account("bob", "password-bob"));
+    ASSERT_TRUE(bob.wait_connected(10s));
+    ClientOptions alice_options = options_for(server, alice_state.path());
+    alice_options.state_write_delay = kNoDebounceDuringTheTest;
+    Client alice(alice_options);
+    ASSERT_TRUE(alice.register_account("alice", "password-alice"));
+    const auto alice_before = alice.state_writes();
+    for (int i = 1; i <= kMessages; ++i) {
+      auto ack = alice.send_to_user("bob", "m" + std::to_string(i));
+      ASSERT_TRUE(ack) << ack.error().message;
+      conversation = ack->conversation_id;
+    }
+    // One write per send (its outbox entry, before it goes out); the acks add none.
+    EXPECT_LE(alice.state_writes() - alice_before, static_cast<std::uint64_t>(kMessages));
+    const auto bob_before = bob.state_writes();
+    for (int i = 1; i <= kMessages; ++i) {
+      auto m = bob.next_message(10s);
+      ASSERT_TRUE(m) << i;
+      EXPECT_EQ(m->seq(), i);
+    }
+    // Receiving, acknowledging and handing out 200 messages wrote nothing yet.
+    EXPECT_EQ(bob.state_writes(), bob_before);
+  }
+  // Stopping wrote the rest: bob's cursor and alice's empty outbox.
+  EXPECT_EQ(stored_state(bob_state.path()).cursors[conversation], kMessages);
+  EXPECT_TRUE(stored_state(alice_state.path()).outbox.empty());
+  // Nothing is delivered again on the next start.
+  Client bob(options_for(server, bob_state.path()));
+  ASSERT_TRUE(bob.resume());
+  ASSERT_TRUE(bob.wait_connected(10s));
+  EXPECT_FALSE(bob.next_message(0ms));
+}
+
+TEST(Durability, ASendIsInTheStateFileBeforeItGoesOut) {
+  TempDir data;
+  TempDir alice_state;
+  ServerProcess server(data.path());
+  ASSERT_TRUE(server.ready()) << server.error();
+  {
+    Client bob(options_for(server, {}));
+    ASSERT_TRUE(bob.register_account("bob", "password-bob"));
+  }
+  ClientOptions o = options_for(server, alice_state.path());
+  o.state_write_delay = kNoDebounceDuringTheTest;
+  auto alice = std::make_unique<Client>(o);
+  ASSERT_TRUE(alice->register_account("alice", "password-alice"));
+  auto ack = alice->send_to_user("bob", "kept until acked", "early-1");
+  ASSERT_TRUE(ack) << ack.error().message;
+  // The entry was made durable before the send was written; its removal on the ack waits for
+  // the next write (a crash before it only resends: the server answers "duplicate").
+  auto on_disk = stored_state(alice_state.path());
+  ASSERT_EQ(on_disk.outbox.size(), 1u);
+  EXPECT_EQ(on_disk.outbox[0].client_msg_id, "early-1");
+  EXPECT_EQ(on_disk.outbox[0].text, "kept until acked");
+  alice.reset();
+  on_disk = stored_state(alice_state.path());
+  EXPECT_TRUE(on_disk.outbox.empty());
+  EXPECT_EQ(on_disk.cursors[ack->conversation_id], ack->seq);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "client/client.h"
+#include "client/state_file.h"
 #include "server_process.h"
 
 namespace parley::testing {
@@ -155,6 +156,72 @@ TEST_F(Messaging, AutoReconnectResumesAndFlushesTheOutbox) {
   EXPECT_EQ(alice->outbox_size(), 0u);
   EXPECT_EQ(bob->next_message(10s)->text(), "one");
   EXPECT_EQ(bob->next_message(10s)->text(), "two");
+}
+
+TEST_F(Messaging, AFullInboxTakesNoMoreAndLosesNothing) {
+  auto alice = device("alice");
+  ClientOptions o = options();
+  o.max_inbox_messages = 20;
+  auto bob = device("bob", o);
+  ASSERT_TRUE(bob->wait_connected(10s));
+  constexpr int kSent = 100;
+  std::int64_t conversation = 0;
+  for (int i = 1; i <= kSent; ++i) {
+    auto ack = alice->send_to_user("bob", "m" + std::to_string(i));
+    ASSERT_TRUE(ack) << ack.error().message;
+    conversation = ack->conversation_id;
+  }
+  // Typing is relayed by the conversation's owner shard after the messages it has fanned out:
+  // once bob has the typing event, every message event has reached him.
+  ASSERT_TRUE(alice->typing(conversation));
+  auto typing = bob->next_event(10s);
+  ASSERT_TRUE(typing);
+  EXPECT_TRUE(typing->has_typing());
+  EXPECT_EQ(bob->inbox_size(), 20u);
+  // Taking messages makes room; the rest comes from history, in order, each once.
+  for (int i = 1; i <= kSent; ++i) {
+    auto m = bob->next_message(10s);
+    ASSERT_TRUE(m) << i;
+    EXPECT_EQ(m->seq(), i);
+    EXPECT_EQ(m->text(), "m" + std::to_string(i));
+    EXPECT_LE(bob->inbox_size(), 20u);
+  }
+  EXPECT_FALSE(bob->next_message(0ms));
+  EXPECT_EQ(bob->highest_seq(conversation), kSent);
+}
+
+TEST_F(Messaging, AProfileKeepsItsDeviceKeyAcrossLogins) {
+  TempDir profile;
+  ClientOptions o = options();
+  o.state_dir = profile.path();
+  std::string key;
+  {
+    Client first(o);
+    ASSERT_TRUE(first.register_account("alice", "password-alice"));
+    key = first.identity()->device_key;
+  }
+  EXPECT_EQ(key.size(), 32u);  // 128 random bits in hex
+  client::PersistedState stored;
+  std::string error;
+  ASSERT_TRUE(client::load_state(profile.path(), stored, error)) << error;
+  EXPECT_EQ(stored.device_key, key);
+  {
+    Client second(o);
+    ASSERT_TRUE(second.login("alice", "password-alice"));
+    EXPECT_EQ(second.identity()->device_key, key);
+  }
+  ASSERT_TRUE(client::load_state(profile.path(), stored, error)) << error;
+  EXPECT_EQ(stored.device_key, key);
+  // Another installation gets another key; a caller may choose its own.
+  Client elsewhere(options());
+  ASSERT_TRUE(elsewhere.login("alice", "password-alice"));
+  EXPECT_NE(elsewhere.identity()->device_key, key);
+  EXPECT_FALSE(elsewhere.identity()->device_key.empty());
+  ClientOptions chosen = options();
+  chosen.device_key = "build-agent-7";
+  Client agent(chosen);
+  ASSERT_TRUE(agent.login("alice", "password-alice"));
+  EXPECT_EQ(agent.identity()->device_key, "build-agent-7");
 }
 
 TEST_F(Messaging, HistoryPagesOldestFirst) {

@@ -32,18 +32,40 @@ struct ClientOptions {
   bool insecure_tls = false;  // accept self-signed / unverifiable certificates
   std::string client_name = "parley-client";
   std::string device_name = "device";
+  // This installation's stable id (1..128 bytes), sent on register and login so the server keeps
+  // one device for it across logins. Empty: a random one, generated once and kept in
+  // state_dir/state.json (without state_dir: one per Client).
+  std::string device_key;
   std::chrono::milliseconds heartbeat{
       30'000};  // asked for in Hello; the server answers the real one
   std::chrono::milliseconds request_timeout{10'000};
   bool auto_reconnect = true;  // reconnect with backoff, resume with the token, sync, flush outbox
-  // When set: token/identity, per-conversation cursors and the outbox live in state_dir/state.json.
+  // When set: token/identity, per-conversation cursors and the outbox live in state_dir/state.json,
+  // written on a writer thread (temp file, fsync, rename, fsync of the directory). The rule: a new
+  // send's outbox entry is on disk before the send is written to the connection, and a login or
+  // logout before the call returns; every other change (acks, cursors, the user-log position)
+  // waits up to state_write_delay to share one write, and the rest is written when the Client is
+  // destroyed. So after a crash of this process an acked send may go out again (the server
+  // answers it as a duplicate) and the messages handed out in the last state_write_delay may be
+  // handed out again; nothing is lost.
   std::string state_dir;
+  std::chrono::milliseconds state_write_delay{100};
+  // Memory bounds (messages are up to 64 KiB of text each). max_inbox_messages: delivered
+  // messages waiting for next_message or the callback. When the inbox is full, newer entries are
+  // not taken in (live events are still acknowledged, so the server does not resend them): the
+  // conversation's cursor stays below them, and once the application has taken half the inbox
+  // they are fetched again from history, in order, each once. max_held_messages: entries held
+  // back ahead of a gap, over all conversations (at most max_inbox_messages - 1); beyond it an
+  // entry is dropped the same way and the gap fill fetches it.
+  std::size_t max_inbox_messages = 10'000;
+  std::size_t max_held_messages = 1'000;
 };
 
 struct AuthInfo {
   std::int64_t user_id = 0;
   std::string username;
   std::int64_t device_id = 0;
+  std::string device_key;  // see ClientOptions::device_key
   std::string token;
   std::int64_t token_expires_at_ms = 0;
 };
@@ -142,7 +164,8 @@ class Client {
   std::optional<v1::ServerFrame> next_event(std::chrono::milliseconds timeout);
 
   // Incoming conversation-log entries of other devices (every kind: TEXT, SYSTEM, EDIT, DELETION,
-  // REACTION, REACTION_REMOVED), per conversation in seq order, each exactly once.
+  // REACTION, REACTION_REMOVED), per conversation in seq order, each exactly once (across a crash
+  // of this process see state_dir). At most max_inbox_messages wait here.
   std::optional<v1::Message> next_message(std::chrono::milliseconds timeout);
   // When set, messages go to the callback instead of the next_message queue.
   void set_message_callback(std::function<void(const v1::Message&)> callback);
@@ -157,6 +180,8 @@ class Client {
   std::int64_t user_seq() const;  // highest user-log entry applied (persisted with the state)
   std::optional<v1::Goodbye> last_goodbye() const;
   std::optional<AuthInfo> identity() const;  // the stored identity, if any (token may be stale)
+  std::uint64_t state_writes() const;        // writes of state.json so far (tests, diagnostics)
+  std::size_t inbox_size() const;            // messages waiting for next_message
 
   class Impl;
 

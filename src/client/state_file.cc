@@ -37,7 +37,10 @@ std::string as_str(const json::object& o, std::string_view key) {
 
 bool load_state(const std::string& dir, PersistedState& out, std::string& error) {
   std::ifstream in(state_path(dir), std::ios::binary);
-  if (!in) return true;
+  if (!in) {
+    out = PersistedState{};
+    return true;
+  }
   std::stringstream text;
   text << in.rdbuf();
   boost::system::error_code ec;
@@ -52,6 +55,7 @@ bool load_state(const std::string& dir, PersistedState& out, std::string& error)
     s.user_id = as_int(o, "user_id");
     s.username = as_str(o, "username");
     s.device_id = as_int(o, "device_id");
+    s.device_key = as_str(o, "device_key");
     s.token = as_str(o, "token");
     s.token_expires_at_ms = as_int(o, "token_expires_at_ms");
     s.user_seq = as_int(o, "user_seq");
@@ -84,6 +88,7 @@ bool save_state(const std::string& dir, const PersistedState& state, std::string
   o["user_id"] = state.user_id;
   o["username"] = state.username;
   o["device_id"] = state.device_id;
+  o["device_key"] = state.device_key;
   o["token"] = state.token;
   o["token_expires_at_ms"] = state.token_expires_at_ms;
   o["user_seq"] = state.user_seq;
@@ -104,28 +109,46 @@ bool save_state(const std::string& dir, const PersistedState& state, std::string
 
   std::error_code fs_ec;
   std::filesystem::create_directories(dir, fs_ec);
+  // Temp file, fsync, rename, fsync of the directory: after a crash the file is the old state or
+  // the new one, never a torn one, and a completed save survives a power loss.
   const std::string tmp = state_path(dir) + ".tmp";
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) {
     error = tmp + ": " + std::strerror(errno);
     return false;
   }
+  const auto give_up = [&](const std::string& what) {
+    error = tmp + ": " + what + ": " + std::strerror(errno);
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    return false;
+  };
   std::size_t written = 0;
   while (written < text.size()) {
     const ssize_t n = ::write(fd, text.data() + written, text.size() - written);
     if (n < 0) {
       if (errno == EINTR) continue;
-      error = tmp + ": " + std::strerror(errno);
-      ::close(fd);
-      return false;
+      return give_up("write");
     }
     written += static_cast<std::size_t>(n);
   }
-  ::close(fd);
-  if (std::rename(tmp.c_str(), state_path(dir).c_str()) != 0) {
-    error = state_path(dir) + ": " + std::strerror(errno);
+  if (::fsync(fd) != 0) return give_up("fsync");
+  if (::close(fd) != 0) {
+    error = tmp + ": close: " + std::strerror(errno);
+    ::unlink(tmp.c_str());
     return false;
   }
+  if (std::rename(tmp.c_str(), state_path(dir).c_str()) != 0) {
+    error = state_path(dir) + ": rename: " + std::strerror(errno);
+    return false;
+  }
+  const int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd < 0 || ::fsync(dir_fd) != 0) {
+    error = dir + ": fsync of the directory: " + std::strerror(errno);
+    if (dir_fd >= 0) ::close(dir_fd);
+    return false;
+  }
+  ::close(dir_fd);
   return true;
 }
 
