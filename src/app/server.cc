@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "bus/local/local_bus.h"
 #include "core/core.h"
 #include "gateway/native/native_session.h"
 #include "runtime/shard_pool.h"
@@ -76,6 +77,7 @@ void raise_file_limit() {
 struct Server::Parts {
   std::unique_ptr<store::SqliteStore> store;
   std::unique_ptr<runtime::ShardPool> pool;
+  std::unique_ptr<bus::LocalBus> bus;
   std::unique_ptr<Core> core;
   std::shared_ptr<const native::NativeConfig> native;
   transport::TransportLimits limits;
@@ -117,7 +119,9 @@ Result<std::unique_ptr<Server>> Server::start(const ServerConfig& config) {
   // burst of logins never holds up history reads and resumes.
   parts->pool = std::make_unique<runtime::ShardPool>(shards, std::max(2u, shards),
                                                      config.security.hashing_threads);
-  parts->core = std::make_unique<Core>(*parts->pool, *parts->store, core_config(config));
+  parts->bus = std::make_unique<bus::LocalBus>(*parts->pool);
+  parts->core =
+      std::make_unique<Core>(*parts->pool, *parts->store, *parts->bus, core_config(config));
   parts->native = native_config(config);
   parts->limits.max_outbound_bytes = config.limits.max_outbound_bytes;
   parts->limits.max_message_bytes = config.limits.max_frame_bytes;

@@ -255,21 +255,16 @@ void Core::Accounts::recheck_token(SessionHandle session, std::string token_hash
     if (!device && device.error().code != Errc::not_found) return;
     const bool valid = device && !device->revoked && device->token_expires_at > now;
     if (valid) return;
-    core_.executor_.post(session.shard, [this, session] {
-      ShardState& here = core_.local();
-      auto sink = here.sinks.find(session.id);
-      if (sink != here.sinks.end()) sink->second->on_kicked(Errc::token_invalid);
-    });
+    core_.bus_.kick_session(session, Errc::token_invalid);
   });
 }
 
 void Core::Accounts::kick_devices(UserId user, SessionHandle except, DeviceId device,
                                   bool all_but_device) {
-  core_.kick_sessions(user, Errc::token_invalid,
-                      [except, device, all_but_device](DeviceId d, SessionHandle h) {
-                        if (h == except) return false;
-                        return all_but_device ? d != device : d == device;
-                      });
+  core_.bus_.kick(
+      user, Errc::token_invalid,
+      KickFilter{all_but_device ? KickFilter::Kind::all_but_device : KickFilter::Kind::device,
+                 device, except});
 }
 
 void Core::Accounts::logout(const SessionIdentity& who, Callback<void> done) {

@@ -60,12 +60,12 @@ void Core::Contacts::apply(const SessionIdentity& who, std::string key, ContactA
           if (u.contact_state != ContactState::accepted) continue;
           // Only "online" is news here: an offline new contact is shown by the contact list,
           // with its last seen time.
-          if (core_.presence_->is_online(u.peer_id)) {
+          if (core_.bus_.is_online(u.peer_id)) {
             core_.deliver({who.user_id},
                           std::make_shared<const Event>(PresenceEvent{u.peer_id, u.peer, true, 0}),
                           SessionHandle{});
           }
-          if (core_.presence_->is_online(who.user_id)) {
+          if (core_.bus_.is_online(who.user_id)) {
             core_.deliver(
                 {u.peer_id},
                 std::make_shared<const Event>(PresenceEvent{who.user_id, who.username, true, 0}),
@@ -84,7 +84,7 @@ void Core::Contacts::list_contacts(const SessionIdentity& who,
         if (!contacts) return contacts;
         for (Contact& c : *contacts) {
           // Presence is for accepted contacts only; a blocked or pending user learns nothing.
-          c.online = c.state == ContactState::accepted && core_.presence_->is_online(c.user_id);
+          c.online = c.state == ContactState::accepted && core_.bus_.is_online(c.user_id);
           if (c.state != ContactState::accepted) c.last_seen = 0;
         }
         return contacts;
@@ -92,13 +92,18 @@ void Core::Contacts::list_contacts(const SessionIdentity& who,
       std::move(done));
 }
 
-void Core::Contacts::device_online(UserId user, const std::string& username) {
+void Core::Contacts::first_device_online(UserId user, const std::string& username) {
   PresenceState& state = core_.local().presence[user];
   state.username = username;
+  state.devices_online = true;
   schedule_flush(user);
 }
 
-void Core::Contacts::last_device_offline(UserId user) { schedule_flush(user); }
+void Core::Contacts::last_device_offline(UserId user) {
+  PresenceState& state = core_.local().presence[user];
+  state.devices_online = false;
+  schedule_flush(user);
+}
 
 void Core::Contacts::schedule_flush(UserId user) {
   PresenceState& state = core_.local().presence[user];
@@ -118,7 +123,7 @@ void Core::Contacts::flush(UserId user) {
     state.flush_again = true;  // decided once the announcement in flight has gone out
     return;
   }
-  const bool online = home.online.contains(user);
+  const bool online = state.devices_online;
   if (online == state.announced_online) {
     // Came back (or went) within the window: nothing to tell anyone.
     if (!online) home.presence.erase(it);
@@ -126,7 +131,7 @@ void Core::Contacts::flush(UserId user) {
   }
   state.announced_online = online;
   state.announcing = true;
-  core_.presence_->set(user, online);
+  core_.bus_.set_announced(user, online);
   const TimeMs now = core_.executor_.now();
   const std::string username = state.username;
   if (online) return announce(user, username, true, 0);
@@ -160,7 +165,7 @@ void Core::Contacts::announced(UserId user) {
     state.flush_again = false;
     return flush(user);
   }
-  if (!state.announced_online && !state.flush_scheduled && !home.online.contains(user)) {
+  if (!state.announced_online && !state.flush_scheduled && !state.devices_online) {
     home.presence.erase(it);
   }
 }

@@ -1,5 +1,5 @@
-// Core's wiring: shard state, session registration, and the two cross-shard fan-out primitives
-// (deliver, kick_sessions). Command families live in accounts.cc and messaging.cc.
+// Core's wiring: shard state, session registration through the bus, the token-expiry sweep.
+// Command families live in accounts.cc, messaging.cc, chat.cc and contacts.cc.
 #include "core/core.h"
 
 #include <cstdio>
@@ -11,8 +11,8 @@
 
 namespace parley {
 
-Core::Core(Executor& executor, Store& store, CoreConfig config)
-    : executor_(executor), store_(store), config_(std::move(config)) {
+Core::Core(Executor& executor, Store& store, Bus& bus, CoreConfig config)
+    : executor_(executor), store_(store), bus_(bus), config_(std::move(config)) {
   init_crypto();
   for (ShardId i = 0; i < executor_.shard_count(); ++i) {
     auto shard = std::make_unique<ShardState>();
@@ -21,14 +21,14 @@ Core::Core(Executor& executor, Store& store, CoreConfig config)
   }
   writer_ = std::make_unique<WriterState>();
   abuse_guard_ = std::make_unique<AbuseGuard>(config_.login_limits, config_.chat);
-  presence_ = std::make_unique<PresenceDirectory>();
   accounts_ = std::make_unique<Accounts>(*this);
   messaging_ = std::make_unique<Messaging>(*this);
   chat_ = std::make_unique<Chat>(*this);
   contacts_ = std::make_unique<Contacts>(*this);
+  bus_.set_presence_listener(contacts_.get());
 }
 
-Core::~Core() = default;
+Core::~Core() { bus_.set_presence_listener(nullptr); }
 
 Core::ShardState& Core::local() {
   const auto shard = executor_.current_shard();
@@ -52,29 +52,18 @@ ShardId Core::owner_shard(ConversationId conversation) const {
 }
 
 SessionHandle Core::open_session(SessionSink& sink) {
-  ShardState& shard = local();
-  const SessionHandle handle{shard.id, shard.next_session_id++};
-  shard.sinks.emplace(handle.id, &sink);
-  return handle;
+  (void)local();  // on a shard (checked)
+  return bus_.open_session(sink);
 }
 
 void Core::close_session(SessionHandle handle) {
   ShardState& shard = local();
-  shard.sinks.erase(handle.id);
+  bus_.close_session(handle);
   auto it = shard.attached.find(handle.id);
   if (it == shard.attached.end()) return;
   const SessionIdentity who = std::move(it->second.who);
   shard.attached.erase(it);
-  executor_.post(home_shard(who.user_id), [this, who] {
-    ShardState& home = local();
-    auto found = home.online.find(who.user_id);
-    if (found == home.online.end()) return;
-    std::erase_if(found->second, [&](const OnlineDevice& d) { return d.handle == who.handle; });
-    if (found->second.empty()) {
-      home.online.erase(found);
-      contacts_->last_device_offline(who.user_id);
-    }
-  });
+  bus_.detach(who);
   const TimeMs now = executor_.now();
   executor_.post_writer([this, device = who.device_id, now] {
     (void)store_.touch_device(device, now);  // last seen is best effort
@@ -86,13 +75,12 @@ SessionIdentity Core::attach(SessionHandle handle, const AuthGrant& grant) {
   ShardState& shard = local();
   shard.attached[handle.id] = ShardState::Attached{who, grant.token_expires_at};
   arm_expiry_sweep(shard);
-  executor_.post(home_shard(who.user_id), [this, who, token_hash = grant.token_hash]() mutable {
-    auto& devices = local().online[who.user_id];
-    devices.push_back(OnlineDevice{who.handle, who.device_id});
-    if (devices.size() == 1) contacts_->device_online(who.user_id, who.username);
-    // Registered first, checked second: a revocation committed before this check is seen by
-    // it, and one committed after it finds the session registered and kicks it.
-    accounts_->recheck_token(who.handle, std::move(token_hash));
+  bus_.attach(who);
+  // Registered first (the bus posts to the user's home shard), checked second (posted after it):
+  // a revocation committed before this check is seen by it, and one committed after it finds
+  // the session registered and kicks it.
+  executor_.post(home_shard(who.user_id), [this, handle, token_hash = grant.token_hash]() mutable {
+    accounts_->recheck_token(handle, std::move(token_hash));
   });
   return who;
 }
@@ -104,77 +92,30 @@ void Core::arm_expiry_sweep(ShardState& shard) {
     ShardState& here = local();
     here.expiry_sweep_armed = false;
     const TimeMs now = executor_.now();
-    std::vector<std::uint64_t> expired;
+    // Chosen first, kicked second: a kicked session closes inline and leaves `attached`.
+    std::vector<SessionHandle> expired;
     for (const auto& [id, attached] : here.attached) {
-      if (attached.token_expires_at != 0 && attached.token_expires_at <= now) expired.push_back(id);
+      if (attached.token_expires_at != 0 && attached.token_expires_at <= now) {
+        expired.push_back(attached.who.handle);
+      }
     }
-    for (std::uint64_t id : expired) {
-      auto sink = here.sinks.find(id);
-      if (sink != here.sinks.end()) sink->second->on_kicked(Errc::token_invalid);
-    }
+    for (SessionHandle handle : expired) bus_.kick_session(handle, Errc::token_invalid);
     if (!here.attached.empty()) arm_expiry_sweep(here);
   });
 }
 
 void Core::deliver(std::vector<UserId> users, std::shared_ptr<const Event> event,
                    SessionHandle except) {
-  // One post per home shard, then one post per session shard: the event object is shared by all.
-  std::unordered_map<ShardId, std::vector<UserId>> by_home;
-  for (UserId user : users) by_home[home_shard(user)].push_back(user);
-  for (auto& [home, homed_users] : by_home) {
-    executor_.post(home, [this, homed_users = std::move(homed_users), event, except] {
-      ShardState& shard = local();
-      std::unordered_map<ShardId, std::vector<std::uint64_t>> by_session_shard;
-      for (UserId user : homed_users) {
-        auto it = shard.online.find(user);
-        if (it == shard.online.end()) continue;
-        for (const OnlineDevice& device : it->second) {
-          if (device.handle == except) continue;
-          by_session_shard[device.handle.shard].push_back(device.handle.id);
-        }
-      }
-      for (auto& [target, ids] : by_session_shard) {
-        executor_.post(target, [this, ids = std::move(ids), event] {
-          ShardState& here = local();
-          for (std::uint64_t id : ids) {
-            auto sink = here.sinks.find(id);
-            if (sink != here.sinks.end()) sink->second->on_event(event);
-          }
-        });
-      }
-    });
-  }
+  bus_.deliver(std::move(users), std::move(event), except);
 }
 
 void Core::deliver_updates(const std::vector<UserUpdate>& updates) {
   for (const UserUpdate& update : updates) {
     // Every device of the user, the one that caused it included: the user log is applied by
     // user_seq, so a device that already applied the change ignores it.
-    deliver({update.user_id}, std::make_shared<const Event>(UserUpdateEvent{update}),
-            SessionHandle{});
+    bus_.deliver({update.user_id}, std::make_shared<const Event>(UserUpdateEvent{update}),
+                 SessionHandle{});
   }
-}
-
-void Core::kick_sessions(UserId user, Errc reason,
-                         std::move_only_function<bool(DeviceId, SessionHandle)> match) {
-  executor_.post(home_shard(user), [this, user, reason, match = std::move(match)]() mutable {
-    ShardState& home = local();
-    auto it = home.online.find(user);
-    if (it == home.online.end()) return;
-    // Chosen first, kicked second: a kicked session closes, and its close (inline when it lives
-    // on this shard) edits the list being walked.
-    std::vector<SessionHandle> kicked;
-    for (const OnlineDevice& device : it->second) {
-      if (match(device.device_id, device.handle)) kicked.push_back(device.handle);
-    }
-    for (SessionHandle handle : kicked) {
-      executor_.post(handle.shard, [this, id = handle.id, reason] {
-        ShardState& here = local();
-        auto sink = here.sinks.find(id);
-        if (sink != here.sinks.end()) sink->second->on_kicked(reason);
-      });
-    }
-  });
 }
 
 // ---- command entry points: thin forwards to the families.

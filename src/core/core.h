@@ -13,6 +13,7 @@
 #include "common/errors.h"
 #include "common/executor.h"
 #include "common/flow.h"
+#include "core/bus.h"
 #include "core/model.h"
 #include "core/pages.h"
 #include "core/session.h"
@@ -154,7 +155,9 @@ struct HistoryPage {
 
 class Core {
  public:
-  Core(Executor& executor, Store& store, CoreConfig config);
+  // Thread contract: construct and destroy while no shard runs core work; every argument
+  // outlives the Core.
+  Core(Executor& executor, Store& store, Bus& bus, CoreConfig config);
   ~Core();
   Core(const Core&) = delete;
   Core& operator=(const Core&) = delete;
@@ -213,7 +216,6 @@ class Core {
   struct ShardState;
   struct WriterState;
   struct AbuseGuard;
-  struct PresenceDirectory;
   class Accounts;
   class Messaging;
   class Chat;
@@ -237,17 +239,14 @@ class Core {
   void deliver(std::vector<UserId> users, std::shared_ptr<const Event> event, SessionHandle except);
   // Any shard: pushes user-log entries to every online device of their users.
   void deliver_updates(const std::vector<UserUpdate>& updates);
-  // Any shard: ends the online sessions of `user` for which `match(device, handle)` holds.
-  void kick_sessions(UserId user, Errc reason,
-                     std::move_only_function<bool(DeviceId, SessionHandle)> match);
 
   Executor& executor_;
   Store& store_;
+  Bus& bus_;
   CoreConfig config_;
   std::vector<std::unique_ptr<ShardState>> shards_;
   std::unique_ptr<WriterState> writer_;
   std::unique_ptr<AbuseGuard> abuse_guard_;
-  std::unique_ptr<PresenceDirectory> presence_;
   std::unique_ptr<Accounts> accounts_;
   std::unique_ptr<Messaging> messaging_;
   std::unique_ptr<Chat> chat_;

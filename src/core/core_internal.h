@@ -17,12 +17,6 @@
 
 namespace parley {
 
-// A device session that is online, as its user's home shard records it.
-struct OnlineDevice {
-  SessionHandle handle;
-  DeviceId device_id = 0;
-};
-
 // What the owner shard of a conversation keeps to fan out its events in seq order.
 struct ConversationState {
   bool loaded = false;
@@ -46,6 +40,7 @@ struct ConversationState {
 // Presence of a user homed on this shard, as announced to their contacts.
 struct PresenceState {
   std::string username;
+  bool devices_online = false;  // the bus's count of the user's devices is above zero
   bool announced_online = false;
   bool flush_scheduled = false;  // a coalescing window is open
   // One announcement at a time per user, so contacts see them in the order they were decided
@@ -57,10 +52,8 @@ struct PresenceState {
 // Everything one shard owns. Touched only on that shard's thread.
 struct Core::ShardState {
   ShardId id = 0;
-  std::uint64_t next_session_id = 1;
 
-  // Sessions living on this shard.
-  std::unordered_map<std::uint64_t, SessionSink*> sinks;
+  // Authenticated sessions living on this shard (the bus holds their sinks).
   struct Attached {
     SessionIdentity who;
     TimeMs token_expires_at = 0;  // the session ends then (the expiry sweep)
@@ -68,8 +61,7 @@ struct Core::ShardState {
   std::unordered_map<std::uint64_t, Attached> attached;
   bool expiry_sweep_armed = false;
 
-  // Home role: online devices of the users homed on this shard.
-  std::unordered_map<UserId, std::vector<OnlineDevice>> online;
+  // Home role: presence of the users homed on this shard, as the bus reports it.
   std::unordered_map<UserId, PresenceState> presence;
 
   // Owner role: conversations owned by this shard, cached and evicted least recently used first
@@ -94,26 +86,6 @@ struct PendingAppend {
 struct Core::WriterState {
   std::vector<PendingAppend> pending;
   bool flush_scheduled = false;
-};
-
-// Who is online as announced (after coalescing), readable from any thread for contact lists.
-// Written only when an announcement changes, so the mutex is off the message path.
-struct Core::PresenceDirectory {
-  std::mutex mutex;
-  std::unordered_map<UserId, bool> online;  // GUARDED_BY(mutex)
-  bool is_online(UserId user) {
-    std::lock_guard lock(mutex);
-    auto it = online.find(user);
-    return it != online.end() && it->second;
-  }
-  void set(UserId user, bool value) {
-    std::lock_guard lock(mutex);
-    if (value) {
-      online[user] = true;
-    } else {
-      online.erase(user);
-    }
-  }
 };
 
 // Failed-login counters by account and by address, kept on shard 0 only.
@@ -158,7 +130,7 @@ class Core::Accounts {
   Result<void> validate_device_key(std::string_view device_key) const;
   // Runs `work` on the hashing pool when a slot is free (else `refused` runs, on the caller).
   bool admit_hashing(Task work);
-  // Closes every other session of the user on `device` (or of every device but `device`).
+  // Ends every other session of the user on `device` (or of every device but `device`).
   void kick_devices(UserId user, SessionHandle except, DeviceId device, bool all_but_device);
 
   Core& core_;
@@ -235,15 +207,15 @@ class Core::Chat {
   Core& core_;
 };
 
-class Core::Contacts {
+class Core::Contacts final : public PresenceListener {
  public:
   explicit Contacts(Core& core);
   void contact(const SessionIdentity& who, std::string username, ContactAction action,
                Callback<void> done);
   void list_contacts(const SessionIdentity& who, Callback<std::vector<Contact>> done);
-  // Home shard of the user: a device came online / the last one went offline.
-  void device_online(UserId user, const std::string& username);
-  void last_device_offline(UserId user);
+  // PresenceListener (home shard of the user): a device came online / the last went offline.
+  void first_device_online(UserId user, const std::string& username) override;
+  void last_device_offline(UserId user) override;
 
  private:
   // Stores the action (origin shard; `key`: the peer's username key) and tells both sides.

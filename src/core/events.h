@@ -3,6 +3,8 @@
 #pragma once
 
 #include <array>
+#include <atomic>
+#include <cstdlib>
 #include <functional>
 #include <mutex>
 #include <string>
@@ -44,8 +46,22 @@ struct ReadEvent {
 using EventBody =
     std::variant<MessageEvent, UserUpdateEvent, PresenceEvent, TypingEvent, ReadEvent>;
 
-// Wire formats that cache an encoding of an event. A gateway uses only its own slots.
-enum class WireFormat : std::uint8_t { native_binary = 0, native_json = 1, kCount = 2 };
+// The encodings of an event are cached per wire format, in slots each gateway takes at start-up
+// (a new gateway takes its own; core knows no wire format).
+class EncodingSlots {
+ public:
+  static constexpr std::size_t kMax = 8;
+  // Start-up only (static initialisation or before the shards run). Aborts past kMax: a build
+  // with more wire formats raises it.
+  static std::size_t take() {
+    const std::size_t slot = next_.fetch_add(1);
+    if (slot >= kMax) std::abort();
+    return slot;
+  }
+
+ private:
+  static inline std::atomic<std::size_t> next_{0};
+};
 
 class Event {
  public:
@@ -58,17 +74,15 @@ class Event {
   // Thread contract: any thread. The first caller for a format runs encode; everyone else (on any
   // shard) gets the same bytes. encode must be a pure function of the event.
   template <class Encode>
-  const std::string& encoded(WireFormat format, Encode&& encode) const {
-    const auto slot = static_cast<std::size_t>(format);
+  const std::string& encoded(std::size_t slot, Encode&& encode) const {
     std::call_once(once_[slot], [&] { bytes_[slot] = encode(*this); });
     return bytes_[slot];
   }
 
  private:
   EventBody body_;
-  static constexpr auto kSlots = static_cast<std::size_t>(WireFormat::kCount);
-  mutable std::array<std::once_flag, kSlots> once_;
-  mutable std::array<std::string, kSlots> bytes_;
+  mutable std::array<std::once_flag, EncodingSlots::kMax> once_;
+  mutable std::array<std::string, EncodingSlots::kMax> bytes_;
 };
 
 }  // namespace parley

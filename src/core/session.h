@@ -14,6 +14,7 @@ namespace parley {
 
 // How other shards name a session: never a pointer (STYLE: sessions are held by handle).
 struct SessionHandle {
+  std::uint32_t node = 0;  // the parleyd process (one in a single-node install)
   ShardId shard = 0;
   std::uint64_t id = 0;
   friend bool operator==(const SessionHandle&, const SessionHandle&) = default;

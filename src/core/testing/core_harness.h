@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "bus/local/local_bus.h"
 #include "core/core.h"
 #include "core/testing/manual_executor.h"
 #include "store/sqlite/sqlite_store.h"
@@ -71,6 +72,7 @@ class CoreHarness : public ::testing::Test {
   void TearDown() override {
     sessions_.clear();
     core_.reset();
+    bus_.reset();
     store_.reset();
   }
 
@@ -83,6 +85,7 @@ class CoreHarness : public ::testing::Test {
     ex_.run_until_idle();
     sessions_.clear();
     core_.reset();
+    bus_.reset();
     start_core();
   }
 
@@ -159,11 +162,15 @@ class CoreHarness : public ::testing::Test {
   TempDir dir_;
   ManualExecutor ex_{2};
   std::unique_ptr<store::SqliteStore> store_;
+  std::unique_ptr<bus::LocalBus> bus_;
   std::unique_ptr<Core> core_;
   std::vector<std::unique_ptr<TestSession>> sessions_;
 
  private:
-  void start_core() { core_ = std::make_unique<Core>(ex_, *store_, config_); }
+  void start_core() {
+    bus_ = std::make_unique<bus::LocalBus>(ex_);
+    core_ = std::make_unique<Core>(ex_, *store_, *bus_, config_);
+  }
 };
 
 }  // namespace parley::testing

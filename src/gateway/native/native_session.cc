@@ -23,6 +23,10 @@ std::string peer_ip(const std::string& address) {
   return colon == std::string::npos ? address : address.substr(0, colon);
 }
 
+// This gateway's two wire formats, each with its slot in every event's encoding cache.
+const std::size_t kBinarySlot = EncodingSlots::take();
+const std::size_t kJsonSlot = EncodingSlots::take();
+
 std::string encode(const v1::ServerFrame& frame, bool json) {
   if (json) return message_to_json(frame);
   std::string bytes;
@@ -340,9 +344,8 @@ void NativeSession::on_event(std::shared_ptr<const Event> event) {
     arm_resend_timer();
   }
   const bool json = json_;
-  const std::string& bytes =
-      event->encoded(json ? WireFormat::native_json : WireFormat::native_binary,
-                     [json](const Event& e) { return encode_event(e, json); });
+  const std::string& bytes = event->encoded(
+      json ? kJsonSlot : kBinarySlot, [json](const Event& e) { return encode_event(e, json); });
   send_bytes(event, bytes);
 }
 
@@ -376,7 +379,7 @@ void NativeSession::on_resend_timer() {
     entry.sent_at = now;
     const bool json = json_;
     send_bytes(entry.event,
-               entry.event->encoded(json ? WireFormat::native_json : WireFormat::native_binary,
+               entry.event->encoded(json ? kJsonSlot : kBinarySlot,
                                     [json](const Event& e) { return encode_event(e, json); }));
     if (phase_ == Phase::closing) return;
   }
