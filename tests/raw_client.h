@@ -18,7 +18,7 @@ using namespace std::chrono_literals;
 
 struct ConnectOptions {
   std::string source_address;  // e.g. "127.0.0.2"; empty: the kernel's choice
-  int receive_buffer = 0;      // nonzero: SO_RCVBUF before connecting (a reader with a small window)
+  int receive_buffer = 0;  // nonzero: SO_RCVBUF before connecting (a reader with a small window)
 };
 
 class RawClient {

@@ -103,6 +103,16 @@ void ServerProcess::start(const std::string& data_dir, const std::string& config
     if (n <= 0) break;  // parleyd exited before it was ready
     line.append(buf, static_cast<std::size_t>(n));
   }
+  // parleyd closes its end right after the line: waiting for that EOF means the descriptors a
+  // test sees the server hold (/proc/PID/fd) are its steady ones.
+  while (line.find('\n') != std::string::npos) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    pollfd p{pipe_fds[0], POLLIN, 0};
+    if (left.count() <= 0 || poll(&p, 1, static_cast<int>(left.count())) <= 0) break;
+    char buf[64];
+    if (read(pipe_fds[0], buf, sizeof buf) <= 0) break;
+  }
   close(pipe_fds[0]);
   if (line.find('\n') == std::string::npos) {
     error_ = "parleyd did not report ready: '" + line + "'";

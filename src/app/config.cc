@@ -152,14 +152,14 @@ Result<void> apply_toml(std::string_view toml_text, ServerConfig& c) {
       connections.number("hello_timeout_ms", c.connections.hello_timeout_ms, 100, 3'600'000));
   PARLEY_TRY(
       connections.number("login_timeout_ms", c.connections.login_timeout_ms, 100, 3'600'000));
-  PARLEY_TRY(connections.number("partial_frame_timeout_ms",
-                                c.connections.partial_frame_timeout_ms, 100, 3'600'000));
-  PARLEY_TRY(connections.number("max_unauthenticated", c.connections.max_unauthenticated, 1,
-                                10'000'000));
+  PARLEY_TRY(connections.number("partial_frame_timeout_ms", c.connections.partial_frame_timeout_ms,
+                                100, 3'600'000));
+  PARLEY_TRY(
+      connections.number("max_unauthenticated", c.connections.max_unauthenticated, 1, 10'000'000));
   PARLEY_TRY(connections.number("max_unauthenticated_per_address",
                                 c.connections.max_unauthenticated_per_address, 1, 10'000'000));
-  PARLEY_TRY(connections.number("max_requests_in_flight", c.connections.max_requests_in_flight,
-                                1, 100'000));
+  PARLEY_TRY(connections.number("max_requests_in_flight", c.connections.max_requests_in_flight, 1,
+                                100'000));
   PARLEY_TRY(connections.reject_unknown());
 
   TableReader chat(section("chat"), "chat.");
@@ -207,7 +207,8 @@ Result<void> apply_toml(std::string_view toml_text, ServerConfig& c) {
     return fail(Errc::invalid_argument, "heartbeat.min_interval_ms exceeds max_interval_ms");
   }
   if (c.limits.max_outbound_bytes > c.limits.max_outbound_hard_bytes) {
-    return fail(Errc::invalid_argument, "limits.max_outbound_bytes exceeds max_outbound_hard_bytes");
+    return fail(Errc::invalid_argument,
+                "limits.max_outbound_bytes exceeds max_outbound_hard_bytes");
   }
   return {};
 }

@@ -94,8 +94,9 @@ TEST(Config, RejectsTyposBadTypesAndRanges) {
   EXPECT_FALSE(apply_toml("[connections]\nmax_requests_in_flight = 0", c));
   EXPECT_FALSE(apply_toml("[connections]\nhello_timout_ms = 5", c));
   ServerConfig soft_above_hard;
-  EXPECT_FALSE(apply_toml("[limits]\nmax_outbound_bytes = 4194304\nmax_outbound_hard_bytes = 1048576",
-                          soft_above_hard));
+  EXPECT_FALSE(
+      apply_toml("[limits]\nmax_outbound_bytes = 4194304\nmax_outbound_hard_bytes = 1048576",
+                 soft_above_hard));
   auto broken = apply_toml("data_dir = ", c);
   ASSERT_FALSE(broken);
   EXPECT_NE(broken.error().message.find("line"), std::string::npos);
