@@ -11,9 +11,21 @@
 
 namespace parley::testing {
 
-std::unique_ptr<RawClient> RawClient::connect(std::uint16_t port) {
+std::unique_ptr<RawClient> RawClient::connect(std::uint16_t port, const ConnectOptions& options) {
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return nullptr;
+  if (options.receive_buffer != 0) {
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &options.receive_buffer, sizeof options.receive_buffer);
+  }
+  if (!options.source_address.empty()) {
+    sockaddr_in source{};
+    source.sin_family = AF_INET;
+    if (inet_pton(AF_INET, options.source_address.c_str(), &source.sin_addr) != 1 ||
+        ::bind(fd, reinterpret_cast<sockaddr*>(&source), sizeof source) != 0) {
+      ::close(fd);
+      return nullptr;
+    }
+  }
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(port);
@@ -46,14 +58,25 @@ bool RawClient::send_frame(const v1::ClientFrame& frame) {
   return send_bytes(native::length_prefix(payload.size()) + payload);
 }
 
+void RawClient::consume(std::size_t n) {
+  inpos_ += n;
+  if (inpos_ == inbuf_.size()) {
+    inbuf_.clear();
+    inpos_ = 0;
+  } else if (inpos_ > 64 * 1024) {
+    inbuf_.erase(0, inpos_);
+    inpos_ = 0;
+  }
+}
+
 bool RawClient::read_one(v1::ServerFrame& out, std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (true) {
-    auto parsed = native::parse_frame(inbuf_, 1 << 30);
+    auto parsed = native::parse_frame(unread(), 1 << 30);
     if (parsed.status == native::ParseStatus::ok) {
       const bool ok =
           out.ParseFromArray(parsed.payload.data(), static_cast<int>(parsed.payload.size()));
-      inbuf_.erase(0, parsed.consumed);
+      consume(parsed.consumed);
       if (ok && out.has_goodbye()) goodbye_ = out.goodbye();
       return ok;
     }
@@ -113,7 +136,7 @@ bool RawClient::wait_closed(std::chrono::milliseconds timeout) {
                               deadline - std::chrono::steady_clock::now()))) {
       continue;
     }
-    if (eof_ && native::parse_frame(inbuf_, 1 << 30).status != native::ParseStatus::ok) {
+    if (eof_ && native::parse_frame(unread(), 1 << 30).status != native::ParseStatus::ok) {
       return true;
     }
   }

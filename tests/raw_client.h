@@ -16,10 +16,15 @@ namespace parley::testing {
 
 using namespace std::chrono_literals;
 
+struct ConnectOptions {
+  std::string source_address;  // e.g. "127.0.0.2"; empty: the kernel's choice
+  int receive_buffer = 0;  // nonzero: SO_RCVBUF before connecting (a reader with a small window)
+};
+
 class RawClient {
  public:
   // nullptr when the connection fails.
-  static std::unique_ptr<RawClient> connect(std::uint16_t port);
+  static std::unique_ptr<RawClient> connect(std::uint16_t port, const ConnectOptions& options = {});
   ~RawClient();
 
   bool send_bytes(std::string_view bytes);
@@ -51,8 +56,14 @@ class RawClient {
   // Reads one frame from the socket into `out`; false on timeout/EOF/garbage.
   bool read_one(v1::ServerFrame& out, std::chrono::milliseconds timeout);
 
+  // Received bytes not yet parsed start at inbuf_[inpos_]; consumed bytes are dropped in bulk, so
+  // reading many small frames costs no copy per frame.
+  std::string_view unread() const { return std::string_view(inbuf_).substr(inpos_); }
+  void consume(std::size_t n);
+
   int fd_ = -1;
   std::string inbuf_;
+  std::size_t inpos_ = 0;
   std::deque<v1::ServerFrame> events_;
   std::uint64_t next_id_ = 1;
   std::optional<v1::Goodbye> goodbye_;

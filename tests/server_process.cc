@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -34,8 +35,8 @@ std::string parleyd_path() { return PARLEYD_PATH; }
 std::string parley_cli_path() { return PARLEY_CLI_PATH; }
 
 ServerProcess::ServerProcess(std::string data_dir, std::string config_toml,
-                             std::vector<std::string> extra_args) {
-  start(data_dir, config_toml, extra_args);
+                             std::vector<std::string> extra_args, ChildOptions child) {
+  start(data_dir, config_toml, extra_args, child);
 }
 
 ServerProcess::~ServerProcess() {
@@ -43,7 +44,7 @@ ServerProcess::~ServerProcess() {
 }
 
 void ServerProcess::start(const std::string& data_dir, const std::string& config_toml,
-                          const std::vector<std::string>& extra_args) {
+                          const std::vector<std::string>& extra_args, const ChildOptions& child) {
   std::filesystem::create_directories(data_dir);
   const std::string config_path = data_dir + "/test-config.toml";
   {
@@ -62,8 +63,25 @@ void ServerProcess::start(const std::string& data_dir, const std::string& config
                                    "127.0.0.1:0",  "--listen-http", "127.0.0.1:0", "--listen-https",
                                    "127.0.0.1:0"};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
+  int log_fd = -1;
+  if (!child.log_file.empty()) {
+    log_fd = ::open(child.log_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (log_fd < 0) {
+      error_ = "cannot open " + child.log_file;
+      return;
+    }
+  }
   pid_ = fork();
   if (pid_ == 0) {
+    // Only async-signal-safe calls between fork and exec.
+    if (child.open_files != 0) {
+      const rlimit files{child.open_files, child.open_files};
+      if (setrlimit(RLIMIT_NOFILE, &files) != 0) _exit(126);
+    }
+    if (log_fd >= 0) {
+      dup2(log_fd, 1);
+      dup2(log_fd, 2);
+    }
     dup2(pipe_fds[1], 3);  // dup2 clears CLOEXEC on the new descriptor
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
@@ -72,6 +90,7 @@ void ServerProcess::start(const std::string& data_dir, const std::string& config
     _exit(127);
   }
   close(pipe_fds[1]);
+  if (log_fd >= 0) close(log_fd);
   std::string line;
   const auto deadline =
       std::chrono::steady_clock::now() + std::chrono::milliseconds(kReadyTimeoutMs);
@@ -85,6 +104,16 @@ void ServerProcess::start(const std::string& data_dir, const std::string& config
     const ssize_t n = read(pipe_fds[0], buf, sizeof buf);
     if (n <= 0) break;  // parleyd exited before it was ready
     line.append(buf, static_cast<std::size_t>(n));
+  }
+  // parleyd closes its end right after the line: waiting for that EOF means the descriptors a
+  // test sees the server hold (/proc/PID/fd) are its steady ones.
+  while (line.find('\n') != std::string::npos) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    pollfd p{pipe_fds[0], POLLIN, 0};
+    if (left.count() <= 0 || poll(&p, 1, static_cast<int>(left.count())) <= 0) break;
+    char buf[64];
+    if (read(pipe_fds[0], buf, sizeof buf) <= 0) break;
   }
   close(pipe_fds[0]);
   if (line.find('\n') == std::string::npos) {
@@ -120,6 +149,30 @@ void ServerProcess::kill9() {
   ::kill(pid_, SIGKILL);
   waitpid(pid_, nullptr, 0);
   pid_ = -1;
+}
+
+void ServerProcess::send_sigterm() {
+  if (pid_ > 0) ::kill(pid_, SIGTERM);
+}
+
+int ServerProcess::wait_exit(std::chrono::milliseconds timeout) {
+  if (pid_ <= 0) return -1;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  int status = 0;
+  while (true) {
+    const pid_t done = waitpid(pid_, &status, WNOHANG);
+    if (done == pid_) break;
+    if (done < 0 || std::chrono::steady_clock::now() >= deadline) {
+      ::kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+      pid_ = -1;
+      return -1;
+    }
+    // Polls for the exit with a deadline: waitpid has no timeout of its own.
+    poll(nullptr, 0, 10);
+  }
+  pid_ = -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 int ServerProcess::terminate() {

@@ -154,8 +154,28 @@ Result<void> apply_toml(std::string_view toml_text, ServerConfig& c) {
   PARLEY_TRY(limits.number("max_frame_bytes", c.limits.max_frame_bytes, 1024, 16 << 20));
   PARLEY_TRY(limits.number("max_message_bytes", c.limits.max_message_bytes, 1, 16 << 20));
   PARLEY_TRY(limits.number("max_outbound_bytes", c.limits.max_outbound_bytes, 64 << 10, 1 << 30));
+  PARLEY_TRY(limits.number("max_outbound_hard_bytes", c.limits.max_outbound_hard_bytes, 64 << 10,
+                           1 << 30));
+  PARLEY_TRY(
+      limits.number("slow_consumer_grace_ms", c.limits.slow_consumer_grace_ms, 100, 3'600'000));
   PARLEY_TRY(limits.number("max_group_members", c.limits.max_group_members, 2, 1'000'000));
   PARLEY_TRY(limits.reject_unknown());
+
+  TableReader connections(section("connections"), "connections.");
+  PARLEY_TRY(table_error);
+  PARLEY_TRY(
+      connections.number("hello_timeout_ms", c.connections.hello_timeout_ms, 100, 3'600'000));
+  PARLEY_TRY(
+      connections.number("login_timeout_ms", c.connections.login_timeout_ms, 100, 3'600'000));
+  PARLEY_TRY(connections.number("partial_frame_timeout_ms", c.connections.partial_frame_timeout_ms,
+                                100, 3'600'000));
+  PARLEY_TRY(
+      connections.number("max_unauthenticated", c.connections.max_unauthenticated, 1, 10'000'000));
+  PARLEY_TRY(connections.number("max_unauthenticated_per_address",
+                                c.connections.max_unauthenticated_per_address, 1, 10'000'000));
+  PARLEY_TRY(connections.number("max_requests_in_flight", c.connections.max_requests_in_flight, 1,
+                                100'000));
+  PARLEY_TRY(connections.reject_unknown());
 
   TableReader chat(section("chat"), "chat.");
   PARLEY_TRY(table_error);
@@ -175,6 +195,8 @@ Result<void> apply_toml(std::string_view toml_text, ServerConfig& c) {
   PARLEY_TRY(delivery.number("resend_timeout_ms", c.delivery.resend_timeout_ms, 100, 3'600'000));
   PARLEY_TRY(delivery.number("max_resends", c.delivery.max_resends, 0, 100));
   PARLEY_TRY(delivery.number("max_unacked", c.delivery.max_unacked, 16, 1'000'000));
+  PARLEY_TRY(
+      delivery.number("max_unacked_bytes", c.delivery.max_unacked_bytes, 64 << 10, 1u << 31));
   PARLEY_TRY(delivery.reject_unknown());
 
   TableReader store(section("store"), "store.");
@@ -209,6 +231,10 @@ Result<void> apply_toml(std::string_view toml_text, ServerConfig& c) {
   PARLEY_TRY(top.reject_unknown());
   if (c.heartbeat.min_interval_ms > c.heartbeat.max_interval_ms) {
     return fail(Errc::invalid_argument, "heartbeat.min_interval_ms exceeds max_interval_ms");
+  }
+  if (c.limits.max_outbound_bytes > c.limits.max_outbound_hard_bytes) {
+    return fail(Errc::invalid_argument,
+                "limits.max_outbound_bytes exceeds max_outbound_hard_bytes");
   }
   return {};
 }

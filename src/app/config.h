@@ -44,9 +44,22 @@ struct ServerConfig {
   struct Limits {
     std::uint32_t max_frame_bytes = 256 * 1024;
     std::uint32_t max_message_bytes = 64 * 1024;
+    // Outbound queue per connection: above the soft mark reading stops, and a connection that
+    // stays above it for slow_consumer_grace_ms is cut; the hard cap is never exceeded.
     std::uint32_t max_outbound_bytes = 1024 * 1024;
+    std::uint32_t max_outbound_hard_bytes = 8 * 1024 * 1024;
+    std::uint32_t slow_consumer_grace_ms = 10'000;
     std::uint32_t max_group_members = 10'000;
   } limits;
+
+  struct Connections {
+    std::uint32_t hello_timeout_ms = 10'000;          // from the start, to send hello
+    std::uint32_t login_timeout_ms = 30'000;          // from the start, to be logged in
+    std::uint32_t partial_frame_timeout_ms = 30'000;  // for a frame begun to be completed
+    std::uint32_t max_unauthenticated = 4'096;        // connections not logged in, in all
+    std::uint32_t max_unauthenticated_per_address = 64;
+    std::uint32_t max_requests_in_flight = 128;  // per session; more are read as answers go out
+  } connections;
 
   struct Chat {
     std::uint32_t presence_coalesce_ms = 500;
@@ -63,6 +76,7 @@ struct ServerConfig {
     std::uint32_t resend_timeout_ms = 10'000;
     std::uint32_t max_resends = 3;
     std::uint32_t max_unacked = 8'192;
+    std::uint32_t max_unacked_bytes = 16 * 1024 * 1024;
   } delivery;
 
   struct Security {

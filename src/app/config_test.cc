@@ -32,6 +32,15 @@ key_file = "/etc/parley/key.pem"
 [limits]
 max_message_bytes = 1000
 max_group_members = 500
+max_outbound_hard_bytes = 2097152
+slow_consumer_grace_ms = 5000
+[connections]
+hello_timeout_ms = 5000
+login_timeout_ms = 20000
+partial_frame_timeout_ms = 15000
+max_unauthenticated = 100
+max_unauthenticated_per_address = 10
+max_requests_in_flight = 32
 [chat]
 presence_coalesce_ms = 250
 typing_interval_ms = 3000
@@ -39,6 +48,7 @@ typing_interval_ms = 3000
 interval_ms = 15000
 [delivery]
 resend_timeout_ms = 2000
+max_unacked_bytes = 1048576
 [security]
 argon2_mem_kib = 16384
 [log]
@@ -60,6 +70,15 @@ level = "debug"
   EXPECT_EQ(c.chat.typing_interval_ms, 3000u);
   EXPECT_EQ(c.heartbeat.interval_ms, 15000u);
   EXPECT_EQ(c.delivery.resend_timeout_ms, 2000u);
+  EXPECT_EQ(c.delivery.max_unacked_bytes, 1048576u);
+  EXPECT_EQ(c.limits.max_outbound_hard_bytes, 2097152u);
+  EXPECT_EQ(c.limits.slow_consumer_grace_ms, 5000u);
+  EXPECT_EQ(c.connections.hello_timeout_ms, 5000u);
+  EXPECT_EQ(c.connections.login_timeout_ms, 20000u);
+  EXPECT_EQ(c.connections.partial_frame_timeout_ms, 15000u);
+  EXPECT_EQ(c.connections.max_unauthenticated, 100u);
+  EXPECT_EQ(c.connections.max_unauthenticated_per_address, 10u);
+  EXPECT_EQ(c.connections.max_requests_in_flight, 32u);
   EXPECT_EQ(c.security.argon2_mem_kib, 16384u);
   EXPECT_EQ(c.log_level, "debug");
 }
@@ -72,6 +91,12 @@ TEST(Config, RejectsTyposBadTypesAndRanges) {
   EXPECT_FALSE(apply_toml("durability = \"sometimes\"", c));
   EXPECT_FALSE(apply_toml("[limits]\nmax_frame_bytes = 1", c));
   EXPECT_FALSE(apply_toml("listen = 5", c));
+  EXPECT_FALSE(apply_toml("[connections]\nmax_requests_in_flight = 0", c));
+  EXPECT_FALSE(apply_toml("[connections]\nhello_timout_ms = 5", c));
+  ServerConfig soft_above_hard;
+  EXPECT_FALSE(
+      apply_toml("[limits]\nmax_outbound_bytes = 4194304\nmax_outbound_hard_bytes = 1048576",
+                 soft_above_hard));
   auto broken = apply_toml("data_dir = ", c);
   ASSERT_FALSE(broken);
   EXPECT_NE(broken.error().message.find("line"), std::string::npos);

@@ -53,11 +53,27 @@ std::shared_ptr<native::NativeConfig> native_config(const ServerConfig& c) {
   n->heartbeat_default = std::chrono::milliseconds(c.heartbeat.interval_ms);
   n->heartbeat_min = std::chrono::milliseconds(c.heartbeat.min_interval_ms);
   n->heartbeat_max = std::chrono::milliseconds(c.heartbeat.max_interval_ms);
+  n->hello_timeout = std::chrono::milliseconds(c.connections.hello_timeout_ms);
+  n->login_timeout = std::chrono::milliseconds(c.connections.login_timeout_ms);
   n->resend_timeout = std::chrono::milliseconds(c.delivery.resend_timeout_ms);
   n->max_resends = static_cast<int>(c.delivery.max_resends);
   n->max_unacked = c.delivery.max_unacked;
+  n->max_unacked_bytes = c.delivery.max_unacked_bytes;
+  n->max_requests_in_flight = c.connections.max_requests_in_flight;
   n->server_name = c.server_name;
   return n;
+}
+
+transport::TransportLimits transport_limits(const ServerConfig& c) {
+  transport::TransportLimits t;
+  t.max_outbound_bytes = c.limits.max_outbound_bytes;
+  t.max_outbound_hard_bytes = c.limits.max_outbound_hard_bytes;
+  t.slow_consumer_grace = std::chrono::milliseconds(c.limits.slow_consumer_grace_ms);
+  t.max_message_bytes = c.limits.max_frame_bytes;
+  t.partial_frame_timeout = std::chrono::milliseconds(c.connections.partial_frame_timeout_ms);
+  t.max_unauthenticated = c.connections.max_unauthenticated;
+  t.max_unauthenticated_per_address = c.connections.max_unauthenticated_per_address;
+  return t;
 }
 
 // A server holding many idle connections needs many descriptors; the soft limit is often 1024.
@@ -123,8 +139,7 @@ Result<std::unique_ptr<Server>> Server::start(const ServerConfig& config) {
   parts->core =
       std::make_unique<Core>(*parts->pool, *parts->store, *parts->bus, core_config(config));
   parts->native = native_config(config);
-  parts->limits.max_outbound_bytes = config.limits.max_outbound_bytes;
-  parts->limits.max_message_bytes = config.limits.max_frame_bytes;
+  parts->limits = transport_limits(config);
   parts->registry = std::make_unique<transport::ConnectionRegistry>(*parts->pool);
 
   const bool need_tls = !config.listen.native_tls.empty() || !config.listen.https.empty();
@@ -149,8 +164,7 @@ Result<std::unique_ptr<Server>> Server::start(const ServerConfig& config) {
 
   runtime::ShardPool& pool = *parts->pool;
   auto factory = native::make_native_session_factory(
-      *parts->core,
-      [&pool]() -> boost::asio::io_context& { return pool.io(*pool.current_shard()); },
+      *parts->core, [&pool]() -> boost::asio::io_context& { return pool.local_io(); },
       parts->native);
   struct Wanted {
     transport::ListenerKind kind;
@@ -170,6 +184,8 @@ Result<std::unique_ptr<Server>> Server::start(const ServerConfig& config) {
     auto listener = std::make_unique<transport::Listener>(w.kind, pool, *parts->registry,
                                                           parts->limits, factory, parts->tls.get(),
                                                           http ? parts->site.get() : nullptr);
+    listener->set_refusal(native::stream_goodbye(
+        Errc::rate_limited, "too many connections not logged in; try again later"));
     // Accepting is cheap: shard 0 accepts and hands each socket to the next shard.
     auto port = listener->open(pool.io(0), w.endpoint);
     if (!port) return std::unexpected(port.error());
@@ -198,14 +214,32 @@ void Server::stop() {
     closed.set_value();
   });
   closed.get_future().wait();
+  // Every session says goodbye (SHUTTING_DOWN) and its connection closes after what is queued;
+  // a peer that does not read its goodbye is cut after the close grace.
   p.registry->close_all();
-  if (!p.registry->wait_empty(5s)) {
-    spdlog::warn("{} connections still open after 5 s; stopping anyway", p.registry->size());
+  bool all_closed = p.registry->wait_empty(5s);
+  if (!all_closed) {
+    spdlog::warn("{} connections still open after 5 s; cutting them", p.registry->size());
+    p.registry->abort_all();
+    all_closed = p.registry->wait_empty(2s);
   }
+  p.registry->stop_sweeps();
   // Lets queued work (store appends already accepted) finish before the threads join.
-  p.pool->stop();
-  p.listeners.clear();
+  p.pool->stop(2s);
+  p.listeners.clear();  // acceptors and their timers belong to shard 0's io_context
+  if (!all_closed) {
+    // A session left in a handler would be destroyed off its shard, calling into core from the
+    // wrong thread: leave it, and everything it may touch, to the process's exit.
+    spdlog::error("connections did not close; leaving their memory to the exit");
+    (void)p.pool.release();
+    (void)p.core.release();
+    (void)p.registry.release();
+  }
+  // Destroys the handlers still queued (connections without a session, posted completions)
+  // while core and the registry, which they may touch, still exist.
+  p.pool.reset();
   p.core.reset();
+  p.registry.reset();
   p.store.reset();  // closes the database; WAL is checkpointed on the last close
   spdlog::info("stopped");
 }

@@ -2,6 +2,8 @@
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <cstdio>
+#include <cstdlib>
 
 namespace parley::runtime {
 namespace {
@@ -35,6 +37,7 @@ ShardPool::~ShardPool() { stop(); }
 void ShardPool::start() {
   if (started_) return;
   started_ = true;
+  shards_drained_ = 0;
   for (ShardId i = 0; i < shards_.size(); ++i) {
     Shard& shard = *shards_[i];
     shard.guard.emplace(shard.io->get_executor());
@@ -42,17 +45,26 @@ void ShardPool::start() {
       t_current_shard = i;
       shards_[i]->io->run();
       t_current_shard.reset();
+      std::lock_guard lock(drained_mutex_);
+      ++shards_drained_;
+      drained_.notify_all();
     });
   }
   writer_.guard.emplace(writer_.io->get_executor());
   writer_.thread = std::thread([this] { writer_.io->run(); });
 }
 
-void ShardPool::stop() {
+void ShardPool::stop(std::chrono::milliseconds drain) {
   if (!started_) return;
   started_ = false;
   // Shards first (they stop producing store work), then the writer drains what they queued.
+  // Without their work guards a shard's run() returns once nothing is queued or pending; what
+  // is still pending at the deadline (a timer far off) is dropped.
   for (auto& shard : shards_) shard->guard.reset();
+  {
+    std::unique_lock lock(drained_mutex_);
+    drained_.wait_for(lock, drain, [this] { return shards_drained_ == shards_.size(); });
+  }
   for (auto& shard : shards_) {
     shard->io->stop();
     if (shard->thread.joinable()) shard->thread.join();
@@ -61,6 +73,14 @@ void ShardPool::stop() {
   hashing_->join();
   writer_.guard.reset();
   if (writer_.thread.joinable()) writer_.thread.join();
+}
+
+boost::asio::io_context& ShardPool::local_io() {
+  if (!t_current_shard) {
+    std::fputs("parleyd: ShardPool::local_io called off the shard threads\n", stderr);
+    std::abort();
+  }
+  return *shards_[*t_current_shard]->io;
 }
 
 ShardId ShardPool::next_shard_for_connection() {

@@ -6,7 +6,10 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <chrono>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -22,14 +25,21 @@ class ShardPool final : public Executor {
 
   // Starts one thread per shard plus the writer and blocking threads.
   void start();
-  // Lets queued work finish, then joins every thread. Idempotent.
-  void stop();
+  // Lets queued work finish: each shard runs until it has nothing left to do or `drain` has
+  // passed (then what is left is dropped, e.g. timers far in the future), then the blocking
+  // threads and last the store writer finish what was queued for them. Joins every thread.
+  // Handlers still queued are destroyed with the pool. Idempotent.
+  void stop(std::chrono::milliseconds drain = std::chrono::milliseconds(2'000));
 
   boost::asio::io_context& io(ShardId shard) { return *shards_[shard]->io; }
+  // The calling shard's io_context. Only on a shard thread: anywhere else is a bug, and aborts
+  // (a silent fallback to shard 0 would race with shard 0's own thread).
+  boost::asio::io_context& local_io();
   // Round-robin shard for a new connection. Any thread.
   ShardId next_shard_for_connection();
 
   ShardId shard_count() const override { return static_cast<ShardId>(shards_.size()); }
+  // nullopt off the shard threads; callers must not default it to some shard.
   std::optional<ShardId> current_shard() const override;
   void post(ShardId shard, Task task) override;
   void defer(ShardId shard, Task task) override;
@@ -56,6 +66,9 @@ class ShardPool final : public Executor {
   std::unique_ptr<boost::asio::thread_pool> blocking_;
   std::unique_ptr<boost::asio::thread_pool> hashing_;
   std::atomic<ShardId> next_connection_shard_{0};
+  std::mutex drained_mutex_;
+  std::condition_variable drained_;
+  std::size_t shards_drained_ = 0;  // GUARDED_BY(drained_mutex_): shards whose run() returned
   bool started_ = false;
 };
 

@@ -1,4 +1,4 @@
-// The seam between transports (bytes, TLS, WebSocket framing, back-pressure, idle timers) and
+// The seam between transports (bytes, TLS, WebSocket framing, back-pressure, time limits) and
 // protocol sessions (gateways). A transport owns the socket; a gateway owns protocol state.
 #pragma once
 
@@ -19,6 +19,23 @@ enum class Framing : std::uint8_t { stream, messages };
 // For message transports: WebSocket binary or text message. Streams always use binary.
 enum class MessageType : std::uint8_t { binary, text };
 
+// Why the server ends a connection. Message transports send it as the WebSocket close code
+// (docs/protocol.md, "WebSocket close codes"); a stream has nowhere to carry it.
+enum class CloseReason : std::uint8_t {
+  normal,      // 1000
+  going_away,  // 1001: the server is stopping
+  policy,      // 1008: the peer broke the protocol or a limit (the goodbye before says which)
+  too_big,     // 1009: a message over the size limit
+};
+
+// Which time limit passed (ProtocolSession::on_timeout). All are checked by a per-shard sweep
+// once a second, so each may be noticed up to a second late.
+enum class Timeout : std::uint8_t {
+  idle,           // nothing received for set_idle_timeout's span
+  deadline,       // the time given to set_deadline came, whatever was received meanwhile
+  partial_frame,  // a frame begun was not completed within TransportLimits::partial_frame_timeout
+};
+
 // Bytes to send. `owner` keeps `bytes` alive until written, so one encoding can be shared by many
 // connections without copies (e.g. owner = the shared Event). On a stream transport, `prefix`
 // (at most 16 bytes, e.g. a length header) is written just before `bytes`, in the same syscall.
@@ -36,15 +53,36 @@ class Connection {
   virtual Framing framing() const = 0;
   // "ip:port" of the peer, for rate limits and logs.
   virtual const std::string& remote_address() const = 0;
-  // Queues bytes; at most one write is in flight. When the queued bytes would exceed the
-  // transport's bound, the connection is closed at once (slow consumer) and false is returned.
+  // Queues bytes; at most one write is in flight. The queue has a soft mark
+  // (TransportLimits::max_outbound_bytes): above it the transport stops reading from the peer,
+  // and a connection whose queue stays above it for slow_consumer_grace is cut. A frame that
+  // would take a queue already above the mark past max_outbound_hard_bytes cuts it at once; then
+  // false is returned (on_closed follows). A frame into a queue below the mark is always taken.
   virtual bool send(Outbound out) = 0;
   // Closes after what is already queued has been written (bounded by a short grace timer).
-  virtual void close() = 0;
-  // Calls ProtocolSession::on_idle when nothing has been received for `timeout` (0 disables).
-  // The timer restarts on every received byte.
+  virtual void close(CloseReason reason) = 0;
+  // Calls ProtocolSession::on_timeout(idle) when nothing has been received for `timeout`
+  // (0 disables). Every received byte restarts the clock.
   virtual void set_idle_timeout(std::chrono::milliseconds timeout) = 0;
-  // Bytes queued but not yet written (for tests and metrics).
+  // Calls ProtocolSession::on_timeout(deadline) once `when` has come; received bytes do not move
+  // it (a time limit for hello or login). time_point::max() cancels.
+  virtual void set_deadline(std::chrono::steady_clock::time_point when) = 0;
+  // Stream transports: the session keeps the start of a frame not yet complete (true), or has
+  // just completed one or holds none (false). One left incomplete for longer than
+  // TransportLimits::partial_frame_timeout ends in on_timeout(partial_frame). Message transports
+  // track their partial messages themselves.
+  virtual void set_partial_frame(bool pending) = 0;
+  // Input flow control: while paused, nothing more is read from the peer (bytes already read
+  // have been delivered). The transport also stops reading while its queue is above the soft mark.
+  virtual void pause_input() = 0;
+  virtual void resume_input() = 0;
+  // A connection counts against the caps on unauthenticated connections
+  // (TransportLimits::max_unauthenticated...) from accept until mark_authenticated, and again
+  // from mark_unauthenticated (after a logout).
+  virtual void mark_authenticated() = 0;
+  virtual void mark_unauthenticated() = 0;
+  // Bytes queued but not yet written, each frame counted with its queue entry's memory (what the
+  // soft mark and hard cap compare against; for tests and metrics).
   virtual std::size_t queued_bytes() const = 0;
 };
 
@@ -55,10 +93,16 @@ class ProtocolSession {
   virtual ~ProtocolSession() = default;
   // Stream transports: newly received bytes, in order. The session keeps what it cannot parse yet.
   virtual void on_bytes(std::string_view bytes) = 0;
-  // Message transports: one whole received message.
+  // Message transports: one whole received message. A message longer than
+  // TransportLimits::max_message_bytes arrives cut short (still longer than the limit) so that
+  // the session can refuse it in its own protocol; the transport then closes with
+  // CloseReason::too_big unless the session closed first, and delivers nothing more.
   virtual void on_message(std::string_view payload, MessageType type) = 0;
-  // The idle timer fired; the session decides (e.g. queue a goodbye, then close()).
-  virtual void on_idle() = 0;
+  // A time limit passed; the session decides (e.g. queue a goodbye, then close()).
+  virtual void on_timeout(Timeout which) = 0;
+  // The server is stopping: the session says goodbye in its protocol and closes (with
+  // CloseReason::going_away). If it does not close, the transport does right after.
+  virtual void on_shutdown() = 0;
   // The connection is gone (peer closed, error, close() finished, overflow). Last call.
   virtual void on_closed() = 0;
 };

@@ -22,20 +22,33 @@ using tcp = asio::ip::tcp;
 using PlainStream = beast::tcp_stream;
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
-std::string peer_of(const tcp::socket& socket) {
-  boost::system::error_code ec;
-  const auto ep = socket.remote_endpoint(ec);
-  if (ec) return "unknown";
-  return ep.address().to_string() + ":" + std::to_string(ep.port());
+websocket::close_code close_code_for(CloseReason reason) {
+  switch (reason) {
+    case CloseReason::normal:
+      return websocket::close_code::normal;
+    case CloseReason::going_away:
+      return websocket::close_code::going_away;
+    case CloseReason::policy:
+      return websocket::close_code::policy_error;
+    case CloseReason::too_big:
+      return websocket::close_code::too_big;
+  }
+  return websocket::close_code::normal;
 }
+
+// Message bytes read per completion. The read loop sees a message grow chunk by chunk, so it can
+// stop one that passes the size limit after at most this much more, and time one left unfinished.
+constexpr std::size_t kReadChunk = 4 * 1024;
 
 // One upgraded WebSocket. Beast allows one write in flight, so messages queue here and go out
 // one per write; the read loop hands each whole message to the session.
 template <class Stream>
 class WebSocketConnection final : public ConnectionBase {
  public:
-  WebSocketConnection(Stream stream, const ShardContext& shard, std::string remote)
-      : ConnectionBase(shard.io, shard.shard, shard.registry, shard.limits, std::move(remote)),
+  WebSocketConnection(Stream stream, const ShardContext& shard, std::string remote,
+                      UnauthenticatedSlot slot)
+      : ConnectionBase(shard.io, shard.shard, shard.registry, shard.limits, std::move(remote),
+                       std::move(slot)),
         ws_(std::move(stream)) {}
 
   void accept(http::request<http::string_body> request, const SessionFactory& factory) {
@@ -45,10 +58,12 @@ class WebSocketConnection final : public ConnectionBase {
     timeouts.idle_timeout = websocket::stream_base::none();  // the session's heartbeat decides
     timeouts.keep_alive_pings = false;
     ws_.set_option(timeouts);
-    ws_.read_message_max(limits().max_message_bytes);
+    // The size limit is ours (read()): Beast's own would close with 1009 before the session
+    // could say goodbye.
+    ws_.read_message_max(0);
     ws_.auto_fragment(false);
     ws_.async_accept(request, [self = shared(), this, &factory](const beast::error_code& ec) {
-      if (ec) return abort_transport();
+      if (ec || aborted()) return abort_transport(false);
       attach(factory);
       read();
     });
@@ -58,28 +73,54 @@ class WebSocketConnection final : public ConnectionBase {
 
   bool send(Outbound out) override {
     if (closing() || finalized()) return false;
-    if (!reserve_outbound(out.bytes.size())) return false;
+    if (!reserve_outbound(queued_cost(out))) return false;
     queue_.push_back(std::move(out));
     if (!writing_) write();
     return true;
   }
 
  private:
+  // Reads a message chunk by chunk (at most one byte past the limit), so that a message too
+  // large is delivered cut short for the session to refuse, and one left unfinished is timed
+  // (set_partial_frame). The loop stops while input is paused (may_read).
   void read() {
-    ws_.async_read(buffer_, [self = shared(), this](const beast::error_code& ec, std::size_t) {
-      if (ec) return finalize();
-      note_activity();
-      const auto data = buffer_.cdata();
-      const std::string_view payload(static_cast<const char*>(data.data()), data.size());
-      if (accepting_input()) {
-        session()->on_message(payload, ws_.got_text() ? MessageType::text : MessageType::binary);
-      }
-      buffer_.clear();
-      if (buffer_.capacity() > 64 * 1024) buffer_.shrink_to_fit();
-      if (aborted()) return finalize();
-      read();
-    });
+    if (!may_read()) return;
+    const std::size_t room =
+        limits().max_message_bytes + 1 - std::min(buffer_.size(), limits().max_message_bytes);
+    ws_.async_read_some(buffer_, std::min(room, kReadChunk),
+                        [self = shared(), this](const beast::error_code& ec, std::size_t) {
+                          if (ec) return finalize();
+                          note_activity();
+                          on_read();
+                          if (aborted()) return finalize();
+                          read();
+                        });
   }
+
+  void on_read() {
+    const bool done = ws_.is_message_done();
+    if (discarding_) {  // the rest of a message already refused
+      buffer_.clear();
+      discarding_ = !done;
+      return;
+    }
+    const bool too_large = buffer_.size() > limits().max_message_bytes;
+    if (!done && !too_large) return set_partial_frame(true);
+    set_partial_frame(false);
+    const auto data = buffer_.cdata();
+    const std::string_view payload(static_cast<const char*>(data.data()), data.size());
+    if (accepting_input()) {
+      session()->on_message(payload, ws_.got_text() ? MessageType::text : MessageType::binary);
+    }
+    buffer_.clear();
+    if (buffer_.capacity() > 64 * 1024) buffer_.shrink_to_fit();
+    if (too_large) {
+      discarding_ = !done;
+      close(CloseReason::too_big);  // no-op when the session closed already
+    }
+  }
+
+  void start_reading() override { read(); }
 
   void write() {
     if (queue_.empty() || aborted() || finalized()) return;
@@ -89,7 +130,7 @@ class WebSocketConnection final : public ConnectionBase {
     ws_.async_write(asio::buffer(out.bytes.data(), out.bytes.size()),
                     [self = shared(), this](const beast::error_code& ec, std::size_t) {
                       writing_ = false;
-                      release_outbound(queue_.front().bytes.size());
+                      release_outbound(queued_cost(queue_.front()));
                       queue_.pop_front();
                       if (ec) return abort();
                       if (!queue_.empty()) return write();
@@ -98,12 +139,14 @@ class WebSocketConnection final : public ConnectionBase {
   }
 
   void shutdown_transport() override {
-    ws_.async_close(websocket::close_code::normal, [self = shared()](const beast::error_code&) {});
+    ws_.async_close(close_code_for(close_reason()), [self = shared()](const beast::error_code&) {});
   }
 
-  void abort_transport() override {
+  void abort_transport(bool reset) override {
     beast::error_code ec;
-    beast::get_lowest_layer(ws_).socket().close(ec);
+    auto& socket = beast::get_lowest_layer(ws_).socket();
+    if (reset) set_reset_on_close(socket);
+    socket.close(ec);
   }
 
   std::shared_ptr<WebSocketConnection> shared() {
@@ -114,6 +157,7 @@ class WebSocketConnection final : public ConnectionBase {
   beast::flat_buffer buffer_;
   std::deque<Outbound> queue_;
   bool writing_ = false;
+  bool discarding_ = false;
 };
 
 // Reads HTTP requests until one upgrades or the peer leaves. Not registered as a connection:
@@ -122,8 +166,12 @@ template <class Stream>
 class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
  public:
   HttpSession(Stream stream, const ShardContext& shard, const SessionFactory& factory,
-              std::string remote)
-      : stream_(std::move(stream)), shard_(shard), factory_(factory), remote_(std::move(remote)) {}
+              std::string remote, UnauthenticatedSlot slot)
+      : stream_(std::move(stream)),
+        shard_(shard),
+        factory_(factory),
+        remote_(std::move(remote)),
+        slot_(std::move(slot)) {}
 
   void start() {
     if constexpr (std::is_same_v<Stream, TlsStream>) {
@@ -155,7 +203,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
     if (websocket::is_upgrade(request)) {
       if (target != kWebSocketPath) return respond(request, http::status::not_found, "not found\n");
       auto ws = std::make_shared<WebSocketConnection<Stream>>(std::move(stream_), shard_,
-                                                              std::move(remote_));
+                                                              std::move(remote_), std::move(slot_));
       ws->accept(std::move(request), factory_);
       return;
     }
@@ -207,6 +255,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
   ShardContext shard_;
   const SessionFactory& factory_;
   std::string remote_;
+  UnauthenticatedSlot slot_;  // an HTTP connection counts as unauthenticated until it upgrades
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
 };
@@ -214,18 +263,19 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
 }  // namespace
 
 void start_http_connection(tcp::socket socket, const ShardContext& shard, asio::ssl::context* tls,
-                           const SessionFactory& websocket_factory) {
+                           const SessionFactory& websocket_factory, UnauthenticatedSlot slot) {
   boost::system::error_code ec;
   socket.set_option(tcp::no_delay(true), ec);
   std::string remote = peer_of(socket);
   if (tls) {
-    auto s =
-        std::make_shared<HttpSession<TlsStream>>(TlsStream(PlainStream(std::move(socket)), *tls),
-                                                 shard, websocket_factory, std::move(remote));
+    auto s = std::make_shared<HttpSession<TlsStream>>(
+        TlsStream(PlainStream(std::move(socket)), *tls), shard, websocket_factory,
+        std::move(remote), std::move(slot));
     s->start();
   } else {
     auto s = std::make_shared<HttpSession<PlainStream>>(PlainStream(std::move(socket)), shard,
-                                                        websocket_factory, std::move(remote));
+                                                        websocket_factory, std::move(remote),
+                                                        std::move(slot));
     s->start();
   }
 }

@@ -12,8 +12,10 @@ namespace parley::transport {
 inline constexpr std::string_view kWebSocketPath = "/ws";
 inline constexpr std::string_view kHealthPath = "/healthz";
 
-// Thread contract: call on the socket's shard thread. `tls` null: plain HTTP.
+// Thread contract: call on the socket's shard thread. `tls` null: plain HTTP. `slot`: the
+// connection's place among the unauthenticated ones; an upgraded WebSocket keeps it.
 void start_http_connection(boost::asio::ip::tcp::socket socket, const ShardContext& shard,
-                           boost::asio::ssl::context* tls, const SessionFactory& websocket_factory);
+                           boost::asio::ssl::context* tls, const SessionFactory& websocket_factory,
+                           UnauthenticatedSlot slot);
 
 }  // namespace parley::transport

@@ -1,7 +1,9 @@
 #include "transport/listener.h"
 
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
 
+#include <algorithm>
 #include <boost/asio/post.hpp>
 
 #include "transport/http_connection.h"
@@ -57,6 +59,7 @@ Result<std::uint16_t> Listener::open(asio::io_context& io, const std::string& en
   auto endpoint = parse_endpoint(endpoint_text);
   if (!endpoint) return std::unexpected(endpoint.error());
   acceptor_ = std::make_unique<tcp::acceptor>(io);
+  retry_timer_ = std::make_unique<asio::steady_timer>(io);
   boost::system::error_code ec;
   acceptor_->open(endpoint->protocol(), ec);
   if (!ec) acceptor_->set_option(tcp::acceptor::reuse_address(true), ec);
@@ -72,38 +75,98 @@ void Listener::stop() {
   if (!acceptor_) return;
   boost::system::error_code ec;
   acceptor_->close(ec);
+  retry_timer_->cancel();
 }
 
 void Listener::accept() {
   target_ = pool_.next_shard_for_connection();
   // The socket is created on the target shard's io_context: it belongs to that shard from birth.
-  acceptor_->async_accept(pool_.io(target_),
-                          [this](const boost::system::error_code& ec, tcp::socket socket) {
-                            if (ec == asio::error::operation_aborted || !acceptor_->is_open())
-                              return;
-                            if (!ec) {
-                              hand_over(std::move(socket), target_);
-                            } else {
-                              // e.g. EMFILE: log and keep accepting; the error is transient once
-                              // descriptors free up.
-                              spdlog::warn("accept failed: {}", ec.message());
-                            }
-                            accept();
-                          });
+  acceptor_->async_accept(
+      pool_.io(target_), [this](const boost::system::error_code& ec, tcp::socket socket) {
+        if (ec == asio::error::operation_aborted || !acceptor_->is_open()) return;
+        if (ec) return on_accept_error(ec);
+        backoff_ = std::chrono::milliseconds(0);
+        boost::system::error_code peer_error;
+        const auto peer = socket.remote_endpoint(peer_error);
+        const std::string address = peer_error ? "unknown" : peer.address().to_string();
+        // Counted from accept, so TLS and HTTP handshakes in progress count too.
+        if (registry_.try_add_unauthenticated(address, limits_)) {
+          hand_over(std::move(socket), target_, UnauthenticatedSlot(registry_, address));
+        } else {
+          refuse(socket);
+        }
+        accept();
+      });
 }
 
-void Listener::hand_over(tcp::socket socket, ShardId shard) {
+void Listener::on_accept_error(const boost::system::error_code& ec) {
+  using E = boost::system::errc::errc_t;
+  const int value = ec.value();
+  const bool out_of_resources =
+      ec.category() == boost::system::system_category() &&
+      (value == E::too_many_files_open || value == E::too_many_files_open_in_system ||
+       value == E::no_buffer_space || value == E::not_enough_memory);
+  // Waiting does not make a descriptor free, but re-accepting at once only spins: the pending
+  // connection stays in the backlog and the same error comes back immediately.
+  if (out_of_resources) {
+    backoff_ =
+        std::clamp(backoff_ * 2, std::chrono::milliseconds(10), std::chrono::milliseconds(1'000));
+  }
+  ++unlogged_errors_;
+  const auto now = std::chrono::steady_clock::now();
+  if (now - last_error_log_ >= std::chrono::seconds(1)) {
+    spdlog::warn("accept failed: {} ({} time{} since the last report); next attempt in {} ms",
+                 ec.message(), unlogged_errors_, unlogged_errors_ == 1 ? "" : "s",
+                 backoff_.count());
+    last_error_log_ = now;
+    unlogged_errors_ = 0;
+  }
+  if (!out_of_resources) return accept();
+  retry_timer_->expires_after(backoff_);
+  retry_timer_->async_wait([this](const boost::system::error_code& wait_error) {
+    if (wait_error || !acceptor_->is_open()) return;
+    accept();
+  });
+}
+
+// On the accept thread, in one non-blocking write: a fresh socket's send buffer is empty, so the
+// bytes go out whole or not at all, and refusing costs nothing more.
+void Listener::refuse(tcp::socket& socket) {
+  static constexpr std::string_view kHttpRefusal =
+      "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+  std::string_view bytes;
+  if (kind_ == ListenerKind::native_tcp) bytes = refusal_;
+  if (kind_ == ListenerKind::http) bytes = kHttpRefusal;
+  if (!bytes.empty()) {
+    (void)::send(socket.native_handle(), bytes.data(), bytes.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+  }
+  boost::system::error_code ec;
+  socket.shutdown(tcp::socket::shutdown_send, ec);
+  socket.close(ec);
+  ++unlogged_refusals_;
+  const auto now = std::chrono::steady_clock::now();
+  if (now - last_refusal_log_ >= std::chrono::seconds(10)) {
+    spdlog::info("refused {} connection{} over the caps on unauthenticated connections",
+                 unlogged_refusals_, unlogged_refusals_ == 1 ? "" : "s");
+    last_refusal_log_ = now;
+    unlogged_refusals_ = 0;
+  }
+}
+
+void Listener::hand_over(tcp::socket socket, ShardId shard, UnauthenticatedSlot slot) {
   const ShardContext& context = *shard_contexts_[shard];
-  asio::post(pool_.io(shard), [this, &context, socket = std::move(socket)]() mutable {
+  asio::post(pool_.io(shard), [this, &context, socket = std::move(socket),
+                               slot = std::move(slot)]() mutable {
     switch (kind_) {
       case ListenerKind::native_tcp:
-        return start_tcp_connection(std::move(socket), context, factory_);
+        return start_tcp_connection(std::move(socket), context, factory_, std::move(slot));
       case ListenerKind::native_tls:
-        return start_tls_connection(std::move(socket), context, *tls_, factory_);
+        return start_tls_connection(std::move(socket), context, *tls_, factory_, std::move(slot));
       case ListenerKind::http:
-        return start_http_connection(std::move(socket), context, nullptr, factory_);
+        return start_http_connection(std::move(socket), context, nullptr, factory_,
+                                     std::move(slot));
       case ListenerKind::https:
-        return start_http_connection(std::move(socket), context, tls_, factory_);
+        return start_http_connection(std::move(socket), context, tls_, factory_, std::move(slot));
     }
   });
 }

@@ -4,6 +4,8 @@
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -32,6 +34,11 @@ class Listener {
            const StaticSite* site = nullptr);
   ~Listener();
 
+  // Bytes written to a connection refused for being over a cap on unauthenticated connections,
+  // just before it is closed: the protocol's goodbye on a native stream listener. HTTP listeners
+  // answer 503 themselves; TLS listeners close without a word (a handshake is not cheap). Call
+  // before start().
+  void set_refusal(std::string bytes) { refusal_ = std::move(bytes); }
   // Binds and listens on `io` (any io_context; accepting is cheap). Returns the bound port.
   Result<std::uint16_t> open(boost::asio::io_context& io, const std::string& endpoint);
   void start();
@@ -41,7 +48,9 @@ class Listener {
 
  private:
   void accept();
-  void hand_over(boost::asio::ip::tcp::socket socket, ShardId shard);
+  void on_accept_error(const boost::system::error_code& ec);
+  void refuse(boost::asio::ip::tcp::socket& socket);
+  void hand_over(boost::asio::ip::tcp::socket socket, ShardId shard, UnauthenticatedSlot slot);
 
   ListenerKind kind_;
   runtime::ShardPool& pool_;
@@ -49,9 +58,18 @@ class Listener {
   const TransportLimits& limits_;
   SessionFactory factory_;
   boost::asio::ssl::context* tls_;
+  std::string refusal_;
   std::unique_ptr<boost::asio::ip::tcp::acceptor> acceptor_;
   std::vector<std::unique_ptr<ShardContext>> shard_contexts_;
   ShardId target_ = 0;
+  // Accept failures for want of descriptors or memory: the next attempt waits, longer each time
+  // (up to a second), and they are logged once per second at most, with a count.
+  std::unique_ptr<boost::asio::steady_timer> retry_timer_;
+  std::chrono::milliseconds backoff_{0};
+  std::chrono::steady_clock::time_point last_error_log_{};
+  std::size_t unlogged_errors_ = 0;
+  std::size_t unlogged_refusals_ = 0;
+  std::chrono::steady_clock::time_point last_refusal_log_{};
 };
 
 }  // namespace parley::transport

@@ -15,13 +15,6 @@ namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 using TlsStream = asio::ssl::stream<tcp::socket>;
 
-std::string peer_of(const tcp::socket& socket) {
-  boost::system::error_code ec;
-  const auto ep = socket.remote_endpoint(ec);
-  if (ec) return "unknown";
-  return ep.address().to_string() + ":" + std::to_string(ep.port());
-}
-
 tcp::socket& lowest(tcp::socket& s) { return s; }
 tcp::socket& lowest(TlsStream& s) { return s.next_layer(); }
 
@@ -38,8 +31,10 @@ class StreamConnection final : public ConnectionBase {
  public:
   static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
 
-  StreamConnection(Stream stream, const ShardContext& shard, std::string remote)
-      : ConnectionBase(shard.io, shard.shard, shard.registry, shard.limits, std::move(remote)),
+  StreamConnection(Stream stream, const ShardContext& shard, std::string remote,
+                   UnauthenticatedSlot slot)
+      : ConnectionBase(shard.io, shard.shard, shard.registry, shard.limits, std::move(remote),
+                       std::move(slot)),
         stream_(std::move(stream)) {}
 
   void start(const SessionFactory& factory) {
@@ -52,13 +47,13 @@ class StreamConnection final : public ConnectionBase {
   void start_tls(asio::io_context& io, const SessionFactory& factory) {
     auto timer = std::make_shared<asio::steady_timer>(io, limits().handshake_timeout);
     timer->async_wait([self = shared(), this](const boost::system::error_code& ec) {
-      if (!ec) abort_transport();
+      if (!ec) abort_transport(false);
     });
     stream_.async_handshake(
         asio::ssl::stream_base::server,
         [self = shared(), this, timer, &factory](const boost::system::error_code& ec) {
           timer->cancel();
-          if (ec) return abort_transport();
+          if (ec || aborted()) return abort_transport(false);
           start(factory);
         });
   }
@@ -67,7 +62,7 @@ class StreamConnection final : public ConnectionBase {
 
   bool send(Outbound out) override {
     if (closing() || finalized()) return false;
-    if (!reserve_outbound(out.prefix.size() + out.bytes.size())) return false;
+    if (!reserve_outbound(queued_cost(out))) return false;
     queue_.push_back(std::move(out));
     // The write starts from a task posted behind whatever the shard has queued, not at once: when
     // the shard is busy (a burst of deliveries, a backlog) every frame queued for this connection
@@ -84,7 +79,9 @@ class StreamConnection final : public ConnectionBase {
   }
 
  private:
+  // The loop stops while input is paused (may_read); start_reading() picks it up again.
   void read() {
+    if (!may_read()) return;
     if constexpr (kTls) {
       if (!tls_buffer_) tls_buffer_ = std::make_unique<std::array<char, kTlsReadChunk>>();
       stream_.async_read_some(
@@ -109,10 +106,12 @@ class StreamConnection final : public ConnectionBase {
       if (ec == asio::error::would_block || ec == asio::error::try_again) break;
       if (ec || n == 0) return finalize();
       if (!deliver_bytes(std::string_view(shard_read_buffer.data(), n))) return;
-      if (n < shard_read_buffer.size()) break;
+      if (n < shard_read_buffer.size() || !may_read()) break;
     }
     read();
   }
+
+  void start_reading() override { read(); }
 
   void deliver(std::string_view bytes) {
     if (deliver_bytes(bytes)) read();
@@ -131,17 +130,27 @@ class StreamConnection final : public ConnectionBase {
 
   // Gathers as many queued frames as allowed into one write: one syscall for many frames.
   void write() {
-    if (queue_.empty() || aborted() || finalized()) return;
+    if (queue_head_ == queue_.size() || aborted() || finalized()) return;
     writing_ = true;
     // The frames being written move out of queue_: the buffers point into them (a short prefix
     // lives inside its Outbound), and queue_ may reallocate while the write is in flight.
-    const std::size_t count = std::min(queue_.size(), limits().max_gather_frames);
-    if (count == queue_.size()) {
+    // Taken from the front by moving queue_head_, not by erasing: a queue of many small frames
+    // (up to the soft mark of pongs: ~100,000) would otherwise be moved up once per write.
+    const std::size_t count = std::min(queue_.size() - queue_head_, limits().max_gather_frames);
+    if (queue_head_ == 0 && count == queue_.size()) {
       writing_frames_.swap(queue_);
     } else {
-      const auto end = queue_.begin() + static_cast<std::ptrdiff_t>(count);
-      writing_frames_.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(end));
-      queue_.erase(queue_.begin(), end);
+      const auto begin = queue_.begin() + static_cast<std::ptrdiff_t>(queue_head_);
+      const auto end = begin + static_cast<std::ptrdiff_t>(count);
+      writing_frames_.assign(std::make_move_iterator(begin), std::make_move_iterator(end));
+      queue_head_ += count;
+      if (queue_head_ == queue_.size()) {
+        queue_.clear();
+        queue_head_ = 0;
+      } else if (queue_head_ * 2 >= queue_.size()) {  // amortized: each frame moves once more
+        queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(queue_head_));
+        queue_head_ = 0;
+      }
     }
     buffers_.clear();
     for (const Outbound& out : writing_frames_) {
@@ -153,12 +162,12 @@ class StreamConnection final : public ConnectionBase {
                         writing_ = false;
                         std::size_t bytes = 0;
                         for (const Outbound& out : writing_frames_) {
-                          bytes += out.prefix.size() + out.bytes.size();
+                          bytes += queued_cost(out);
                         }
                         writing_frames_.clear();
                         release_outbound(bytes);
                         if (ec) return abort();
-                        if (!queue_.empty()) return write();
+                        if (queue_head_ != queue_.size()) return write();
                         // Give idle connections their memory back.
                         queue_ = {};
                         writing_frames_ = {};
@@ -173,8 +182,9 @@ class StreamConnection final : public ConnectionBase {
     lowest(stream_).shutdown(tcp::socket::shutdown_send, ec);
   }
 
-  void abort_transport() override {
+  void abort_transport(bool reset) override {
     boost::system::error_code ec;
+    if (reset) set_reset_on_close(lowest(stream_));
     lowest(stream_).close(ec);
   }
 
@@ -185,7 +195,8 @@ class StreamConnection final : public ConnectionBase {
   Stream stream_;
   // Vectors, not a deque: an empty std::deque still holds ~600 bytes, a fifth of an idle
   // connection's memory; these hold nothing while the connection is idle.
-  std::vector<Outbound> queue_;           // waiting for the next write
+  std::vector<Outbound> queue_;  // waiting for the next write, from queue_head_ on
+  std::size_t queue_head_ = 0;
   std::vector<Outbound> writing_frames_;  // in the write in flight
   std::vector<asio::const_buffer> buffers_;
   bool writing_ = false;
@@ -195,24 +206,36 @@ class StreamConnection final : public ConnectionBase {
 
 }  // namespace
 
+std::string peer_of(const tcp::socket& socket) {
+  boost::system::error_code ec;
+  const auto ep = socket.remote_endpoint(ec);
+  if (ec) return "unknown";
+  return ep.address().to_string() + ":" + std::to_string(ep.port());
+}
+
+void set_reset_on_close(tcp::socket& socket) {
+  boost::system::error_code ec;
+  socket.set_option(asio::socket_base::linger(true, 0), ec);
+}
+
 void start_tcp_connection(tcp::socket socket, const ShardContext& shard,
-                          const SessionFactory& factory) {
+                          const SessionFactory& factory, UnauthenticatedSlot slot) {
   boost::system::error_code ec;
   socket.set_option(tcp::no_delay(true), ec);
   socket.non_blocking(true, ec);
   std::string remote = peer_of(socket);
-  auto c =
-      std::make_shared<StreamConnection<tcp::socket>>(std::move(socket), shard, std::move(remote));
+  auto c = std::make_shared<StreamConnection<tcp::socket>>(std::move(socket), shard,
+                                                           std::move(remote), std::move(slot));
   c->start(factory);
 }
 
 void start_tls_connection(tcp::socket socket, const ShardContext& shard, asio::ssl::context& tls,
-                          const SessionFactory& factory) {
+                          const SessionFactory& factory, UnauthenticatedSlot slot) {
   boost::system::error_code ec;
   socket.set_option(tcp::no_delay(true), ec);
   std::string remote = peer_of(socket);
   auto c = std::make_shared<StreamConnection<TlsStream>>(TlsStream(std::move(socket), tls), shard,
-                                                         std::move(remote));
+                                                         std::move(remote), std::move(slot));
   c->start_tls(shard.io, factory);
 }
 

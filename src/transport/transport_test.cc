@@ -1,5 +1,6 @@
 // Transports driven over real loopback sockets with a trivial echo protocol.
 #include <gtest/gtest.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <boost/asio/connect.hpp>
@@ -27,8 +28,10 @@ namespace beast = boost::beast;
 using tcp = asio::ip::tcp;
 using namespace std::chrono_literals;
 
-// Echoes every byte/message; "flood" makes it queue far more than any bound; "idle:N" sets an
-// idle timeout of N ms and answers the idle event with "idle" then closes.
+// Echoes every byte/message; "flood" makes it queue far more than any bound; "burst" queues
+// 8 MiB at once (more than the kernel's buffers take, above the tests' soft mark and below the
+// hard cap the burst tests set); "idle:N" sets an idle timeout
+// of N ms and answers the idle event with "idle" then closes; at shutdown it says "bye".
 class EchoSession final : public ProtocolSession {
  public:
   explicit EchoSession(Connection& c, std::shared_ptr<std::atomic<int>> closed)
@@ -39,9 +42,14 @@ class EchoSession final : public ProtocolSession {
   void on_message(std::string_view payload, MessageType type) override {
     handle(std::string(payload), type);
   }
-  void on_idle() override {
+  void on_timeout(Timeout which) override {
+    if (which != Timeout::idle) return;
     send("idle", MessageType::binary);
-    c_.close();
+    c_.close(CloseReason::normal);
+  }
+  void on_shutdown() override {
+    send("bye", MessageType::binary);
+    c_.close(CloseReason::going_away);
   }
   void on_closed() override {
     closed_->fetch_add(1);
@@ -54,9 +62,9 @@ class EchoSession final : public ProtocolSession {
       c_.set_idle_timeout(std::chrono::milliseconds(std::stoi(text.substr(5))));
       return;
     }
-    if (text == "flood") {
+    if (text == "flood" || text == "burst") {
       auto chunk = std::make_shared<std::string>(64 * 1024, 'x');
-      for (int i = 0; i < 1000; ++i) {
+      for (int i = 0; i < (text == "flood" ? 1000 : 128); ++i) {
         if (!c_.send(Outbound{chunk, *chunk, type, {}})) return;
       }
       return;
@@ -98,6 +106,7 @@ class Transports : public ::testing::Test {
     stopped.get_future().wait();
     registry_.close_all();
     EXPECT_TRUE(registry_.wait_empty(5s));
+    registry_.stop_sweeps();
     pool_.stop();
     listeners_.clear();
   }
@@ -157,9 +166,9 @@ TEST_F(Transports, TcpEchoesAndClosesCleanly) {
 
 // More than the kernel's socket buffers hold, to a reader with a tiny receive window: writes stay
 // in flight while the echoes of later reads queue up behind them (the queue grows under the
-// in-flight buffers). Every byte must come back, in order.
+// in-flight buffers), and reading stops whenever the queue passes the soft mark (256 KiB here)
+// until it drains. Every byte must come back, in order, and nobody is cut.
 TEST_F(Transports, TcpEchoOfMoreThanTheReaderTakesAtOnceArrivesWhole) {
-  limits_.max_outbound_bytes = 64 * 1024 * 1024;  // this test is not about the bound
   const auto port = listen(ListenerKind::native_tcp);
   tcp::socket s(client_io_);
   s.open(tcp::v4());
@@ -190,6 +199,51 @@ TEST_F(Transports, IdleTimeoutReachesTheSession) {
   EXPECT_EQ(ec, asio::error::eof);
   s.close();
   wait_closed(1);
+}
+
+// A queue above the soft mark stays so for as long as the reader does not read: cut after the
+// grace period (checked once a second), not at once.
+TEST_F(Transports, AReaderThatDoesNotDrainIsCutAfterTheGrace) {
+  limits_.slow_consumer_grace = 300ms;
+  limits_.max_outbound_hard_bytes = 64 * 1024 * 1024;
+  const auto port = listen(ListenerKind::native_tcp);
+  tcp::socket slow(client_io_);
+  slow.open(tcp::v4());
+  slow.set_option(asio::socket_base::receive_buffer_size(4096));
+  slow.connect({asio::ip::make_address("127.0.0.1"), port});
+  const auto start = std::chrono::steady_clock::now();
+  asio::write(slow, asio::buffer(std::string("burst")));  // never reads
+  wait_closed(1);
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 300ms);
+}
+
+// The same burst to a reader that reads arrives whole: one answer above the soft mark is fine.
+TEST_F(Transports, ABurstAboveTheSoftMarkReachesAReader) {
+  limits_.slow_consumer_grace = 2s;  // reading 8 MiB through a 4 KB window takes a moment
+  limits_.max_outbound_hard_bytes = 64 * 1024 * 1024;
+  const auto port = listen(ListenerKind::native_tcp);
+  tcp::socket s(client_io_);
+  s.open(tcp::v4());
+  s.set_option(asio::socket_base::receive_buffer_size(4096));
+  s.connect({asio::ip::make_address("127.0.0.1"), port});
+  asio::write(s, asio::buffer(std::string("burst")));
+  EXPECT_EQ(read_exactly(s, 128 * 64 * 1024), std::string(128 * 64 * 1024, 'x'));
+  asio::write(s, asio::buffer(std::string("ok")));
+  EXPECT_EQ(read_exactly(s, 2), "ok");
+}
+
+TEST_F(Transports, ShutdownLetsTheSessionSayGoodbye) {
+  const auto port = listen(ListenerKind::native_tcp);
+  tcp::socket s(client_io_);
+  s.connect({asio::ip::make_address("127.0.0.1"), port});
+  asio::write(s, asio::buffer(std::string("x")));
+  EXPECT_EQ(read_exactly(s, 1), "x");
+  registry_.close_all();
+  EXPECT_EQ(read_exactly(s, 3), "bye");
+  char c;
+  boost::system::error_code ec;
+  s.read_some(asio::buffer(&c, 1), ec);
+  EXPECT_EQ(ec, asio::error::eof);
 }
 
 TEST_F(Transports, SlowConsumerIsClosedAndOthersAreUnaffected) {
@@ -285,18 +339,64 @@ TEST_F(Transports, WebSocketOnAnotherPathIsRefused) {
   EXPECT_TRUE(ec);
 }
 
+// The session sees the message cut short (longer than the limit, so it can refuse it in its own
+// protocol; the echo sends it back), then the transport closes with 1009.
 TEST_F(Transports, OversizedWebSocketMessageClosesOnlyThatConnection) {
   limits_.max_message_bytes = 1024;
   const auto port = listen(ListenerKind::http);
+  beast::websocket::stream<tcp::socket> fine(client_io_);
+  fine.next_layer().connect({asio::ip::make_address("127.0.0.1"), port});
+  fine.handshake("127.0.0.1", "/ws");
   beast::websocket::stream<tcp::socket> big(client_io_);
   big.next_layer().connect({asio::ip::make_address("127.0.0.1"), port});
   big.handshake("127.0.0.1", "/ws");
   big.write(asio::buffer(std::string(4096, 'x')));
   beast::flat_buffer buffer;
+  big.read(buffer);
+  EXPECT_GT(buffer.size(), 1024u);
+  EXPECT_LT(buffer.size(), 4096u);
   boost::system::error_code ec;
+  buffer.clear();
   big.read(buffer, ec);
-  EXPECT_TRUE(ec);
+  EXPECT_EQ(ec, beast::websocket::error::closed);
+  EXPECT_EQ(big.reason().code, beast::websocket::close_code::too_big);
   wait_closed(1);
+  fine.write(asio::buffer(std::string("still here")));
+  buffer.clear();
+  fine.read(buffer);
+  EXPECT_EQ(beast::buffers_to_string(buffer.data()), "still here");
+}
+
+// A WebSocket client that pipelines far more than the soft mark and reads late gets every echo.
+TEST_F(Transports, WebSocketInputPausesAboveTheSoftMarkAndResumes) {
+  const auto port = listen(ListenerKind::http);
+  beast::websocket::stream<tcp::socket> ws(client_io_);
+  ws.next_layer().open(tcp::v4());
+  ws.next_layer().set_option(asio::socket_base::receive_buffer_size(4096));
+  ws.next_layer().connect({asio::ip::make_address("127.0.0.1"), port});
+  ws.handshake("127.0.0.1", "/ws");
+  constexpr int kMessages = 64;
+  const std::string payload(32 * 1024, 'w');  // 2 MiB in all, 8 times the soft mark
+  // Raw masked binary frames (mask key 0) written beside Beast, which only reads here.
+  std::string frame = "\x82\xFE";
+  frame += static_cast<char>(payload.size() >> 8);
+  frame += static_cast<char>(payload.size() & 0xFF);
+  frame += std::string(4, '\0') + payload;
+  std::thread writer([&, fd = ws.next_layer().native_handle()] {
+    for (int i = 0; i < kMessages; ++i) {
+      for (std::size_t at = 0; at < frame.size();) {
+        const ssize_t n = ::send(fd, frame.data() + at, frame.size() - at, MSG_NOSIGNAL);
+        if (n <= 0) return;
+        at += static_cast<std::size_t>(n);
+      }
+    }
+  });
+  for (int i = 0; i < kMessages; ++i) {
+    beast::flat_buffer buffer;
+    ws.read(buffer);
+    ASSERT_EQ(buffer.size(), payload.size()) << i;
+  }
+  writer.join();
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <boost/asio/post.hpp>
 
 #include "gateway/native/error_mapping.h"
 #include "gateway/native/frame_codec.h"
@@ -40,13 +41,48 @@ std::string encode_event(const Event& event, bool json) {
   return encode(frame, json);
 }
 
+// How a goodbye's reason shows as a WebSocket close code (docs/protocol.md).
+transport::CloseReason close_reason_for(Errc reason) {
+  switch (reason) {
+    case Errc::frame_too_large:
+      return transport::CloseReason::too_big;
+    case Errc::shutting_down:
+      return transport::CloseReason::going_away;
+    case Errc::token_invalid:
+      return transport::CloseReason::normal;
+    default:
+      return transport::CloseReason::policy;
+  }
+}
+
+std::string seconds(std::chrono::milliseconds span) {
+  if (span.count() % 1000 == 0) return std::to_string(span.count() / 1000) + " s";
+  return std::to_string(span.count()) + " ms";
+}
+
 }  // namespace
 
+std::string stream_goodbye(Errc reason, std::string_view message) {
+  v1::ServerFrame frame;
+  frame.mutable_goodbye()->set_reason(to_wire(reason));
+  frame.mutable_goodbye()->set_message(std::string(message));
+  const std::string bytes = frame.SerializeAsString();
+  return length_prefix(bytes.size()) + bytes;
+}
+
+// Before the client's first frame its format is unknown: on WebSocket the server writes JSON
+// text (a timeout's goodbye), which any client can read; the first frame then decides.
 NativeSession::NativeSession(transport::Connection& connection, Core& core,
                              boost::asio::io_context& io, const NativeConfig& config)
-    : connection_(connection), core_(core), config_(config), resend_timer_(io) {
+    : connection_(connection),
+      core_(core),
+      config_(config),
+      json_(connection.framing() == transport::Framing::messages),
+      resend_timer_(io) {
   handle_ = core_.open_session(*this);
-  connection_.set_idle_timeout(config_.hello_timeout);
+  const auto now = std::chrono::steady_clock::now();
+  connection_.set_deadline(now + config_.hello_timeout);
+  login_deadline_ = now + config_.login_timeout;
 }
 
 NativeSession::~NativeSession() {
@@ -58,14 +94,16 @@ NativeSession::~NativeSession() {
 void NativeSession::on_bytes(std::string_view bytes) {
   if (phase_ == Phase::closing) return;
   // Whole frames are parsed straight from the transport's buffer; only the bytes of a frame not
-  // yet complete are copied and kept, so a session between frames holds no buffer at all.
+  // yet complete (or of frames held back at the in-flight cap) are copied and kept, so a session
+  // between frames holds no buffer at all. Held back, they are at most what one read brought.
   std::string_view input = bytes;
   if (!inbuf_.empty()) {
     inbuf_.append(bytes);
     input = inbuf_;
   }
   std::size_t offset = 0;
-  while (phase_ != Phase::closing) {
+  bool completed = false;
+  while (phase_ != Phase::closing && !input_held()) {
     ParseResult parsed = parse_frame(input.substr(offset), config_.max_frame_bytes);
     if (parsed.status == ParseStatus::need_more) break;
     if (parsed.status == ParseStatus::too_large) {
@@ -75,6 +113,7 @@ void NativeSession::on_bytes(std::string_view bytes) {
     }
     handle_frame(parsed.payload, false);
     offset += parsed.consumed;
+    completed = true;
   }
   if (phase_ == Phase::closing) return;
   if (input.data() == inbuf_.data()) {
@@ -83,16 +122,30 @@ void NativeSession::on_bytes(std::string_view bytes) {
     inbuf_.assign(input.substr(offset));
   }
   if (inbuf_.empty()) std::string().swap(inbuf_);
+  if (input_held() && !input_paused_) {
+    input_paused_ = true;
+    connection_.pause_input();
+  }
+  // Each frame's own age counts: a completed frame restarts the clock for the next one, and
+  // frames held back are not the client's delay.
+  if (completed || input_paused_) connection_.set_partial_frame(false);
+  if (!inbuf_.empty() && !input_paused_) connection_.set_partial_frame(true);
 }
 
 void NativeSession::on_message(std::string_view payload, transport::MessageType type) {
   if (phase_ == Phase::closing) return;
   if (payload.size() > config_.max_frame_bytes) {
+    if (phase_ == Phase::awaiting_hello) json_ = type == transport::MessageType::text;
     goodbye(Errc::frame_too_large,
             "frame over " + std::to_string(config_.max_frame_bytes) + " bytes");
     return;
   }
+  // The transport reads no further message once input is paused; one already read is taken.
   handle_frame(payload, type == transport::MessageType::text);
+  if (phase_ != Phase::closing && input_held() && !input_paused_) {
+    input_paused_ = true;
+    connection_.pause_input();
+  }
 }
 
 void NativeSession::handle_frame(std::string_view payload, bool json) {
@@ -102,11 +155,35 @@ void NativeSession::handle_frame(std::string_view payload, bool json) {
     if (phase_ == Phase::awaiting_hello) {
       goodbye(decoded.error().code, "undecodable first frame: " + decoded.error().message);
     } else {
-      reply_error(0, decoded.error());
+      // Answered with the request's id whenever that much of it can be read.
+      reply_error(read_request_id(payload, json), decoded.error());
     }
     return;
   }
   dispatch(frame);
+}
+
+void NativeSession::request_done() {
+  --in_flight_;
+  if (!input_paused_ || input_held() || resume_posted_) return;
+  resume_posted_ = true;
+  boost::asio::post(resend_timer_.get_executor(), [this, alive = std::weak_ptr<int>(alive_)] {
+    if (!alive.lock()) return;
+    resume_posted_ = false;
+    resume_input();
+  });
+}
+
+void NativeSession::resume_input() {
+  if (phase_ == Phase::closing || !input_paused_ || input_held()) return;
+  input_paused_ = false;
+  if (!inbuf_.empty()) on_bytes({});  // the frames read before the pause first
+  if (phase_ != Phase::closing && !input_paused_) connection_.resume_input();
+}
+
+void NativeSession::arm_login_deadline(std::chrono::steady_clock::time_point start) {
+  login_deadline_ = start + config_.login_timeout;
+  connection_.set_deadline(login_deadline_);
 }
 
 void NativeSession::dispatch(v1::ClientFrame& frame) {
@@ -247,6 +324,11 @@ void NativeSession::dispatch(v1::ClientFrame& frame) {
                        handle_ = core_.open_session(*this);
                        identity_.reset();
                        unacked_.clear();
+                       unacked_bytes_ = 0;
+                       // Unauthenticated again: it counts against the caps, and must log in
+                       // within the login time limit from now.
+                       connection_.mark_unauthenticated();
+                       arm_login_deadline(std::chrono::steady_clock::now());
                      }
                      ok_reply(std::move(result));
                    }));
@@ -279,6 +361,7 @@ void NativeSession::on_hello(std::uint64_t id, const v1::Hello& hello) {
   phase_ = Phase::open;
   // DESIGN §6: a session silent for 2.5 intervals is closed.
   connection_.set_idle_timeout(interval * 5 / 2);
+  if (!identity_) connection_.set_deadline(login_deadline_);
   v1::ServerFrame out;
   out.set_id(id);
   auto* ok = out.mutable_hello_ok();
@@ -296,6 +379,8 @@ void NativeSession::on_auth_result(std::uint64_t id, Result<AuthGrant> grant) {
   if (phase_ == Phase::closing) return;
   if (!grant) return reply_error(id, grant.error());
   identity_ = core_.attach(handle_, *grant);
+  connection_.mark_authenticated();
+  connection_.set_deadline(std::chrono::steady_clock::time_point::max());
   v1::ServerFrame out;
   out.set_id(id);
   auto* ok = out.mutable_auth_ok();
@@ -308,16 +393,34 @@ void NativeSession::on_auth_result(std::uint64_t id, Result<AuthGrant> grant) {
 }
 
 void NativeSession::on_delivery_ack(const v1::DeliveryAck& ack) {
-  for (const auto& ref : ack.messages()) unacked_.erase({ref.conversation_id(), ref.seq()});
-}
-
-void NativeSession::on_idle() {
-  if (phase_ == Phase::awaiting_hello) {
-    goodbye(Errc::hello_required, "no hello in time");
-  } else {
-    goodbye(Errc::heartbeat_timeout, "no frame within 2.5 heartbeat intervals");
+  for (const auto& ref : ack.messages()) {
+    auto it = unacked_.find({ref.conversation_id(), ref.seq()});
+    if (it == unacked_.end()) continue;
+    unacked_bytes_ -= it->second.bytes;
+    unacked_.erase(it);
   }
 }
+
+void NativeSession::on_timeout(transport::Timeout which) {
+  switch (which) {
+    case transport::Timeout::deadline:
+      if (phase_ == Phase::awaiting_hello) {
+        return goodbye(Errc::hello_required, "no hello within " + seconds(config_.hello_timeout));
+      }
+      if (!identity_) {
+        return goodbye(Errc::not_authenticated,
+                       "not logged in within " + seconds(config_.login_timeout));
+      }
+      return;
+    case transport::Timeout::partial_frame:
+      return goodbye(Errc::bad_frame, "a frame begun was not completed in time");
+    case transport::Timeout::idle:
+      if (phase_ == Phase::awaiting_hello) return;  // the hello deadline covers this phase
+      return goodbye(Errc::heartbeat_timeout, "no frame within 2.5 heartbeat intervals");
+  }
+}
+
+void NativeSession::on_shutdown() { goodbye(Errc::shutting_down, "the server is stopping"); }
 
 void NativeSession::on_closed() {
   if (phase_ != Phase::closing) {
@@ -327,6 +430,7 @@ void NativeSession::on_closed() {
   alive_.reset();
   resend_timer_.cancel();
   unacked_.clear();
+  unacked_bytes_ = 0;
 }
 
 // ---------------------------------------------------------------- events from core
@@ -334,18 +438,34 @@ void NativeSession::on_closed() {
 void NativeSession::on_event(std::shared_ptr<const Event> event) {
   if (phase_ == Phase::closing || !identity_) return;
   const auto* message = std::get_if<MessageEvent>(&event->body());
-  if (message) {
-    const auto key = std::make_pair(message->message.conversation_id, message->message.seq);
-    if (!unacked_.contains(key) && unacked_.size() >= config_.max_unacked) {
-      goodbye(Errc::slow_consumer, "too many unacknowledged messages");
-      return;
-    }
-    unacked_[key] = Unacked{event, std::chrono::steady_clock::now(), 0};
-    arm_resend_timer();
-  }
   const bool json = json_;
   const std::string& bytes = event->encoded(
       json ? kJsonSlot : kBinarySlot, [json](const Event& e) { return encode_event(e, json); });
+  if (message) {
+    const auto key = std::make_pair(message->message.conversation_id, message->message.seq);
+    auto [it, inserted] = unacked_.try_emplace(key);
+    if (inserted) {
+      // Bounded by count and by bytes: 8,192 events of 64 KiB would be 512 MiB for one device.
+      if (unacked_.size() > config_.max_unacked) {
+        unacked_.erase(it);
+        goodbye(Errc::slow_consumer, "too many unacknowledged messages");
+        return;
+      }
+      if (unacked_bytes_ + bytes.size() > config_.max_unacked_bytes) {
+        unacked_.erase(it);
+        goodbye(Errc::slow_consumer, "unacknowledged messages exceed " +
+                                         std::to_string(config_.max_unacked_bytes) + " bytes");
+        return;
+      }
+      unacked_bytes_ += bytes.size();
+    } else {
+      unacked_bytes_ -= it->second.bytes;
+      unacked_bytes_ += bytes.size();
+    }
+    it->second = Unacked{event, std::chrono::steady_clock::now(),
+                         static_cast<std::uint32_t>(bytes.size()), 0};
+    arm_resend_timer();
+  }
   send_bytes(event, bytes);
 }
 
@@ -398,7 +518,8 @@ void NativeSession::send_bytes(std::shared_ptr<const void> owner, std::string_vi
     out.type = json_ ? transport::MessageType::text : transport::MessageType::binary;
   }
   if (!connection_.send(std::move(out))) {
-    // The transport closed the connection (slow consumer); on_closed follows.
+    // The transport cut the connection (slow consumer); on_closed follows.
+    if (phase_ == Phase::closing) return;
     phase_ = Phase::closing;
     core_.close_session(handle_);
   }
@@ -441,7 +562,7 @@ void NativeSession::goodbye(Errc reason, std::string_view message) {
   if (phase_ == Phase::closing) return;  // the send itself overflowed and closed
   phase_ = Phase::closing;
   core_.close_session(handle_);
-  connection_.close();
+  connection_.close(close_reason_for(reason));
 }
 
 transport::SessionFactory make_native_session_factory(

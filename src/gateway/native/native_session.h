@@ -23,10 +23,16 @@ struct NativeConfig {
   std::chrono::milliseconds heartbeat_default{30'000};
   std::chrono::milliseconds heartbeat_min{1'000};
   std::chrono::milliseconds heartbeat_max{300'000};
+  // From the session's start (after any TLS or WebSocket handshake), whatever is received.
   std::chrono::milliseconds hello_timeout{10'000};
+  std::chrono::milliseconds login_timeout{30'000};
   std::chrono::milliseconds resend_timeout{10'000};
   int max_resends = 3;              // then the session is closed; the device syncs on reconnect
   std::size_t max_unacked = 8'192;  // message events in flight to one device
+  std::size_t max_unacked_bytes = 16 * 1024 * 1024;  // their encoded size
+  // Requests being answered at once; at the cap no more frames are taken (nor read) until
+  // answers go out. Nothing is refused for pipelining.
+  std::size_t max_requests_in_flight = 128;
   std::string server_name = "parleyd";
 };
 
@@ -40,7 +46,8 @@ class NativeSession final : public transport::ProtocolSession, public SessionSin
   // transport::ProtocolSession
   void on_bytes(std::string_view bytes) override;
   void on_message(std::string_view payload, transport::MessageType type) override;
-  void on_idle() override;
+  void on_timeout(transport::Timeout which) override;
+  void on_shutdown() override;
   void on_closed() override;
 
   // SessionSink
@@ -68,9 +75,19 @@ class NativeSession final : public transport::ProtocolSession, public SessionSin
   // Sends a Goodbye and closes after it is written.
   void goodbye(Errc reason, std::string_view message);
   void send_bytes(std::shared_ptr<const void> owner, std::string_view bytes);
-  // Wraps a core callback so it does nothing once this session is gone.
+  // Wraps the core callback answering one request: it does nothing once this session is gone,
+  // and the request counts as in flight until it runs.
   template <class T, class F>
   Callback<T> guarded(F&& f);
+
+  // Input back-pressure: at max_requests_in_flight the session takes no more frames and pauses
+  // the transport's reads; an answer going out resumes both (from a posted task, never inside
+  // core's callback).
+  bool input_held() const { return in_flight_ >= config_.max_requests_in_flight; }
+  void request_done();
+  void resume_input();
+  // Deadlines that received bytes do not move: hello, then login (again after a logout).
+  void arm_login_deadline(std::chrono::steady_clock::time_point start);
 
   void arm_resend_timer();
   void on_resend_timer();
@@ -82,24 +99,34 @@ class NativeSession final : public transport::ProtocolSession, public SessionSin
   Phase phase_ = Phase::awaiting_hello;
   bool json_ = false;  // WebSocket text frames: answer in JSON too
   bool auth_in_flight_ = false;
+  bool input_paused_ = false;   // at the in-flight cap: frames wait in inbuf_, reads are paused
+  bool resume_posted_ = false;  // a resume_input task is queued
+  std::uint32_t in_flight_ = 0;
+  std::chrono::steady_clock::time_point login_deadline_;
   std::optional<SessionIdentity> identity_;
-  std::string inbuf_;  // stream bytes not yet forming a whole frame
+  std::string inbuf_;  // stream bytes not yet taken: a frame's start, or frames held back
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 
   struct Unacked {
     std::shared_ptr<const Event> event;
     std::chrono::steady_clock::time_point sent_at;
+    std::uint32_t bytes = 0;  // its encoding, counted in unacked_bytes_
     int resends = 0;
   };
   std::map<std::pair<ConversationId, Seq>, Unacked> unacked_;
+  std::size_t unacked_bytes_ = 0;
   boost::asio::steady_timer resend_timer_;
   bool resend_timer_armed_ = false;
 };
 
+// Core runs every callback once, on this shard (its contract), so the count comes back.
 template <class T, class F>
 Callback<T> NativeSession::guarded(F&& f) {
-  return [alive = std::weak_ptr<int>(alive_), f = std::forward<F>(f)](Result<T> r) mutable {
-    if (alive.lock()) f(std::move(r));
+  ++in_flight_;
+  return [this, alive = std::weak_ptr<int>(alive_), f = std::forward<F>(f)](Result<T> r) mutable {
+    if (!alive.lock()) return;
+    request_done();
+    f(std::move(r));
   };
 }
 
@@ -108,5 +135,9 @@ Callback<T> NativeSession::guarded(F&& f) {
 transport::SessionFactory make_native_session_factory(
     Core& core, std::function<boost::asio::io_context&()> io_for_current_shard,
     std::shared_ptr<const NativeConfig> config);
+
+// A whole stream frame (length prefix included) carrying Goodbye `reason`: what a listener writes
+// to a connection it refuses at once.
+std::string stream_goodbye(Errc reason, std::string_view message);
 
 }  // namespace parley::native
