@@ -21,6 +21,7 @@ struct Device {
   std::unique_ptr<RawClient> client;
   std::string username;
   std::int64_t user_id = 0;
+  std::int64_t device_id = 0;
 
   // Sends the frame and returns the answer, which must not be an error.
   v1::ServerFrame ok(v1::ClientFrame frame) {
@@ -69,7 +70,10 @@ inline Device connect_device(const ServerProcess& server, const std::string& nam
   auto auth = create ? d.client->register_account(name, "password-" + name)
                      : d.client->login(name, "password-" + name);
   EXPECT_TRUE(auth && auth->has_auth_ok()) << name;
-  if (auth && auth->has_auth_ok()) d.user_id = auth->auth_ok().user_id();
+  if (auth && auth->has_auth_ok()) {
+    d.user_id = auth->auth_ok().user_id();
+    d.device_id = auth->auth_ok().device_id();
+  }
   return d;
 }
 

@@ -64,6 +64,7 @@ void Core::close_session(SessionHandle handle) {
   const SessionIdentity who = std::move(it->second.who);
   shard.attached.erase(it);
   bus_.detach(who);
+  messaging_->flush_cursors(who.device_id);  // a resume right after sees what this one acked
   const TimeMs now = executor_.now();
   executor_.post_writer([this, device = who.device_id, now] {
     (void)store_.touch_device(device, now);  // last seen is best effort
@@ -150,6 +151,14 @@ void Core::sync(const SessionIdentity& who, std::int64_t user_seq,
 }
 void Core::history(const SessionIdentity& who, HistoryQuery query, Callback<HistoryPage> done) {
   messaging_->history(who, std::move(query), std::move(done));
+}
+
+void Core::acknowledge(const SessionIdentity& who, std::vector<ConversationCursor> acked) {
+  messaging_->acknowledge(who, std::move(acked));
+}
+void Core::undelivered(const SessionIdentity& who, std::size_t limit,
+                       Callback<std::vector<Message>> done) {
+  messaging_->undelivered(who, limit, std::move(done));
 }
 
 void Core::append_entry(const SessionIdentity& who, EntryCommand command, Callback<SendAck> done) {

@@ -75,6 +75,8 @@ struct CoreConfig {
   LoginLimits login_limits;
   // How often each shard looks for sessions whose token expired (they are ended).
   TimeMs session_sweep_ms = 60'000;
+  // Acknowledged delivery positions are written at most this late (and at session close).
+  TimeMs cursor_flush_ms = 1'000;
   // Bounds on queued work; past them requests answer unavailable (with a retry hint) instead of
   // growing memory. Nothing acknowledged is ever dropped: a refused send was never acked.
   std::size_t max_pending_appends = 65'536;
@@ -136,11 +138,6 @@ struct SendCommand {
   std::string text;
 };
 
-struct ConversationCursor {
-  ConversationId conversation_id = 0;
-  Seq seq = 0;
-};
-
 struct HistoryQuery {
   ConversationId conversation_id = 0;
   Seq before_seq = 0;            // newest below this (0 = end) ...
@@ -192,6 +189,13 @@ class Core {
   void sync(const SessionIdentity& who, std::int64_t user_seq, ConversationId after_conversation,
             Callback<SyncResult> done);
   void history(const SessionIdentity& who, HistoryQuery query, Callback<HistoryPage> done);
+  // The device holds these entries (it acknowledged them): its delivery cursors move. Batched:
+  // written within cursor_flush_ms, and when the session closes. Fire and forget.
+  void acknowledge(const SessionIdentity& who, std::vector<ConversationCursor> acked);
+  // What this device has not acknowledged (a resumed session is sent exactly that), oldest
+  // first per conversation, bounded by `limit` and by page bytes.
+  void undelivered(const SessionIdentity& who, std::size_t limit,
+                   Callback<std::vector<Message>> done);
 
   // ---- chat features (chat.cc)
   void append_entry(const SessionIdentity& who, EntryCommand command, Callback<SendAck> done);

@@ -61,6 +61,11 @@ struct Core::ShardState {
   std::unordered_map<std::uint64_t, Attached> attached;
   bool expiry_sweep_armed = false;
 
+  // Delivery cursors acknowledged by this shard's sessions, not yet written (device ->
+  // conversation -> highest acked seq).
+  std::unordered_map<DeviceId, std::unordered_map<ConversationId, Seq>> acked_cursors;
+  bool cursor_flush_armed = false;
+
   // Home role: presence of the users homed on this shard, as the bus reports it.
   std::unordered_map<UserId, PresenceState> presence;
 
@@ -146,6 +151,11 @@ class Core::Messaging {
   void sync(const SessionIdentity& who, std::int64_t user_seq, ConversationId after_conversation,
             Callback<SyncResult> done);
   void history(const SessionIdentity& who, HistoryQuery query, Callback<HistoryPage> done);
+  void acknowledge(const SessionIdentity& who, std::vector<ConversationCursor> acked);
+  void undelivered(const SessionIdentity& who, std::size_t limit,
+                   Callback<std::vector<Message>> done);
+  // Session's shard: writes the acknowledged cursors of `device` (every device if 0) now.
+  void flush_cursors(DeviceId device = 0);
   // Queues one log entry for the next group commit; acks after the commit, then fans out.
   void append(const SessionIdentity& who, AppendRequest request, Callback<SendAck> done);
   // Owner shard of the conversation: moves the membership windows by a group change and fans

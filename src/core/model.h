@@ -121,6 +121,13 @@ inline bool is_reserved_client_msg_id(std::string_view id) {
   return id.starts_with("~") || id.starts_with("sys:");
 }
 
+// A position in one conversation's log: "up to and including seq" (a device's delivery cursor,
+// a sync cursor).
+struct ConversationCursor {
+  ConversationId conversation_id = 0;
+  Seq seq = 0;
+};
+
 struct SendAck {
   ConversationId conversation_id = 0;
   Seq seq = 0;

@@ -120,6 +120,14 @@ class Store {
   virtual Result<DeviceAuth> device_by_token_hash(std::string_view token_hash) = 0;
   // [writer]
   virtual Result<void> revoke_device(DeviceId device) = 0;
+  // [writer] Moves the device's delivery cursors forward (never back): it holds these entries.
+  virtual Result<void> advance_cursors(DeviceId device,
+                                       std::span<const ConversationCursor> acked) = 0;
+  // The entries of the user's conversations that `device` has not acknowledged, as the user sees
+  // them (above the joined point, not sent by this device), by conversation then seq, at most
+  // `limit`. A new device has acknowledged everything before its creation.
+  virtual Result<std::vector<Message>> undelivered(UserId user, DeviceId device,
+                                                   std::size_t limit) = 0;
   // [writer]
   virtual Result<void> touch_device(DeviceId device, TimeMs last_seen) = 0;
 

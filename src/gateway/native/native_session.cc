@@ -393,12 +393,24 @@ void NativeSession::on_auth_result(std::uint64_t id, Result<AuthGrant> grant) {
 }
 
 void NativeSession::on_delivery_ack(const v1::DeliveryAck& ack) {
+  std::vector<ConversationCursor> held;
   for (const auto& ref : ack.messages()) {
     auto it = unacked_.find({ref.conversation_id(), ref.seq()});
     if (it == unacked_.end()) continue;
     unacked_bytes_ -= it->second.bytes;
     unacked_.erase(it);
+    held.push_back({ref.conversation_id(), ref.seq()});
   }
+  if (held.empty() || !identity_) return;
+  // A cursor means "holds everything up to here": an entry acked past an older one still
+  // unacknowledged moves it only to just before that one. Only what this session was sent
+  // counts, so an ack for a guessed (conversation, seq) changes nothing.
+  for (ConversationCursor& cursor : held) {
+    auto oldest = unacked_.lower_bound({cursor.conversation_id, 0});
+    if (oldest != unacked_.end() && oldest->first.first == cursor.conversation_id)
+      cursor.seq = std::min(cursor.seq, oldest->first.second - 1);
+  }
+  core_.acknowledge(*identity_, std::move(held));
 }
 
 void NativeSession::on_timeout(transport::Timeout which) {

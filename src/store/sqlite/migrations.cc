@@ -138,10 +138,24 @@ CREATE UNIQUE INDEX devices_key ON devices(user_id, device_key) WHERE device_key
 CREATE INDEX blocks_peer ON blocks(peer_id);
 )sql";
 
+// v4: per-device delivery cursors: what each device has acknowledged in each conversation, so
+// a session resumed later (stream management, a persistent MQTT session, a native resume) is
+// sent exactly what it has not. A new device starts with its user's conversations at their
+// last_seq; one without a row for a conversation (joined later) has acknowledged nothing there.
+constexpr std::string_view kSchemaV4 = R"sql(
+CREATE TABLE device_cursors (
+  device_id INTEGER NOT NULL REFERENCES devices(id),
+  conversation_id INTEGER NOT NULL,
+  acked_seq INTEGER NOT NULL,
+  PRIMARY KEY (device_id, conversation_id)
+) WITHOUT ROWID;
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, kSchemaV1},
     Migration{2, kSchemaV2},
     Migration{3, kSchemaV3},
+    Migration{4, kSchemaV4},
 };
 
 Result<int> newest_applied(Connection& db) {

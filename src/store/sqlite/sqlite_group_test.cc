@@ -343,7 +343,7 @@ TEST_F(SqliteGroupTest, MigratesAVersionOneDatabase) {
        "INSERT INTO members VALUES (1, 1, 0, 0, 1, NULL), (1, 2, 0, 0, 1, NULL);"
        "INSERT INTO messages VALUES (1, 1, 1, 1, 1, 'c1', 1, 'old text', 50);");
   reopen();
-  EXPECT_EQ(store_->schema_version(), 3);
+  EXPECT_EQ(store_->schema_version(), 4);
   auto list = store_->conversation_list(2, 10);
   ASSERT_TRUE(list) << list.error().message;
   ASSERT_EQ(list->size(), 1u);

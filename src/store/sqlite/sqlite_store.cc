@@ -181,7 +181,7 @@ Result<DeviceId> SqliteStore::create_device(const NewDevice& device) {
       "ON CONFLICT (user_id, device_key) WHERE device_key IS NOT NULL DO UPDATE SET "
       "name = excluded.name, token_hash = excluded.token_hash, "
       "token_expires_at = excluded.token_expires_at, revoked = 0, "
-      "last_seen_at = excluded.last_seen_at RETURNING id");
+      "last_seen_at = excluded.last_seen_at RETURNING id, created_at = ?5");
   if (!stmt) return forward(stmt);
   auto row = stmt->bind(1, device.user_id)
                  .bind(2, device.name)
@@ -198,9 +198,55 @@ Result<DeviceId> SqliteStore::create_device(const NewDevice& device) {
   }
   if (!*row) return fail(Errc::internal, "device insert returned no id");
   const DeviceId id = stmt->int64(0);
+  const bool created = stmt->int64(1) != 0;
   auto done = stmt->run();  // steps to the end so the statement is reset cleanly
   if (!done) return forward(done);
+  if (created) {
+    // A new device holds nothing yet and owes nothing from before it existed: its cursors start
+    // at the end of every conversation its user is in.
+    auto base = writer_->prepare(
+        "INSERT OR IGNORE INTO device_cursors (device_id, conversation_id, acked_seq) "
+        "SELECT ?1, c.id, c.last_seq FROM members m JOIN conversations c ON c.id = "
+        "m.conversation_id WHERE m.user_id = ?2 AND m.left_at IS NULL");
+    if (!base) return forward(base);
+    auto based = base->bind(1, id).bind(2, device.user_id).run();
+    if (!based) return forward(based);
+  }
   return id;
+}
+
+Result<void> SqliteStore::advance_cursors(DeviceId device,
+                                          std::span<const ConversationCursor> acked) {
+  if (acked.empty()) return {};
+  auto txn = Transaction::begin(*writer_, "BEGIN IMMEDIATE");
+  if (!txn) return forward(txn);
+  auto stmt = writer_->prepare(
+      "INSERT INTO device_cursors (device_id, conversation_id, acked_seq) VALUES (?, ?, ?) "
+      "ON CONFLICT (device_id, conversation_id) DO UPDATE SET "
+      "acked_seq = MAX(acked_seq, excluded.acked_seq)");
+  if (!stmt) return forward(stmt);
+  for (const ConversationCursor& c : acked) {
+    auto done = stmt->bind(1, device).bind(2, c.conversation_id).bind(3, c.seq).run();
+    if (!done) return forward(done);
+  }
+  return txn->commit();
+}
+
+Result<std::vector<Message>> SqliteStore::undelivered(UserId user, DeviceId device,
+                                                      std::size_t limit) {
+  auto db = reader();
+  if (!db) return forward(db);
+  static const std::string kSql =
+      std::string(kSelectMessage) +
+      "JOIN members mb ON mb.conversation_id = m.conversation_id AND mb.user_id = ?1 "
+      "AND mb.left_at IS NULL "
+      "LEFT JOIN device_cursors dc ON dc.device_id = ?2 AND dc.conversation_id = m.conversation_id "
+      "WHERE m.seq > MAX(mb.joined_seq, COALESCE(dc.acked_seq, 0)) AND m.sender_device_id <> ?2 "
+      "ORDER BY m.conversation_id, m.seq LIMIT ?3";
+  auto stmt = (*db)->prepare(kSql);
+  if (!stmt) return forward(stmt);
+  stmt->bind(1, user).bind(2, device).bind(3, sql_limit(limit));
+  return read_messages(*stmt);
 }
 
 Result<DeviceAuth> SqliteStore::device_by_token_hash(std::string_view token_hash) {

@@ -200,7 +200,7 @@ TEST_F(SqliteStoreTest, DuplicateReturnsOriginalWithoutTakingSeq) {
 }
 
 TEST_F(SqliteStoreTest, DataAndDedupeSurviveReopen) {
-  EXPECT_EQ(store_->schema_version(), 3);
+  EXPECT_EQ(store_->schema_version(), 4);
   UserId alice = user("alice");
   UserId bob = user("bob");
   ConversationId ab = store_->find_or_create_direct(alice, bob, 1)->id;
@@ -209,8 +209,8 @@ TEST_F(SqliteStoreTest, DataAndDedupeSurviveReopen) {
 
   reopen();
   reopen();
-  EXPECT_EQ(store_->schema_version(), 3);
-  EXPECT_EQ(query_int("SELECT COUNT(*) FROM schema_migrations"), 3);
+  EXPECT_EQ(store_->schema_version(), 4);
+  EXPECT_EQ(query_int("SELECT COUNT(*) FROM schema_migrations"), 4);
 
   auto resent = append_one(text(ab, alice, "c1", "resent"));
   ASSERT_TRUE(resent);
