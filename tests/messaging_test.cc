@@ -224,6 +224,29 @@ TEST_F(Messaging, AProfileKeepsItsDeviceKeyAcrossLogins) {
   EXPECT_EQ(agent.identity()->device_key, "build-agent-7");
 }
 
+// Sync lists conversations in pages (500 each): a device that was away catches up on a
+// conversation past the first page too.
+TEST_F(Messaging, ADeviceCatchesUpOnConversationsPastTheFirstSyncPage) {
+  auto alice = device("alice");
+  device("bob").reset();  // offline while alice writes
+  constexpr int kGroups = 501;
+  std::set<std::int64_t> groups;
+  for (int i = 0; i < kGroups; ++i) {
+    auto group = alice->create_group("g" + std::to_string(i), {"bob"});
+    ASSERT_TRUE(group) << i << ": " << group.error().message;
+    groups.insert(group->conversation_id());
+    ASSERT_TRUE(alice->send_to_conversation(group->conversation_id(), "in g" + std::to_string(i)));
+  }
+  auto bob = device("bob");
+  std::set<std::int64_t> heard;
+  while (heard.size() < groups.size()) {
+    auto m = bob->next_message(30s);
+    ASSERT_TRUE(m) << "heard from " << heard.size() << " of " << groups.size() << " groups";
+    if (m->kind() == v1::TEXT) heard.insert(m->conversation_id());
+  }
+  EXPECT_EQ(heard, groups);
+}
+
 TEST_F(Messaging, HistoryPagesOldestFirst) {
   auto alice = device("alice");
   device("bob").reset();

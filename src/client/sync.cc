@@ -41,8 +41,20 @@ ClientResult<void> Client::Impl::run_sync() {
     state_changed_locked();
     if (!more) break;
   }
-  const auto& sync = reply->sync();
-  for (const auto& info : sync.conversations()) {
+  // Conversations come in pages by id; the ones after the first come without updates.
+  std::vector<v1::ConversationInfo> conversations(reply->sync().conversations().begin(),
+                                                  reply->sync().conversations().end());
+  bool more_conversations = reply->sync().has_more_conversations();
+  for (int page = 0; more_conversations && !conversations.empty() && page < 100'000; ++page) {
+    frame.mutable_sync()->set_after_conversation_id(conversations.back().conversation_id());
+    auto next = call(frame, deadline(), true);
+    if (!next) return std::unexpected(next.error());
+    if (!next->has_sync()) return fail(v1::INTERNAL, "unexpected answer to sync");
+    conversations.insert(conversations.end(), next->sync().conversations().begin(),
+                         next->sync().conversations().end());
+    more_conversations = next->sync().has_more_conversations();
+  }
+  for (const auto& info : conversations) {
     {
       // A conversation never seen starts at the point the user joined it.
       std::lock_guard lock(mu_);

@@ -117,7 +117,8 @@ void Core::Accounts::register_account(RegisterCommand command, Callback<AuthGran
           device_name = *std::move(device_name), finish = std::move(finish)]() mutable {
         auto& limit = core_.abuse_guard_->registrations_by_address;
         if (limit.reached(command.remote_address, now)) {
-          return finish(fail(Errc::rate_limited, "too many registrations from this address"));
+          return finish(fail(Errc::rate_limited, "too many registrations from this address",
+                             retry_hint(limit.retry_after(command.remote_address, now))));
         }
         limit.add(command.remote_address, now);
         // A taken name is refused before any hashing: it must cost nothing.
@@ -146,7 +147,7 @@ void Core::Accounts::register_account(RegisterCommand command, Callback<AuthGran
                                                 device_key, nullptr));
                 });
               });
-          if (!admitted) (*shared_finish)(fail(Errc::unavailable, "the server is busy; retry"));
+          if (!admitted) (*shared_finish)(fail(Errc::unavailable, "the server is busy; retry", kHashingRetryMs));
         });
       });
 }
@@ -179,7 +180,10 @@ void Core::Accounts::login(LoginCommand command, Callback<AuthGrant> done) {
     AbuseGuard& guard = *core_.abuse_guard_;
     if (guard.failures_by_account.reached(key, now) ||
         guard.failures_by_address.reached(address, now)) {
-      return (*finish)(fail(Errc::rate_limited, "too many failed logins; try again later"));
+      const TimeMs wait = std::max(guard.failures_by_account.retry_after(key, now),
+                                   guard.failures_by_address.retry_after(address, now));
+      return (*finish)(
+          fail(Errc::rate_limited, "too many failed logins; try again later", retry_hint(wait)));
     }
     guard.failures_by_account.add(key, now);
     guard.failures_by_address.add(address, now);
@@ -216,7 +220,7 @@ void Core::Accounts::login(LoginCommand command, Callback<AuthGrant> done) {
           });
       if (!admitted) {
         take_back();
-        (*finish)(fail(Errc::unavailable, "the server is busy; retry"));
+        (*finish)(fail(Errc::unavailable, "the server is busy; retry", kHashingRetryMs));
       }
     });
   });
@@ -280,36 +284,65 @@ void Core::Accounts::logout(const SessionIdentity& who, Callback<void> done) {
 void Core::Accounts::change_password(const SessionIdentity& who, std::string old_password,
                                      std::string new_password, Callback<void> done) {
   if (auto ok = validate_password(new_password); !ok) return done(std::unexpected(ok.error()));
-  if (old_password.size() > core_.config_.max_password_bytes) {
+  auto key = username_key(who.username);
+  if (!key || old_password.size() > core_.config_.max_password_bytes) {
     return done(fail(Errc::invalid_credentials, "wrong password"));
   }
   const ShardId origin = core_.local().id;
+  const TimeMs now = core_.executor_.now();
   auto finish = std::make_shared<Callback<void>>([this, origin, done = std::move(done)](
                                                      Result<void> result) mutable {
     core_.executor_.post(origin, [result = std::move(result), done = std::move(done)]() mutable {
       done(std::move(result));
     });
   });
-  core_.executor_.post_blocking([this, who, old_password = std::move(old_password),
-                                 new_password = std::move(new_password), finish]() mutable {
-    auto credentials = core_.store_.credentials_by_id(who.user_id);
-    if (!credentials) return (*finish)(std::unexpected(credentials.error()));
-    const bool admitted = admit_hashing([this, who, credentials = *std::move(credentials),
-                                         old_password = std::move(old_password),
-                                         new_password = std::move(new_password), finish]() mutable {
-      if (!verify_password(old_password, credentials.password_hash)) {
-        return (*finish)(fail(Errc::invalid_credentials, "wrong password"));
-      }
-      auto hash = hash_password(new_password, core_.config_.password_hash);
-      if (!hash) return (*finish)(std::unexpected(hash.error()));
-      core_.executor_.post_writer([this, who, hash = *std::move(hash), finish]() mutable {
-        auto stored = core_.store_.set_password_hash(who.user_id, hash, who.device_id);
-        // Other devices' tokens are revoked with the old password: end their sessions too.
-        if (stored) kick_devices(who.user_id, who.handle, who.device_id, true);
-        (*finish)(std::move(stored));
+  // A wrong old password is a guess like a failed login and counts against the same account
+  // limit (a stolen session must not become a password oracle); counted when it starts, taken
+  // back when the old password was right.
+  core_.executor_.post(0, [this, who, now, key = *std::move(key),
+                           old_password = std::move(old_password),
+                           new_password = std::move(new_password), finish]() mutable {
+    AbuseGuard& guard = *core_.abuse_guard_;
+    if (guard.failures_by_account.reached(key, now)) {
+      return (*finish)(fail(Errc::rate_limited, "too many wrong passwords; try again later",
+                            retry_hint(guard.failures_by_account.retry_after(key, now))));
+    }
+    guard.failures_by_account.add(key, now);
+    auto take_back = [this, key, now] {
+      core_.executor_.post(0, [this, key, now] {
+        core_.abuse_guard_->failures_by_account.remove(key, now);
       });
+    };
+    core_.executor_.post_blocking([this, who, old_password = std::move(old_password),
+                                   new_password = std::move(new_password), finish,
+                                   take_back]() mutable {
+      auto credentials = core_.store_.credentials_by_id(who.user_id);
+      if (!credentials) {
+        take_back();
+        return (*finish)(std::unexpected(credentials.error()));
+      }
+      const bool admitted =
+          admit_hashing([this, who, credentials = *std::move(credentials),
+                         old_password = std::move(old_password),
+                         new_password = std::move(new_password), finish, take_back]() mutable {
+            if (!verify_password(old_password, credentials.password_hash)) {
+              return (*finish)(fail(Errc::invalid_credentials, "wrong password"));
+            }
+            take_back();
+            auto hash = hash_password(new_password, core_.config_.password_hash);
+            if (!hash) return (*finish)(std::unexpected(hash.error()));
+            core_.executor_.post_writer([this, who, hash = *std::move(hash), finish]() mutable {
+              auto stored = core_.store_.set_password_hash(who.user_id, hash, who.device_id);
+              // Other devices' tokens are revoked with the old password: end their sessions too.
+              if (stored) kick_devices(who.user_id, who.handle, who.device_id, true);
+              (*finish)(std::move(stored));
+            });
+          });
+      if (!admitted) {
+        take_back();
+        (*finish)(fail(Errc::unavailable, "the server is busy; retry", kHashingRetryMs));
+      }
     });
-    if (!admitted) (*finish)(fail(Errc::unavailable, "the server is busy; retry"));
   });
 }
 

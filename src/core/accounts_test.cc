@@ -2,6 +2,8 @@
 // bypass, hashing on its own bounded pool, tokens whose revocation and expiry end every session.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "core/testing/core_harness.h"
 
 namespace parley::testing {
@@ -47,6 +49,48 @@ TEST_F(Accounts, ParallelGuessesCannotBypassThePerAccountLimit) {
       << "every parallel guess had its password checked";
   EXPECT_EQ(count(answers, std::nullopt), 0) << "the right password, guessed 40th, got in";
   EXPECT_GE(count(answers, Errc::rate_limited), 35);
+}
+
+TEST_F(Accounts, ARateLimitedLoginSaysWhenToRetry) {
+  register_user("alice");
+  const auto answers = parallel_logins(10, "alice", "still-wrong");
+  const auto limited = std::find_if(answers.begin(), answers.end(), [](const auto& a) {
+    return !a && a.error().code == Errc::rate_limited;
+  });
+  ASSERT_NE(limited, answers.end());
+  EXPECT_GT(limited->error().retry_after_ms, 0u);
+  EXPECT_LE(static_cast<TimeMs>(limited->error().retry_after_ms), config_.login_limits.window_ms);
+}
+
+// A stolen session must not be a password oracle: wrong old passwords to change_password count
+// against the account like failed logins, parallel ones included.
+TEST_F(Accounts, WrongOldPasswordsAreLimitedLikeFailedLogins) {
+  const AuthGrant alice = register_user("alice");
+  TestSession& a = attach(alice, 0);
+  std::vector<std::optional<Result<void>>> answers(40);
+  ex_.on_shard(0, [&] {
+    for (std::size_t i = 0; i < answers.size(); ++i) {
+      const std::string old_password =
+          i + 1 == answers.size() ? "password-alice" : "guess-" + std::to_string(i);
+      core_->change_password(a.who, old_password, "a-new-password",
+                             [&answers, i](Result<void> r) { answers[i].emplace(std::move(r)); });
+    }
+  });
+  ex_.run_until_idle();
+  int checked = 0, limited = 0;
+  for (const auto& answer : answers) {
+    ASSERT_TRUE(answer.has_value());
+    ASSERT_FALSE(*answer) << "the right old password, guessed 40th, changed the password";
+    if (answer->error().code == Errc::invalid_credentials) ++checked;
+    if (answer->error().code == Errc::rate_limited) {
+      ++limited;
+      EXPECT_GT(answer->error().retry_after_ms, 0u);
+    }
+  }
+  EXPECT_LE(checked, config_.login_limits.max_failures_per_account);
+  EXPECT_GE(limited, 35);
+  // Logins to the account are limited by the same count.
+  EXPECT_EQ(count(parallel_logins(1, "alice", "password-alice"), Errc::rate_limited), 1);
 }
 
 TEST_F(Accounts, ParallelGuessesCannotBypassThePerAddressLimit) {

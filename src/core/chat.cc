@@ -330,6 +330,8 @@ void Core::Chat::change_group(const SessionIdentity& who, GroupCommand command,
   GroupChange change{
       command.conversation_id,  who.user_id,  command.action,           {},
       std::move(command.title), command.role, limits.max_group_members, core_.executor_.now()};
+  // Names matter to add, remove and set-role only: stray ones on a leave or rename are ignored.
+  if (!needs_users) command.usernames.clear();
   const ShardId origin = core_.local().id;
   core_.executor_.post_writer([this, change = std::move(change),
                                usernames = std::move(command.usernames), origin,

@@ -22,16 +22,20 @@ void Core::Contacts::contact(const SessionIdentity& who, std::string username, C
         AbuseGuard& guard = *core_.abuse_guard_;
         const std::string sender = std::to_string(who.user_id);
         const std::string pair = sender + ":" + key;
-        const bool limited = guard.contact_requests_by_pair.reached(pair, now) ||
-                             guard.contact_requests_by_user.reached(sender, now);
+        const TimeMs wait = std::max(guard.contact_requests_by_pair.retry_after(pair, now),
+                                     guard.contact_requests_by_user.retry_after(sender, now));
+        const bool limited = wait > 0;
         if (!limited) {
           guard.contact_requests_by_pair.add(pair, now);
           guard.contact_requests_by_user.add(sender, now);
         }
         core_.executor_.post(
-            origin, [this, who, limited, key = std::move(key), done = std::move(done)]() mutable {
-              if (limited)
-                return done(fail(Errc::rate_limited, "too many contact requests; try later"));
+            origin,
+            [this, who, limited, wait, key = std::move(key), done = std::move(done)]() mutable {
+              if (limited) {
+                return done(fail(Errc::rate_limited, "too many contact requests; try later",
+                                 retry_hint(wait)));
+              }
               apply(who, std::move(key), ContactAction::request, std::move(done));
             });
       });

@@ -262,5 +262,8 @@ class Core {
 
 // Retry hint of an answer refused because a queue is full.
 inline constexpr std::uint32_t kBusyRetryMs = 100;
+// The same when the password-hashing queue is full: a hash takes tens of milliseconds, and the
+// queue drains at the hashing threads' pace.
+inline constexpr std::uint32_t kHashingRetryMs = 1'000;
 
 }  // namespace parley

@@ -168,6 +168,9 @@ class Core::Messaging {
                     std::move_only_function<void(ConversationState*)> fn);
 
  private:
+  // Owner shard: reads the windows of a loading state, retrying while the pool is full.
+  void load_windows(ConversationId id, Seq since, int attempt);
+  static constexpr int kMaxWindowLoadAttempts = 50;
   void append(const SessionIdentity& who, ConversationId conversation, SendCommand command,
               Callback<SendAck> done);
   void flush_appends();                                      // writer thread

@@ -87,5 +87,37 @@ TEST_F(MembershipDelivery, AMemberRemovedLaterStillGetsWhatCameBefore) {
   EXPECT_FALSE(has_seq(b.sink->messages(), 4)) << "sent after he was removed";
 }
 
+// Overload must not cost a live delivery: while the read pool's queue is full the member load
+// is refused, and the fan-out tries again shortly instead of leaving the entry to the next sync.
+TEST_F(MembershipDelivery, ALiveMessageIsNotSkippedWhileTheReadPoolIsFull) {
+  config_.max_blocking_queue = 1;
+  restart();
+  const AuthGrant alice = register_user("alice");
+  const AuthGrant bob = register_user("bob");
+  TestSession& a0 = attach(alice);
+  auto group = create_group(a0, "pair", {"bob"});
+  ASSERT_TRUE(group) << group.error().message;
+  const ConversationId id = group->id;
+
+  restart();  // nothing about the group is cached now
+  TestSession& a = attach(alice, 0);
+  TestSession& b = attach(bob, 1);
+  // Someone's history read holds the only place in the queue.
+  ex_.on_shard(b.handle.shard, [&] {
+    core_->history(b.who, HistoryQuery{id, 0, {}, 10}, [](Result<HistoryPage>) {});
+  });
+  std::optional<Result<SendAck>> ack;
+  ex_.on_shard(a.handle.shard, [&] {
+    core_->send(a.who, SendCommand{{}, id, "m-busy", "while busy"},
+                [&ack](Result<SendAck> r) { ack.emplace(std::move(r)); });
+  });
+  ex_.run_without_blocking();
+  ex_.run_until_idle();  // the history read runs; the refused load waits for its retry
+  ex_.advance(kBusyRetryMs);
+  ASSERT_TRUE(ack.has_value());
+  ASSERT_TRUE(*ack) << ack->error().message;
+  EXPECT_TRUE(has_seq(b.sink->messages(), (*ack)->seq)) << "the live delivery was skipped";
+}
+
 }  // namespace
 }  // namespace parley::testing

@@ -258,13 +258,26 @@ void Core::Messaging::with_members(ConversationId id, Seq seq,
   state.loading = true;
   // Former members whose window reaches this entry come with the snapshot; later entries arrive
   // after this one, so nothing older is needed.
-  const Seq since = seq == 0 ? kOpenWindow : seq;
+  load_windows(id, seq == 0 ? kOpenWindow : seq, 0);
+}
+
+void Core::Messaging::load_windows(ConversationId id, Seq since, int attempt) {
   core_.blocking<std::vector<MemberWindow>>(
       [this, id, since] { return core_.store_.member_windows(id, since); },
-      [this, id](Result<std::vector<MemberWindow>> windows) {
+      [this, id, since, attempt](Result<std::vector<MemberWindow>> windows) {
         auto& conversations = core_.local().conversations;
         auto it = conversations.find(id);  // a loading state is never evicted
         ConversationState& loaded = it->second;
+        // A full queue is overload, not an answer: the waiting deliveries try again shortly
+        // (for up to kMaxWindowLoadAttempts × the hint) rather than being skipped.
+        if (!windows && windows.error().code == Errc::unavailable &&
+            attempt + 1 < kMaxWindowLoadAttempts) {
+          const TimeMs delay = std::max<TimeMs>(windows.error().retry_after_ms, kBusyRetryMs);
+          core_.executor_.post_after(core_.local().id, delay, [this, id, since, attempt] {
+            load_windows(id, since, attempt + 1);
+          });
+          return;
+        }
         loaded.loading = false;
         if (!windows) {
           // Gone (or unreadable now): the waiting work learns it; entries reach devices by sync.
@@ -318,19 +331,27 @@ void Core::Messaging::sync(const SessionIdentity& who, std::int64_t user_seq,
   core_.blocking<SyncResult>(
       [this, user = who.user_id, user_seq, after_conversation, limits]() -> Result<SyncResult> {
         SyncResult result;
+        // The reads are separate statements, so their order makes the answer consistent: the
+        // user-log position first, then the conversations (at least as new as it), then the
+        // updates (which may go past it; the answer's user_seq then follows them).
+        auto last = core_.store_.last_user_seq(user);
+        if (!last) return std::unexpected(last.error());
+        result.user_seq = *last;
         auto list = core_.store_.conversation_list(user, limits.member_detail_limit);
         if (!list) return std::unexpected(list.error());
         result.conversations = page_by_id(std::move(*list), after_conversation, core_.config_.pages,
                                           result.has_more_conversations);
-        auto last = core_.store_.last_user_seq(user);
-        if (!last) return std::unexpected(last.error());
-        result.user_seq = *last;
         if (after_conversation != 0) return result;  // updates come with the first page only
         auto updates =
             core_.store_.user_updates_after(user, user_seq, limits.max_user_updates_per_sync + 1);
         if (!updates) return std::unexpected(updates.error());
         result.updates_truncated = updates->size() > limits.max_user_updates_per_sync;
         if (result.updates_truncated) updates->pop_back();
+        if (!updates->empty()) {
+          const std::int64_t newest = updates->back().user_seq;
+          // Truncated: the client syncs again from the last update it got.
+          result.user_seq = result.updates_truncated ? newest : std::max(result.user_seq, newest);
+        }
         result.updates = std::move(*updates);
         return result;
       },

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstddef>
+#include <algorithm>
+#include <cstdint>
 #include <deque>
 #include <string>
 #include <unordered_map>
@@ -11,6 +13,11 @@
 #include "common/clock.h"
 
 namespace parley {
+
+// A retry hint as the protocol carries it (Error.retry_after_ms, 32 bits), at least 1 ms.
+inline std::uint32_t retry_hint(TimeMs ms) {
+  return static_cast<std::uint32_t>(std::clamp<TimeMs>(ms, 1, 0xffff'ffff));
+}
 
 class SlidingWindowLimit {
  public:
@@ -23,6 +30,13 @@ class SlidingWindowLimit {
     if (it == events_.end()) return false;
     while (!it->second.empty() && it->second.front() <= now - window_ms_) it->second.pop_front();
     return it->second.size() >= max_events_;
+  }
+
+  // How long until `key` is below the limit again (0 if it is now): the client's retry hint.
+  TimeMs retry_after(const std::string& key, TimeMs now) {
+    if (!reached(key, now)) return 0;
+    const auto& events = events_.find(key)->second;
+    return events[events.size() - max_events_] + window_ms_ - now;
   }
 
   void add(const std::string& key, TimeMs now) {
