@@ -147,7 +147,8 @@ void Core::Accounts::register_account(RegisterCommand command, Callback<AuthGran
                                                 device_key, nullptr));
                 });
               });
-          if (!admitted) (*shared_finish)(fail(Errc::unavailable, "the server is busy; retry", kHashingRetryMs));
+          if (!admitted)
+            (*shared_finish)(fail(Errc::unavailable, "the server is busy; retry", kHashingRetryMs));
         });
       });
 }
@@ -309,9 +310,8 @@ void Core::Accounts::change_password(const SessionIdentity& who, std::string old
     }
     guard.failures_by_account.add(key, now);
     auto take_back = [this, key, now] {
-      core_.executor_.post(0, [this, key, now] {
-        core_.abuse_guard_->failures_by_account.remove(key, now);
-      });
+      core_.executor_.post(
+          0, [this, key, now] { core_.abuse_guard_->failures_by_account.remove(key, now); });
     };
     core_.executor_.post_blocking([this, who, old_password = std::move(old_password),
                                    new_password = std::move(new_password), finish,
@@ -321,10 +321,9 @@ void Core::Accounts::change_password(const SessionIdentity& who, std::string old
         take_back();
         return (*finish)(std::unexpected(credentials.error()));
       }
-      const bool admitted =
-          admit_hashing([this, who, credentials = *std::move(credentials),
-                         old_password = std::move(old_password),
-                         new_password = std::move(new_password), finish, take_back]() mutable {
+      const bool admitted = admit_hashing(
+          [this, who, credentials = *std::move(credentials), old_password = std::move(old_password),
+           new_password = std::move(new_password), finish, take_back]() mutable {
             if (!verify_password(old_password, credentials.password_hash)) {
               return (*finish)(fail(Errc::invalid_credentials, "wrong password"));
             }

@@ -29,15 +29,14 @@ void Core::Contacts::contact(const SessionIdentity& who, std::string username, C
           guard.contact_requests_by_pair.add(pair, now);
           guard.contact_requests_by_user.add(sender, now);
         }
-        core_.executor_.post(
-            origin,
-            [this, who, limited, wait, key = std::move(key), done = std::move(done)]() mutable {
-              if (limited) {
-                return done(fail(Errc::rate_limited, "too many contact requests; try later",
-                                 retry_hint(wait)));
-              }
-              apply(who, std::move(key), ContactAction::request, std::move(done));
-            });
+        core_.executor_.post(origin, [this, who, limited, wait, key = std::move(key),
+                                      done = std::move(done)]() mutable {
+          if (limited) {
+            return done(
+                fail(Errc::rate_limited, "too many contact requests; try later", retry_hint(wait)));
+          }
+          apply(who, std::move(key), ContactAction::request, std::move(done));
+        });
       });
 }
 
