@@ -20,8 +20,9 @@ class Accounts : public CoreHarness {
       for (int i = 0; i < count; ++i) {
         const std::string password =
             i + 1 == count ? password_of_last : "wrong-guess-" + std::to_string(i);
-        core_->login({user, password, "guess", address},
-                     [&answers, i](Result<AuthGrant> r) { answers[i].emplace(std::move(r)); });
+        core_->accounts().login(
+            {user, password, "guess", address},
+            [&answers, i](Result<AuthGrant> r) { answers[i].emplace(std::move(r)); });
       }
     });
     ex_.run_until_idle();
@@ -72,8 +73,9 @@ TEST_F(Accounts, WrongOldPasswordsAreLimitedLikeFailedLogins) {
     for (std::size_t i = 0; i < answers.size(); ++i) {
       const std::string old_password =
           i + 1 == answers.size() ? "password-alice" : "guess-" + std::to_string(i);
-      core_->change_password(a.who, old_password, "a-new-password",
-                             [&answers, i](Result<void> r) { answers[i].emplace(std::move(r)); });
+      core_->accounts().change_password(
+          a.who, old_password, "a-new-password",
+          [&answers, i](Result<void> r) { answers[i].emplace(std::move(r)); });
     }
   });
   ex_.run_until_idle();
@@ -117,8 +119,8 @@ TEST_F(Accounts, RegistrationIsRateLimitedPerAddress) {
   int ok = 0, limited = 0;
   for (int i = 0; i < 40; ++i) {
     auto grant = sync_call<AuthGrant>(0, [&](Core& core, Callback<AuthGrant> done) {
-      core.register_account({"bulk" + std::to_string(i), "a-good-password", "d", "10.9.9.9"},
-                            std::move(done));
+      core.accounts().register_account(
+          {"bulk" + std::to_string(i), "a-good-password", "d", "10.9.9.9"}, std::move(done));
     });
     if (grant) ++ok;
     if (!grant && grant.error().code == Errc::rate_limited) ++limited;
@@ -127,7 +129,8 @@ TEST_F(Accounts, RegistrationIsRateLimitedPerAddress) {
   EXPECT_EQ(limited, 40 - ok);
   // Another address is not affected.
   auto other = sync_call<AuthGrant>(0, [&](Core& core, Callback<AuthGrant> done) {
-    core.register_account({"elsewhere", "a-good-password", "d", "10.9.9.10"}, std::move(done));
+    core.accounts().register_account({"elsewhere", "a-good-password", "d", "10.9.9.10"},
+                                     std::move(done));
   });
   EXPECT_TRUE(other) << other.error().message;
 }
@@ -136,8 +139,8 @@ TEST_F(Accounts, ATakenNameIsRefusedWithoutHashing) {
   register_user("alice");
   std::optional<Result<AuthGrant>> answer;
   ex_.on_shard(0, [&] {
-    core_->register_account({"ALICE", "another-password", "d", "10.0.0.2"},
-                            [&](Result<AuthGrant> r) { answer.emplace(std::move(r)); });
+    core_->accounts().register_account({"ALICE", "another-password", "d", "10.0.0.2"},
+                                       [&](Result<AuthGrant> r) { answer.emplace(std::move(r)); });
   });
   // Everything but the hashing pool runs: the answer must come without a hash.
   for (int i = 0; i < 10 && !answer; ++i) {
@@ -153,8 +156,8 @@ TEST_F(Accounts, ATakenNameIsRefusedWithoutHashing) {
 TEST_F(Accounts, PasswordHashingRunsOnItsOwnPoolNotOnTheStoreReadPool) {
   std::optional<Result<AuthGrant>> answer;
   ex_.on_shard(0, [&] {
-    core_->register_account({"bob", "bob-password", "d", "10.0.0.3"},
-                            [&](Result<AuthGrant> r) { answer.emplace(std::move(r)); });
+    core_->accounts().register_account({"bob", "bob-password", "d", "10.0.0.3"},
+                                       [&](Result<AuthGrant> r) { answer.emplace(std::move(r)); });
   });
   ex_.run_without_blocking();
   while (ex_.run_blocking_one()) ex_.run_without_blocking();
@@ -185,13 +188,14 @@ TEST_F(Tokens, AResumeRacingALogoutStillEndsTheResumedSession) {
   SessionHandle handle;
   ex_.on_shard(other, [&] {
     handle = core_->open_session(resumed);
-    core_->resume(alice.token, [&](Result<AuthGrant> grant) {
+    core_->accounts().resume(alice.token, [&](Result<AuthGrant> grant) {
       ASSERT_TRUE(grant) << grant.error().message;
       core_->attach(handle, *grant);
     });
   });
   ASSERT_TRUE(ex_.run_blocking_one());  // the token is read: still valid
-  ex_.on_shard(home, [&] { core_->logout(a.who, [](Result<void> r) { EXPECT_TRUE(r); }); });
+  ex_.on_shard(home,
+               [&] { core_->accounts().logout(a.who, [](Result<void> r) { EXPECT_TRUE(r); }); });
   ASSERT_TRUE(ex_.run_writer_one());  // revoked, and the kick goes to the home shard...
   while (ex_.run_shard_one(home)) {
   }  // ...which runs it before the resume attaches
@@ -207,15 +211,15 @@ TEST_F(Tokens, ALoginWithTheOldPasswordRacingAPasswordChangeIsRefused) {
   TestSession& a = attach(alice, 0);
   std::optional<Result<AuthGrant>> login;
   ex_.on_shard(1, [&] {
-    core_->login({"alice", "password-alice", "d", "10.0.0.4"},
-                 [&](Result<AuthGrant> r) { login.emplace(std::move(r)); });
+    core_->accounts().login({"alice", "password-alice", "d", "10.0.0.4"},
+                            [&](Result<AuthGrant> r) { login.emplace(std::move(r)); });
   });
   ex_.run_without_blocking();
   ASSERT_TRUE(ex_.run_blocking_one());  // the login read the old hash; its check is queued
   std::optional<Result<void>> changed;
   ex_.on_shard(0, [&] {
-    core_->change_password(a.who, "password-alice", "the-new-password",
-                           [&](Result<void> r) { changed.emplace(std::move(r)); });
+    core_->accounts().change_password(a.who, "password-alice", "the-new-password",
+                                      [&](Result<void> r) { changed.emplace(std::move(r)); });
   });
   ex_.run_without_blocking();
   ASSERT_TRUE(ex_.run_blocking_one());
@@ -233,22 +237,25 @@ TEST_F(Tokens, AKnownDeviceKeyReusesItsDeviceAndEndsTheOldToken) {
   const AuthGrant first = register_user("alice", "laptop-key");
   TestSession& old_session = attach(first, 0);
   auto again = sync_call<AuthGrant>(1, [&](Core& core, Callback<AuthGrant> done) {
-    core.login({"alice", "password-alice", "laptop", "10.0.0.5", "laptop-key"}, std::move(done));
+    core.accounts().login({"alice", "password-alice", "laptop", "10.0.0.5", "laptop-key"},
+                          std::move(done));
   });
   ASSERT_TRUE(again) << again.error().message;
   EXPECT_EQ(again->device_id, first.device_id);
   EXPECT_EQ(old_session.sink->kicked, std::vector<Errc>{Errc::token_invalid});
-  auto stale = sync_call<AuthGrant>(
-      1, [&](Core& core, Callback<AuthGrant> done) { core.resume(first.token, std::move(done)); });
+  auto stale = sync_call<AuthGrant>(1, [&](Core& core, Callback<AuthGrant> done) {
+    core.accounts().resume(first.token, std::move(done));
+  });
   ASSERT_FALSE(stale);
   EXPECT_EQ(stale.error().code, Errc::token_invalid);
   auto other = sync_call<AuthGrant>(1, [&](Core& core, Callback<AuthGrant> done) {
-    core.login({"alice", "password-alice", "phone", "10.0.0.5", "phone-key"}, std::move(done));
+    core.accounts().login({"alice", "password-alice", "phone", "10.0.0.5", "phone-key"},
+                          std::move(done));
   });
   ASSERT_TRUE(other);
   EXPECT_NE(other->device_id, first.device_id);
   auto plain = sync_call<AuthGrant>(1, [&](Core& core, Callback<AuthGrant> done) {
-    core.login({"alice", "password-alice", "web", "10.0.0.5"}, std::move(done));
+    core.accounts().login({"alice", "password-alice", "web", "10.0.0.5"}, std::move(done));
   });
   ASSERT_TRUE(plain);
   EXPECT_NE(plain->device_id, other->device_id);

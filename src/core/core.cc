@@ -1,5 +1,5 @@
 // Core's wiring: shard state, session registration through the bus, the token-expiry sweep.
-// Command families live in accounts.cc, messaging.cc, chat.cc and contacts.cc.
+// Command families are declared in accounts.h, messaging.h, chat.h and contacts.h.
 #include "core/core.h"
 
 #include <cstdio>
@@ -117,90 +117,6 @@ void Core::deliver_updates(const std::vector<UserUpdate>& updates) {
     bus_.deliver({update.user_id}, std::make_shared<const Event>(UserUpdateEvent{update}),
                  SessionHandle{});
   }
-}
-
-// ---- command entry points: thin forwards to the families.
-
-void Core::register_account(RegisterCommand command, Callback<AuthGrant> done) {
-  accounts_->register_account(std::move(command), std::move(done));
-}
-void Core::login(LoginCommand command, Callback<AuthGrant> done) {
-  accounts_->login(std::move(command), std::move(done));
-}
-void Core::resume(std::string token, Callback<AuthGrant> done) {
-  accounts_->resume(std::move(token), std::move(done));
-}
-void Core::logout(const SessionIdentity& who, Callback<void> done) {
-  accounts_->logout(who, std::move(done));
-}
-void Core::change_password(const SessionIdentity& who, std::string old_password,
-                           std::string new_password, Callback<void> done) {
-  accounts_->change_password(who, std::move(old_password), std::move(new_password),
-                             std::move(done));
-}
-void Core::open_direct(const SessionIdentity& who, std::string username,
-                       Callback<Conversation> done) {
-  messaging_->open_direct(who, std::move(username), std::move(done));
-}
-void Core::send(const SessionIdentity& who, SendCommand command, Callback<SendAck> done) {
-  messaging_->send(who, std::move(command), std::move(done));
-}
-void Core::sync(const SessionIdentity& who, std::int64_t user_seq,
-                ConversationId after_conversation, Callback<SyncResult> done) {
-  messaging_->sync(who, user_seq, after_conversation, std::move(done));
-}
-void Core::history(const SessionIdentity& who, HistoryQuery query, Callback<HistoryPage> done) {
-  messaging_->history(who, std::move(query), std::move(done));
-}
-
-void Core::acknowledge(const SessionIdentity& who, std::vector<ConversationCursor> acked) {
-  messaging_->acknowledge(who, std::move(acked));
-}
-void Core::undelivered(const SessionIdentity& who, std::size_t limit,
-                       Callback<std::vector<Message>> done) {
-  messaging_->undelivered(who, limit, std::move(done));
-}
-
-void Core::append_entry(const SessionIdentity& who, EntryCommand command, Callback<SendAck> done) {
-  chat_->append_entry(who, std::move(command), std::move(done));
-}
-void Core::hide_message(const SessionIdentity& who, ConversationId id, Seq seq,
-                        Callback<void> done) {
-  chat_->hide_message(who, id, seq, std::move(done));
-}
-void Core::mark_read(const SessionIdentity& who, ConversationId id, Seq seq, Callback<void> done) {
-  chat_->mark_read(who, id, seq, std::move(done));
-}
-void Core::chat_settings(const SessionIdentity& who, ConversationId id, ChatSettings settings,
-                         Callback<void> done) {
-  chat_->chat_settings(who, id, std::move(settings), std::move(done));
-}
-void Core::list_conversations(const SessionIdentity& who, ListCursor cursor,
-                              Callback<ConversationPage> done) {
-  chat_->list_conversations(who, cursor, std::move(done));
-}
-void Core::read_positions(const SessionIdentity& who, ConversationId id,
-                          Callback<Conversation> done) {
-  chat_->read_positions(who, id, std::move(done));
-}
-void Core::typing(const SessionIdentity& who, ConversationId id, Callback<void> done) {
-  chat_->typing(who, id, std::move(done));
-}
-void Core::create_group(const SessionIdentity& who, std::string title,
-                        std::vector<std::string> members, bool shared_history,
-                        Callback<Conversation> done) {
-  chat_->create_group(who, std::move(title), std::move(members), shared_history, std::move(done));
-}
-void Core::change_group(const SessionIdentity& who, GroupCommand command,
-                        Callback<Conversation> done) {
-  chat_->change_group(who, std::move(command), std::move(done));
-}
-void Core::contact(const SessionIdentity& who, std::string username, ContactAction action,
-                   Callback<void> done) {
-  contacts_->contact(who, std::move(username), action, std::move(done));
-}
-void Core::list_contacts(const SessionIdentity& who, Callback<std::vector<Contact>> done) {
-  contacts_->list_contacts(who, std::move(done));
 }
 
 }  // namespace parley

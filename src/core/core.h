@@ -170,60 +170,24 @@ class Core {
   // Unregisters the sink; if the session was attached, it goes offline.
   void close_session(SessionHandle handle);
 
-  void register_account(RegisterCommand command, Callback<AuthGrant> done);
-  void login(LoginCommand command, Callback<AuthGrant> done);
-  void resume(std::string token, Callback<AuthGrant> done);
   // Marks an authenticated session online so it receives events. Returns its identity.
   SessionIdentity attach(SessionHandle handle, const AuthGrant& grant);
-  void logout(const SessionIdentity& who, Callback<void> done);
-  void change_password(const SessionIdentity& who, std::string old_password,
-                       std::string new_password, Callback<void> done);
 
-  void open_direct(const SessionIdentity& who, std::string username, Callback<Conversation> done);
-  // Stores durably, then acks, then fans out to every other online device of every member.
-  void send(const SessionIdentity& who, SendCommand command, Callback<SendAck> done);
-  // Every conversation of the user (the device compares last_seq with what it holds and pages
-  // in what it misses) and the user-log entries above `user_seq`.
-  // Pages by conversation id: `after_conversation` 0 is the first page, the only one that
-  // carries user-log updates.
-  void sync(const SessionIdentity& who, std::int64_t user_seq, ConversationId after_conversation,
-            Callback<SyncResult> done);
-  void history(const SessionIdentity& who, HistoryQuery query, Callback<HistoryPage> done);
-  // The device holds these entries (it acknowledged them): its delivery cursors move. Batched:
-  // written within cursor_flush_ms, and when the session closes. Fire and forget.
-  void acknowledge(const SessionIdentity& who, std::vector<ConversationCursor> acked);
-  // What this device has not acknowledged (a resumed session is sent exactly that), oldest
-  // first per conversation, bounded by `limit` and by page bytes.
-  void undelivered(const SessionIdentity& who, std::size_t limit,
-                   Callback<std::vector<Message>> done);
-
-  // ---- chat features (chat.cc)
-  void append_entry(const SessionIdentity& who, EntryCommand command, Callback<SendAck> done);
-  void hide_message(const SessionIdentity& who, ConversationId id, Seq seq, Callback<void> done);
-  void mark_read(const SessionIdentity& who, ConversationId id, Seq seq, Callback<void> done);
-  void chat_settings(const SessionIdentity& who, ConversationId id, ChatSettings settings,
-                     Callback<void> done);
-  void list_conversations(const SessionIdentity& who, ListCursor cursor,
-                          Callback<ConversationPage> done);
-  void read_positions(const SessionIdentity& who, ConversationId id, Callback<Conversation> done);
-  void typing(const SessionIdentity& who, ConversationId id, Callback<void> done);
-  void create_group(const SessionIdentity& who, std::string title, std::vector<std::string> members,
-                    bool shared_history, Callback<Conversation> done);
-  void change_group(const SessionIdentity& who, GroupCommand command, Callback<Conversation> done);
-
-  // ---- contacts and presence (contacts.cc)
-  void contact(const SessionIdentity& who, std::string username, ContactAction action,
-               Callback<void> done);
-  void list_contacts(const SessionIdentity& who, Callback<std::vector<Contact>> done);
+  // The command families, each declared once in its own header (core/accounts.h,
+  // core/messaging.h, core/chat.h, core/contacts.h); gateways include the ones they use.
+  class Accounts;
+  class Messaging;
+  class Chat;
+  class Contacts;
+  Accounts& accounts() { return *accounts_; }
+  Messaging& messaging() { return *messaging_; }
+  Chat& chat() { return *chat_; }
+  Contacts& contacts() { return *contacts_; }
 
  private:
   struct ShardState;
   struct WriterState;
   struct AbuseGuard;
-  class Accounts;
-  class Messaging;
-  class Chat;
-  class Contacts;
   friend class Accounts;
   friend class Messaging;
   friend class Chat;

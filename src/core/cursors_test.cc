@@ -11,7 +11,7 @@ class Cursors : public CoreHarness {
  protected:
   std::vector<Seq> owed(TestSession& s, std::size_t limit = 100) {
     auto entries = sync_call<std::vector<Message>>(s.handle.shard, [&](Core& core, auto done) {
-      core.undelivered(s.who, limit, std::move(done));
+      core.messaging().undelivered(s.who, limit, std::move(done));
     });
     EXPECT_TRUE(entries) << entries.error().message;
     std::vector<Seq> seqs;
@@ -25,19 +25,19 @@ TEST_F(Cursors, AReturningDeviceIsOwedExactlyWhatItDidNotAcknowledge) {
   const AuthGrant bob = register_user("bob");
   TestSession& a = attach(alice, 0);
   auto direct = sync_call<Conversation>(0, [&](Core& core, Callback<Conversation> done) {
-    core.open_direct(a.who, "bob", std::move(done));
+    core.messaging().open_direct(a.who, "bob", std::move(done));
   });
   ASSERT_TRUE(direct);
   for (int i = 1; i <= 3; ++i) ASSERT_TRUE(send(a, direct->id, "m", "m" + std::to_string(i)));
   TestSession& b = attach(bob, 1);
-  ex_.on_shard(1, [&] { core_->acknowledge(b.who, {{direct->id, 2}}); });
+  ex_.on_shard(1, [&] { core_->messaging().acknowledge(b.who, {{direct->id, 2}}); });
   close(b);
   for (int i = 4; i <= 5; ++i) ASSERT_TRUE(send(a, direct->id, "m", "m" + std::to_string(i)));
 
   TestSession& again = attach(bob, 0);  // the same device, resumed elsewhere
   EXPECT_EQ(owed(again), (std::vector<Seq>{3, 4, 5}));
   EXPECT_EQ(owed(again, 2), (std::vector<Seq>{3, 4}));
-  ex_.on_shard(0, [&] { core_->acknowledge(again.who, {{direct->id, 5}}); });
+  ex_.on_shard(0, [&] { core_->messaging().acknowledge(again.who, {{direct->id, 5}}); });
   EXPECT_TRUE(owed(again).empty());
   // What alice's own device sent is never owed to it.
   EXPECT_TRUE(owed(a).empty());
@@ -48,12 +48,13 @@ TEST_F(Cursors, ANewDeviceOwesNothingFromBeforeItExisted) {
   register_user("bob");
   TestSession& a = attach(alice, 0);
   auto direct = sync_call<Conversation>(0, [&](Core& core, Callback<Conversation> done) {
-    core.open_direct(a.who, "bob", std::move(done));
+    core.messaging().open_direct(a.who, "bob", std::move(done));
   });
   ASSERT_TRUE(direct);
   ASSERT_TRUE(send(a, direct->id, "old", "o1"));
   auto phone = sync_call<AuthGrant>(1, [&](Core& core, Callback<AuthGrant> done) {
-    core.login({"bob", "password-bob", "phone", "10.1.1.1", "phone-key"}, std::move(done));
+    core.accounts().login({"bob", "password-bob", "phone", "10.1.1.1", "phone-key"},
+                          std::move(done));
   });
   ASSERT_TRUE(phone);
   TestSession& p = attach(*phone, 1);

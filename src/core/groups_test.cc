@@ -21,7 +21,7 @@ TEST_F(Groups, ALeaveOrRenameWithStrayNamesIgnoresThem) {
       command.action = action;
       command.usernames = {"nobody-by-this-name"};
       command.title = std::move(title);
-      core.change_group(a.who, std::move(command), std::move(done));
+      core.chat().change_group(a.who, std::move(command), std::move(done));
     });
   };
   auto renamed = change(GroupAction::rename, "holiday");

@@ -36,15 +36,15 @@ TEST_F(MembershipDelivery, AMessageSentBeforeAMemberJoinedNeverReachesThem) {
 
   // The message commits; its fan-out waits for the members, whose load stays queued.
   ex_.on_shard(a.handle.shard, [&] {
-    core_->send(a.who, SendCommand{{}, id, "m-secret", "before carol"},
-                [](Result<SendAck> r) { EXPECT_TRUE(r) << r.error().message; });
+    core_->messaging().send(a.who, SendCommand{{}, id, "m-secret", "before carol"},
+                            [](Result<SendAck> r) { EXPECT_TRUE(r) << r.error().message; });
   });
   ex_.run_without_blocking();
   ASSERT_GT(ex_.blocking_queued(), 0u) << "the member load should be waiting";
   // carol is added and the change reaches the owner shard before the load completes.
   ex_.on_shard(a.handle.shard, [&] {
-    core_->change_group(a.who, GroupCommand{id, GroupAction::add, {"carol"}, {}, {}},
-                        [](Result<Conversation> r) { EXPECT_TRUE(r) << r.error().message; });
+    core_->chat().change_group(a.who, GroupCommand{id, GroupAction::add, {"carol"}, {}, {}},
+                               [](Result<Conversation> r) { EXPECT_TRUE(r) << r.error().message; });
   });
   ex_.run_without_blocking();
   ex_.run_until_idle();
@@ -71,12 +71,12 @@ TEST_F(MembershipDelivery, AMemberRemovedLaterStillGetsWhatCameBefore) {
   TestSession& a = attach(alice, 0);
   TestSession& b = attach(bob, 1);
   ex_.on_shard(a.handle.shard, [&] {
-    core_->send(a.who, SendCommand{{}, id, "m-1", "for bob"}, [](Result<SendAck>) {});
+    core_->messaging().send(a.who, SendCommand{{}, id, "m-1", "for bob"}, [](Result<SendAck>) {});
   });
   ex_.run_without_blocking();
   ex_.on_shard(a.handle.shard, [&] {
-    core_->change_group(a.who, GroupCommand{id, GroupAction::remove, {"bob"}, {}, {}},
-                        [](Result<Conversation> r) { EXPECT_TRUE(r) << r.error().message; });
+    core_->chat().change_group(a.who, GroupCommand{id, GroupAction::remove, {"bob"}, {}, {}},
+                               [](Result<Conversation> r) { EXPECT_TRUE(r) << r.error().message; });
   });
   ex_.run_without_blocking();
   ex_.run_until_idle();
@@ -104,12 +104,12 @@ TEST_F(MembershipDelivery, ALiveMessageIsNotSkippedWhileTheReadPoolIsFull) {
   TestSession& b = attach(bob, 1);
   // Someone's history read holds the only place in the queue.
   ex_.on_shard(b.handle.shard, [&] {
-    core_->history(b.who, HistoryQuery{id, 0, {}, 10}, [](Result<HistoryPage>) {});
+    core_->messaging().history(b.who, HistoryQuery{id, 0, {}, 10}, [](Result<HistoryPage>) {});
   });
   std::optional<Result<SendAck>> ack;
   ex_.on_shard(a.handle.shard, [&] {
-    core_->send(a.who, SendCommand{{}, id, "m-busy", "while busy"},
-                [&ack](Result<SendAck> r) { ack.emplace(std::move(r)); });
+    core_->messaging().send(a.who, SendCommand{{}, id, "m-busy", "while busy"},
+                            [&ack](Result<SendAck> r) { ack.emplace(std::move(r)); });
   });
   ex_.run_without_blocking();
   ex_.run_until_idle();  // the history read runs; the refused load waits for its retry

@@ -19,21 +19,22 @@ TEST_F(Sync, ATruncatedAnswerContinuesFromItsLastUpdate) {
   ConversationId direct = 0;
   for (int i = 1; i <= 5; ++i) {
     auto ack = sync_call<SendAck>(1, [&](Core& core, Callback<SendAck> done) {
-      core.send(b.who, SendCommand{"alice", 0, "b" + std::to_string(i), "hi"}, std::move(done));
+      core.messaging().send(b.who, SendCommand{"alice", 0, "b" + std::to_string(i), "hi"},
+                            std::move(done));
     });
     ASSERT_TRUE(ack);
     direct = ack->conversation_id;
   }
   for (Seq seq = 1; seq <= 5; ++seq) {  // five READ entries in alice's user log
     ASSERT_TRUE(sync_call<void>(0, [&](Core& core, Callback<void> done) {
-      core.mark_read(a.who, direct, seq, std::move(done));
+      core.chat().mark_read(a.who, direct, seq, std::move(done));
     }));
   }
   std::vector<Seq> applied;
   std::int64_t position = 0;
   for (int round = 0; round < 5; ++round) {
     auto answer = sync_call<SyncResult>(0, [&](Core& core, Callback<SyncResult> done) {
-      core.sync(a.who, position, 0, std::move(done));
+      core.messaging().sync(a.who, position, 0, std::move(done));
     });
     ASSERT_TRUE(answer);
     for (const UserUpdate& u : answer->updates) applied.push_back(u.seq);

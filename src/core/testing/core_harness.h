@@ -11,7 +11,11 @@
 #include <vector>
 
 #include "bus/local/local_bus.h"
+#include "core/accounts.h"
+#include "core/chat.h"
+#include "core/contacts.h"
 #include "core/core.h"
+#include "core/messaging.h"
 #include "core/testing/manual_executor.h"
 #include "store/sqlite/sqlite_store.h"
 #include "temp_dir.h"
@@ -102,8 +106,8 @@ class CoreHarness : public ::testing::Test {
 
   AuthGrant register_user(const std::string& name, const std::string& device_key = {}) {
     auto grant = sync_call<AuthGrant>(0, [&](Core& core, Callback<AuthGrant> done) {
-      core.register_account({name, "password-" + name, "test", "127.0.0.1", device_key},
-                            std::move(done));
+      core.accounts().register_account({name, "password-" + name, "test", "127.0.0.1", device_key},
+                                       std::move(done));
     });
     EXPECT_TRUE(grant) << name << ": " << grant.error().message;
     return grant.value_or(AuthGrant{});
@@ -129,26 +133,27 @@ class CoreHarness : public ::testing::Test {
   Result<SendAck> send(TestSession& s, ConversationId conversation, const std::string& text,
                        const std::string& client_msg_id) {
     return sync_call<SendAck>(s.handle.shard, [&](Core& core, Callback<SendAck> done) {
-      core.send(s.who, SendCommand{{}, conversation, client_msg_id, text}, std::move(done));
+      core.messaging().send(s.who, SendCommand{{}, conversation, client_msg_id, text},
+                            std::move(done));
     });
   }
 
   Result<Conversation> create_group(TestSession& s, const std::string& title,
                                     std::vector<std::string> members) {
     return sync_call<Conversation>(s.handle.shard, [&](Core& core, Callback<Conversation> done) {
-      core.create_group(s.who, title, std::move(members), false, std::move(done));
+      core.chat().create_group(s.who, title, std::move(members), false, std::move(done));
     });
   }
 
   Result<Conversation> change_group(TestSession& s, GroupCommand command) {
     return sync_call<Conversation>(s.handle.shard, [&](Core& core, Callback<Conversation> done) {
-      core.change_group(s.who, std::move(command), std::move(done));
+      core.chat().change_group(s.who, std::move(command), std::move(done));
     });
   }
 
   Result<void> contact(TestSession& s, const std::string& peer, ContactAction action) {
     return sync_call<void>(s.handle.shard, [&](Core& core, Callback<void> done) {
-      core.contact(s.who, peer, action, std::move(done));
+      core.contacts().contact(s.who, peer, action, std::move(done));
     });
   }
 

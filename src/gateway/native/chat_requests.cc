@@ -1,6 +1,9 @@
 // The native session's chat-feature requests: edits, deletes, reactions, read markers, chat
 // settings, the conversation list, typing, groups and contacts. Each maps one ClientFrame body to
 // one core call and its answer back to one ServerFrame.
+#include "core/chat.h"
+#include "core/contacts.h"
+#include "core/messaging.h"
 #include "gateway/native/native_session.h"
 #include "gateway/native/proto_mapping.h"
 
@@ -45,78 +48,80 @@ bool NativeSession::dispatch_chat(v1::ClientFrame& frame, const SessionIdentity&
   switch (frame.body_case()) {
     case B::kEdit: {
       auto& e = *frame.mutable_edit();
-      core_.append_entry(who,
-                         {e.conversation_id(), e.seq(), MessageKind::edit,
-                          std::move(*e.mutable_text()), std::move(*e.mutable_client_msg_id())},
-                         guarded<SendAck>(acked));
+      core_.chat().append_entry(
+          who,
+          {e.conversation_id(), e.seq(), MessageKind::edit, std::move(*e.mutable_text()),
+           std::move(*e.mutable_client_msg_id())},
+          guarded<SendAck>(acked));
       return true;
     }
     case B::kDeleteMessage: {
       auto& d = *frame.mutable_delete_message();
       if (d.for_everyone()) {
-        core_.append_entry(who,
-                           {d.conversation_id(),
-                            d.seq(),
-                            MessageKind::deletion,
-                            {},
-                            std::move(*d.mutable_client_msg_id())},
-                           guarded<SendAck>(acked));
+        core_.chat().append_entry(who,
+                                  {d.conversation_id(),
+                                   d.seq(),
+                                   MessageKind::deletion,
+                                   {},
+                                   std::move(*d.mutable_client_msg_id())},
+                                  guarded<SendAck>(acked));
       } else {
-        core_.hide_message(who, d.conversation_id(), d.seq(), guarded<void>(ok));
+        core_.chat().hide_message(who, d.conversation_id(), d.seq(), guarded<void>(ok));
       }
       return true;
     }
     case B::kReact: {
       auto& r = *frame.mutable_react();
-      core_.append_entry(who,
-                         {r.conversation_id(), r.seq(),
-                          r.remove() ? MessageKind::reaction_removed : MessageKind::reaction,
-                          std::move(*r.mutable_emoji()), std::move(*r.mutable_client_msg_id())},
-                         guarded<SendAck>(acked));
+      core_.chat().append_entry(
+          who,
+          {r.conversation_id(), r.seq(),
+           r.remove() ? MessageKind::reaction_removed : MessageKind::reaction,
+           std::move(*r.mutable_emoji()), std::move(*r.mutable_client_msg_id())},
+          guarded<SendAck>(acked));
       return true;
     }
     case B::kMarkRead:
-      core_.mark_read(who, frame.mark_read().conversation_id(), frame.mark_read().seq(),
-                      guarded<void>(ok));
+      core_.chat().mark_read(who, frame.mark_read().conversation_id(), frame.mark_read().seq(),
+                             guarded<void>(ok));
       return true;
     case B::kChatSettings: {
       auto& c = *frame.mutable_chat_settings();
       ChatSettings settings;
       if (c.has_muted()) settings.muted = c.muted();
       if (c.has_nickname()) settings.nickname = std::move(*c.mutable_nickname());
-      core_.chat_settings(who, c.conversation_id(), std::move(settings), guarded<void>(ok));
+      core_.chat().chat_settings(who, c.conversation_id(), std::move(settings), guarded<void>(ok));
       return true;
     }
     case B::kListConversations: {
       const auto& r = frame.list_conversations();
       ListCursor cursor{r.after_activity_ms(), r.after_conversation_id(), r.limit()};
-      core_.list_conversations(who, cursor,
-                               guarded<ConversationPage>([this, id](Result<ConversationPage> page) {
-                                 if (!page) return reply_error(id, page.error());
-                                 v1::ServerFrame out;
-                                 out.set_id(id);
-                                 auto* l = out.mutable_conversations();
-                                 for (const ConversationSummary& c : page->conversations) {
-                                   to_wire(c, *l->add_conversations());
-                                 }
-                                 l->set_total_unread(page->total_unread);
-                                 l->set_has_more(page->has_more);
-                                 reply(out);
-                               }));
+      core_.chat().list_conversations(
+          who, cursor, guarded<ConversationPage>([this, id](Result<ConversationPage> page) {
+            if (!page) return reply_error(id, page.error());
+            v1::ServerFrame out;
+            out.set_id(id);
+            auto* l = out.mutable_conversations();
+            for (const ConversationSummary& c : page->conversations) {
+              to_wire(c, *l->add_conversations());
+            }
+            l->set_total_unread(page->total_unread);
+            l->set_has_more(page->has_more);
+            reply(out);
+          }));
       return true;
     }
     case B::kTyping:
-      core_.typing(who, frame.typing().conversation_id(), guarded<void>(ok));
+      core_.chat().typing(who, frame.typing().conversation_id(), guarded<void>(ok));
       return true;
     case B::kReadPositions:
-      core_.read_positions(who, frame.read_positions().conversation_id(),
-                           guarded<Conversation>(conversation));
+      core_.chat().read_positions(who, frame.read_positions().conversation_id(),
+                                  guarded<Conversation>(conversation));
       return true;
     case B::kCreateGroup: {
       auto& g = *frame.mutable_create_group();
       std::vector<std::string> members(g.members().begin(), g.members().end());
-      core_.create_group(who, std::move(*g.mutable_title()), std::move(members), g.shared_history(),
-                         guarded<Conversation>(conversation));
+      core_.chat().create_group(who, std::move(*g.mutable_title()), std::move(members),
+                                g.shared_history(), guarded<Conversation>(conversation));
       return true;
     }
     case B::kGroupChange: {
@@ -134,7 +139,7 @@ bool NativeSession::dispatch_chat(v1::ClientFrame& frame, const SessionIdentity&
       command.role = g.role() == v1::ADMIN   ? MemberRole::admin
                      : g.role() == v1::OWNER ? MemberRole::owner
                                              : MemberRole::member;
-      core_.change_group(who, std::move(command), guarded<Conversation>(conversation));
+      core_.chat().change_group(who, std::move(command), guarded<Conversation>(conversation));
       return true;
     }
     case B::kContact: {
@@ -144,11 +149,11 @@ bool NativeSession::dispatch_chat(v1::ClientFrame& frame, const SessionIdentity&
         reply_error(id, Errc::invalid_argument, "unknown contact action");
         return true;
       }
-      core_.contact(who, std::move(*c.mutable_username()), *action, guarded<void>(ok));
+      core_.contacts().contact(who, std::move(*c.mutable_username()), *action, guarded<void>(ok));
       return true;
     }
     case B::kListContacts:
-      core_.list_contacts(
+      core_.contacts().list_contacts(
           who, guarded<std::vector<Contact>>([this, id](Result<std::vector<Contact>> contacts) {
             if (!contacts) {
               return reply_error(id, contacts.error());

@@ -5,6 +5,10 @@
 #include <algorithm>
 #include <boost/asio/post.hpp>
 
+#include "core/accounts.h"
+#include "core/chat.h"
+#include "core/contacts.h"
+#include "core/messaging.h"
 #include "gateway/native/error_mapping.h"
 #include "gateway/native/frame_codec.h"
 #include "gateway/native/frame_decoder.h"
@@ -220,17 +224,19 @@ void NativeSession::dispatch(v1::ClientFrame& frame) {
       const std::string ip = peer_ip(connection_.remote_address());
       if (body == B::kRegisterAccount) {
         auto& r = *frame.mutable_register_account();
-        core_.register_account(
+        core_.accounts().register_account(
             {std::move(*r.mutable_username()), std::move(*r.mutable_password()),
              std::move(*r.mutable_device_name()), ip, std::move(*r.mutable_device_key())},
             std::move(done));
       } else if (body == B::kLogin) {
         auto& r = *frame.mutable_login();
-        core_.login({std::move(*r.mutable_username()), std::move(*r.mutable_password()),
-                     std::move(*r.mutable_device_name()), ip, std::move(*r.mutable_device_key())},
-                    std::move(done));
+        core_.accounts().login(
+            {std::move(*r.mutable_username()), std::move(*r.mutable_password()),
+             std::move(*r.mutable_device_name()), ip, std::move(*r.mutable_device_key())},
+            std::move(done));
       } else {
-        core_.resume(std::move(*frame.mutable_resume()->mutable_token()), std::move(done));
+        core_.accounts().resume(std::move(*frame.mutable_resume()->mutable_token()),
+                                std::move(done));
       }
       return;
     }
@@ -263,27 +269,29 @@ void NativeSession::dispatch(v1::ClientFrame& frame) {
         command.conversation_id = s.conversation_id();
       command.client_msg_id = std::move(*s.mutable_client_msg_id());
       command.text = std::move(*s.mutable_text());
-      core_.send(who, std::move(command), guarded<SendAck>([this, id](Result<SendAck> ack) {
-                   reply_send_ack(id, std::move(ack));
-                 }));
+      core_.messaging().send(who, std::move(command),
+                             guarded<SendAck>([this, id](Result<SendAck> ack) {
+                               reply_send_ack(id, std::move(ack));
+                             }));
       return;
     }
     case B::kSync:
-      core_.sync(who, frame.sync().user_seq(), frame.sync().after_conversation_id(),
-                 guarded<SyncResult>([this, id](Result<SyncResult> result) {
-                   if (!result) return reply_error(id, result.error());
-                   v1::ServerFrame out;
-                   out.set_id(id);
-                   auto* s = out.mutable_sync();
-                   for (const ConversationSummary& c : result->conversations) {
-                     to_wire(c, *s->add_conversations());
-                   }
-                   for (const UserUpdate& u : result->updates) to_wire(u, *s->add_updates());
-                   s->set_updates_truncated(result->updates_truncated);
-                   s->set_has_more_conversations(result->has_more_conversations);
-                   s->set_user_seq(result->user_seq);
-                   reply(out);
-                 }));
+      core_.messaging().sync(who, frame.sync().user_seq(), frame.sync().after_conversation_id(),
+                             guarded<SyncResult>([this, id](Result<SyncResult> result) {
+                               if (!result) return reply_error(id, result.error());
+                               v1::ServerFrame out;
+                               out.set_id(id);
+                               auto* s = out.mutable_sync();
+                               for (const ConversationSummary& c : result->conversations) {
+                                 to_wire(c, *s->add_conversations());
+                               }
+                               for (const UserUpdate& u : result->updates)
+                                 to_wire(u, *s->add_updates());
+                               s->set_updates_truncated(result->updates_truncated);
+                               s->set_has_more_conversations(result->has_more_conversations);
+                               s->set_user_seq(result->user_seq);
+                               reply(out);
+                             }));
       return;
     case B::kHistory: {
       const auto& h = frame.history();
@@ -292,51 +300,56 @@ void NativeSession::dispatch(v1::ClientFrame& frame) {
       query.before_seq = h.before_seq();
       if (h.has_after_seq()) query.after_seq = h.after_seq();
       query.limit = h.limit();
-      core_.history(who, query, guarded<HistoryPage>([this, id](Result<HistoryPage> page) {
-                      if (!page) return reply_error(id, page.error());
-                      v1::ServerFrame out;
-                      out.set_id(id);
-                      auto* history = out.mutable_history();
-                      for (const Message& m : page->messages) to_wire(m, *history->add_messages());
-                      history->set_has_more(page->has_more);
-                      reply(out);
-                    }));
+      core_.messaging().history(who, query,
+                                guarded<HistoryPage>([this, id](Result<HistoryPage> page) {
+                                  if (!page) return reply_error(id, page.error());
+                                  v1::ServerFrame out;
+                                  out.set_id(id);
+                                  auto* history = out.mutable_history();
+                                  for (const Message& m : page->messages)
+                                    to_wire(m, *history->add_messages());
+                                  history->set_has_more(page->has_more);
+                                  reply(out);
+                                }));
       return;
     }
     case B::kOpenDirect: {
-      core_.open_direct(who, std::move(*frame.mutable_open_direct()->mutable_username()),
-                        guarded<Conversation>([this, id](Result<Conversation> conversation) {
-                          if (!conversation) {
-                            return reply_error(id, conversation.error());
-                          }
-                          v1::ServerFrame out;
-                          out.set_id(id);
-                          to_wire(*conversation, *out.mutable_conversation());
-                          reply(out);
-                        }));
+      core_.messaging().open_direct(
+          who, std::move(*frame.mutable_open_direct()->mutable_username()),
+          guarded<Conversation>([this, id](Result<Conversation> conversation) {
+            if (!conversation) {
+              return reply_error(id, conversation.error());
+            }
+            v1::ServerFrame out;
+            out.set_id(id);
+            to_wire(*conversation, *out.mutable_conversation());
+            reply(out);
+          }));
       return;
     }
     case B::kLogout:
-      core_.logout(who, guarded<void>([this, ok_reply](Result<void> result) {
-                     if (result) {
-                       // The connection stays, unauthenticated: a fresh handle, nothing pending.
-                       core_.close_session(handle_);
-                       handle_ = core_.open_session(*this);
-                       identity_.reset();
-                       unacked_.clear();
-                       unacked_bytes_ = 0;
-                       // Unauthenticated again: it counts against the caps, and must log in
-                       // within the login time limit from now.
-                       connection_.mark_unauthenticated();
-                       arm_login_deadline(std::chrono::steady_clock::now());
-                     }
-                     ok_reply(std::move(result));
-                   }));
+      core_.accounts().logout(who, guarded<void>([this, ok_reply](Result<void> result) {
+                                if (result) {
+                                  // The connection stays, unauthenticated: a fresh handle, nothing
+                                  // pending.
+                                  core_.close_session(handle_);
+                                  handle_ = core_.open_session(*this);
+                                  identity_.reset();
+                                  unacked_.clear();
+                                  unacked_bytes_ = 0;
+                                  // Unauthenticated again: it counts against the caps, and must log
+                                  // in within the login time limit from now.
+                                  connection_.mark_unauthenticated();
+                                  arm_login_deadline(std::chrono::steady_clock::now());
+                                }
+                                ok_reply(std::move(result));
+                              }));
       return;
     case B::kChangePassword: {
       auto& c = *frame.mutable_change_password();
-      core_.change_password(who, std::move(*c.mutable_old_password()),
-                            std::move(*c.mutable_new_password()), guarded<void>(ok_reply));
+      core_.accounts().change_password(who, std::move(*c.mutable_old_password()),
+                                       std::move(*c.mutable_new_password()),
+                                       guarded<void>(ok_reply));
       return;
     }
     default:
@@ -410,7 +423,7 @@ void NativeSession::on_delivery_ack(const v1::DeliveryAck& ack) {
     if (oldest != unacked_.end() && oldest->first.first == cursor.conversation_id)
       cursor.seq = std::min(cursor.seq, oldest->first.second - 1);
   }
-  core_.acknowledge(*identity_, std::move(held));
+  core_.messaging().acknowledge(*identity_, std::move(held));
 }
 
 void NativeSession::on_timeout(transport::Timeout which) {
