@@ -4,6 +4,9 @@
 // client holds all of its messages, and checks each one got exactly its X messages, in order.
 #include <atomic>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <memory>
 #include <cstdio>
 #include <iostream>
 #include <sstream>
@@ -25,6 +28,7 @@ constexpr std::uint64_t kHistoryId = 4;
 constexpr std::uint64_t kFirstSendId = 10;
 constexpr int kSendWindow = 256;   // sends in flight per setup connection
 constexpr int kHistoryPage = 200;  // the server's largest page
+constexpr int kMaxRetries = 100;   // per client: UNAVAILABLE answers retried after their hint
 
 // A setup connection sending the missed messages: its receivers, X each, `kSendWindow` in flight.
 struct Feeder {
@@ -39,6 +43,7 @@ struct Client {
   std::int64_t last_seq = 0;  // what sync said the conversation holds
   std::int64_t held = 0;      // every seq up to here is in
   std::vector<bool> seen;     // texts "0".."X-1"
+  int retries = 0;
   bool done = false;
 };
 
@@ -119,7 +124,7 @@ int run_sync(const Target& target, const SyncOptions& o) {
 
   // The storm: every client reconnects at once.
   std::vector<Client> clients(n);
-  std::atomic<std::int64_t> received{0}, duplicates{0}, out_of_order{0}, errors{0};
+  std::atomic<std::int64_t> received{0}, duplicates{0}, out_of_order{0}, errors{0}, retried{0};
   std::vector<std::int64_t> complete_ns(n, 0);
   std::atomic<std::size_t> finished{0};
   const std::int64_t storm_start = now_ns();
@@ -146,6 +151,31 @@ int run_sync(const Target& target, const SyncOptions& o) {
         std::make_shared<BenchConnection>(workers.io(i), [&, i](const v1::ServerFrame& f) {
           Client& me = clients[i];
           if (me.done) return;
+          // A full server queue answers UNAVAILABLE with a hint: a real client waits that long
+          // and asks again, and so does this one (counted as retried, not as an error).
+          if (f.has_error() && f.error().code() == v1::UNAVAILABLE &&
+              f.error().retry_after_ms() > 0 && me.retries < kMaxRetries) {
+            ++me.retries;
+            retried.fetch_add(1, std::memory_order_relaxed);
+            auto timer = std::make_shared<asio::steady_timer>(
+                workers.io(i), std::chrono::milliseconds(f.error().retry_after_ms()));
+            timer->async_wait([&, i, timer, id = f.id()](const boost::system::error_code& e) {
+              if (e) return;
+              Client& again = clients[i];
+              if (id == kSyncId) {
+                v1::ClientFrame s;
+                s.set_id(kSyncId);
+                s.mutable_sync()->set_user_seq(0);
+                again.connection->queue(s);
+              } else if (id == kHistoryId) {
+                fetch(again);
+              } else {
+                again.connection->queue(resume_frame(enrolled.users[i].token));
+              }
+              again.connection->flush();
+            });
+            return;
+          }
           if (f.has_error() || f.has_goodbye()) {
             errors.fetch_add(1);
             return finish(i);
@@ -224,7 +254,7 @@ int run_sync(const Target& target, const SyncOptions& o) {
         << ",\"expected\":" << setup_total << ",\"received\":" << received.load()
         << ",\"lost\":" << lost << ",\"duplicates\":" << duplicates.load()
         << ",\"out_of_order\":" << out_of_order.load() << ",\"errors\":" << errors.load()
-        << ",\"client_complete\":" << to_json(p)
+        << ",\"retried\":" << retried.load() << ",\"client_complete\":" << to_json(p)
         << ",\"cpu\":" << to_json(used, static_cast<double>(received.load())) << "}";
     std::cout << out.str() << "\n";
   } else {

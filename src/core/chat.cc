@@ -2,6 +2,7 @@
 // They ride the same group commit and seq order as messages (messaging.cc). The family's other
 // concerns: chat_user_state.cc, chat_lists.cc, typing.cc, groups.cc.
 #include "core/core_internal.h"
+#include "core/password.h"
 
 namespace parley {
 namespace {

@@ -81,7 +81,10 @@ struct CoreConfig {
   // growing memory. Nothing acknowledged is ever dropped: a refused send was never acked.
   std::size_t max_pending_appends = 65'536;
   std::size_t max_pending_append_bytes = 256u << 20;
-  std::size_t max_blocking_queue = 8'192;
+  // Reads queued for the blocking pool. A job waiting is a small closure (a few hundred bytes),
+  // so 65,536 is ~20 MB at most; it is sized so that a reconnect storm of 10,000 devices, each
+  // syncing and paging history, queues rather than retries (bench sync-10k).
+  std::size_t max_blocking_queue = 65'536;
   ChatLimits chat;
 };
 
