@@ -26,12 +26,12 @@ void Core::Messaging::acknowledge(const SessionIdentity& who,
 
 void Core::Messaging::flush_cursors(DeviceId device) {
   ShardState& shard = core_.local();
-  std::vector<std::pair<DeviceId, std::vector<ConversationCursor>>> batch;
+  std::vector<DeviceCursors> batch;
   auto take = [&](auto it) {
     std::vector<ConversationCursor> cursors;
     cursors.reserve(it->second.size());
     for (const auto& [conversation, seq] : it->second) cursors.push_back({conversation, seq});
-    batch.emplace_back(it->first, std::move(cursors));
+    batch.push_back({it->first, std::move(cursors)});
   };
   if (device != 0) {
     auto it = shard.acked_cursors.find(device);
@@ -46,7 +46,7 @@ void Core::Messaging::flush_cursors(DeviceId device) {
   core_.executor_.post_writer([this, batch = std::move(batch)] {
     // Best effort: a cursor that fails to be written only means a resumed session is sent some
     // entries again, which every device drops by (conversation, seq).
-    for (const auto& [id, cursors] : batch) (void)core_.store_.advance_cursors(id, cursors);
+    (void)core_.store_.advance_cursors(batch);
   });
 }
 

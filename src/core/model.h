@@ -128,6 +128,12 @@ struct ConversationCursor {
   Seq seq = 0;
 };
 
+// One device's acknowledged positions, as a flush writes them.
+struct DeviceCursors {
+  DeviceId device = 0;
+  std::vector<ConversationCursor> cursors;
+};
+
 struct SendAck {
   ConversationId conversation_id = 0;
   Seq seq = 0;

@@ -120,9 +120,9 @@ class Store {
   virtual Result<DeviceAuth> device_by_token_hash(std::string_view token_hash) = 0;
   // [writer]
   virtual Result<void> revoke_device(DeviceId device) = 0;
-  // [writer] Moves the device's delivery cursors forward (never back): it holds these entries.
-  virtual Result<void> advance_cursors(DeviceId device,
-                                       std::span<const ConversationCursor> acked) = 0;
+  // [writer] Moves delivery cursors forward (never back): each device holds these entries. One
+  // transaction for the whole batch (a shard's acknowledgements of one flush interval).
+  virtual Result<void> advance_cursors(std::span<const DeviceCursors> batch) = 0;
   // The entries of the user's conversations that `device` has not acknowledged, as the user sees
   // them (above the joined point, not sent by this device), by conversation then seq, at most
   // `limit`. A new device has acknowledged everything before its creation.

@@ -215,9 +215,10 @@ Result<DeviceId> SqliteStore::create_device(const NewDevice& device) {
   return id;
 }
 
-Result<void> SqliteStore::advance_cursors(DeviceId device,
-                                          std::span<const ConversationCursor> acked) {
-  if (acked.empty()) return {};
+Result<void> SqliteStore::advance_cursors(std::span<const DeviceCursors> batch) {
+  if (batch.empty()) return {};
+  // One commit (one fsync) for every device of the batch: cursors come in thousands per second
+  // in a big group, and a transaction each would hold the writer from the messages.
   auto txn = Transaction::begin(*writer_, "BEGIN IMMEDIATE");
   if (!txn) return forward(txn);
   auto stmt = writer_->prepare(
@@ -225,9 +226,11 @@ Result<void> SqliteStore::advance_cursors(DeviceId device,
       "ON CONFLICT (device_id, conversation_id) DO UPDATE SET "
       "acked_seq = MAX(acked_seq, excluded.acked_seq)");
   if (!stmt) return forward(stmt);
-  for (const ConversationCursor& c : acked) {
-    auto done = stmt->bind(1, device).bind(2, c.conversation_id).bind(3, c.seq).run();
-    if (!done) return forward(done);
+  for (const DeviceCursors& device : batch) {
+    for (const ConversationCursor& c : device.cursors) {
+      auto done = stmt->bind(1, device.device).bind(2, c.conversation_id).bind(3, c.seq).run();
+      if (!done) return forward(done);
+    }
   }
   return txn->commit();
 }
