@@ -3,6 +3,7 @@
 #include <toml++/toml.h>
 
 #include <CLI/CLI.hpp>
+#include <cctype>
 #include <fstream>
 #include <iostream>
 #include <limits>
@@ -103,7 +104,97 @@ const toml::table& sub_table(const toml::table& root, const char* key, Result<vo
     if (auto r_ = (expr); !r_) return r_; \
   } while (0)
 
+// The four [listen] shorthands take these names; [[listener]] entries may not.
+constexpr std::string_view kShorthandNames[] = {"native_tcp", "native_tls", "http", "https"};
+
+// [[listener]]: protocol (required), address (required), tls (default "none"), name (default
+// the protocol, with "_starttls" or "_tls" appended for those modes).
+Result<void> read_listeners(const toml::table& root, std::vector<ListenerConfig>& out) {
+  const toml::node* node = root.get("listener");
+  if (!node) return {};
+  const toml::array* entries = node->as_array();
+  if (!entries || !entries->is_array_of_tables()) {
+    return fail(Errc::invalid_argument, "listener must be an array of tables ([[listener]])");
+  }
+  std::set<std::string> names;
+  for (std::size_t i = 0; i < entries->size(); ++i) {
+    const std::string where = "listener[" + std::to_string(i) + "].";
+    TableReader entry(*entries->get(i)->as_table(), where);
+    ListenerConfig l;
+    std::string tls = "none";
+    PARLEY_TRY(entry.string("name", l.name));
+    PARLEY_TRY(entry.string("protocol", l.protocol));
+    PARLEY_TRY(entry.string("address", l.address));
+    PARLEY_TRY(entry.string("tls", tls));
+    PARLEY_TRY(entry.reject_unknown());
+    if (l.protocol.empty()) return fail(Errc::invalid_argument, where + "protocol is required");
+    if (l.address.empty()) return fail(Errc::invalid_argument, where + "address is required");
+    if (tls == "none") {
+      l.tls = ListenerTls::none;
+    } else if (tls == "starttls") {
+      l.tls = ListenerTls::starttls;
+    } else if (tls == "direct") {
+      l.tls = ListenerTls::direct;
+    } else {
+      return fail(Errc::invalid_argument,
+                  where + "tls must be \"none\", \"starttls\" or \"direct\", not \"" + tls + "\"");
+    }
+    if (l.name.empty()) {
+      l.name = l.protocol + (l.tls == ListenerTls::starttls ? "_starttls"
+                             : l.tls == ListenerTls::direct ? "_tls"
+                                                            : "");
+    }
+    // The name is a JSON key in the --ready-fd line, written without escaping.
+    for (const char ch : l.name) {
+      if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '_') {
+        return fail(Errc::invalid_argument,
+                    where + "name may hold only letters, digits and _: \"" + l.name + "\"");
+      }
+    }
+    for (std::string_view reserved : kShorthandNames) {
+      if (l.name == reserved) {
+        return fail(Errc::invalid_argument, where + "name \"" + l.name +
+                                                "\" is taken by the [listen] key of that name; "
+                                                "choose another name");
+      }
+    }
+    if (!names.insert(l.name).second) {
+      return fail(Errc::invalid_argument,
+                  where + "name \"" + l.name + "\" is used by another listener; give each a name");
+    }
+    out.push_back(std::move(l));
+  }
+  return {};
+}
+
 }  // namespace
+
+std::vector<ListenerConfig> listener_table(const ServerConfig& c) {
+  std::vector<ListenerConfig> table;
+  const ListenerConfig shorthands[] = {
+      {"native_tcp", "native", c.listen.native_tcp, ListenerTls::none},
+      {"native_tls", "native", c.listen.native_tls, ListenerTls::direct},
+      {"http", "http", c.listen.http, ListenerTls::none},
+      {"https", "http", c.listen.https, ListenerTls::direct},
+  };
+  for (const ListenerConfig& l : shorthands) {
+    if (!l.address.empty()) table.push_back(l);
+  }
+  table.insert(table.end(), c.listeners.begin(), c.listeners.end());
+  return table;
+}
+
+std::string_view tls_mode_name(ListenerTls tls) {
+  switch (tls) {
+    case ListenerTls::none:
+      return "none";
+    case ListenerTls::starttls:
+      return "starttls";
+    case ListenerTls::direct:
+      return "direct";
+  }
+  return "none";
+}
 
 Result<void> apply_toml(std::string_view toml_text, ServerConfig& c) {
   toml::table root;
@@ -136,6 +227,9 @@ Result<void> apply_toml(std::string_view toml_text, ServerConfig& c) {
   PARLEY_TRY(listen.string("http", c.listen.http));
   PARLEY_TRY(listen.string("https", c.listen.https));
   PARLEY_TRY(listen.reject_unknown());
+
+  top.table("listener");
+  PARLEY_TRY(read_listeners(root, c.listeners));
 
   TableReader tls(section("tls"), "tls.");
   PARLEY_TRY(table_error);

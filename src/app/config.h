@@ -3,10 +3,25 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "common/errors.h"
 
 namespace parley::app {
+
+// When a listener begins TLS: never, when the protocol asks (STARTTLS), or at accept.
+enum class ListenerTls : std::uint8_t { none, starttls, direct };
+
+// One row of the listener table: a protocol (a registered gateway's name, or "http": health
+// check, web client and every gateway's WebSocket paths) on an endpoint. Whether the protocol
+// exists is checked when the server starts (the gateway registry knows).
+struct ListenerConfig {
+  std::string name;      // its key in the --ready-fd ports object; unique
+  std::string protocol;  // "native", "http", ...
+  std::string address;   // "host:port"; port 0 picks a free port
+  ListenerTls tls = ListenerTls::none;
+};
 
 struct ServerConfig {
   std::string data_dir = "./parley-data";
@@ -18,12 +33,16 @@ struct ServerConfig {
   int ready_fd = -1;  // --ready-fd: write the bound ports as one JSON line when ready
 
   struct Listen {
-    // "host:port"; port 0 picks a free port; an empty string disables the listener.
+    // "host:port"; port 0 picks a free port; an empty string disables the listener. Shorthands
+    // for the first four rows of the listener table (listener_table below).
     std::string native_tcp = "127.0.0.1:7010";
     std::string native_tls = "127.0.0.1:7011";
     std::string http = "127.0.0.1:7080";
     std::string https = "127.0.0.1:7443";
   } listen;
+
+  // [[listener]] entries: one row of the listener table each, after the [listen] shorthands.
+  std::vector<ListenerConfig> listeners;
 
   struct Store {
     std::uint32_t max_size_mb = 0;  // 0: no cap; past it writes answer UNAVAILABLE (storage full)
@@ -92,6 +111,13 @@ struct ServerConfig {
     std::uint32_t max_hashing_queue = 64;  // hashes waiting or running; more get UNAVAILABLE
   } security;
 };
+
+// Every listener to open: the enabled [listen] shorthands (native_tcp: native, no TLS;
+// native_tls: native, direct TLS; http: http; https: http, direct TLS), then config.listeners.
+std::vector<ListenerConfig> listener_table(const ServerConfig& config);
+
+// "none" | "starttls" | "direct".
+std::string_view tls_mode_name(ListenerTls tls);
 
 // Parses argv (--config FILE and overrides); start-up only, so failures are plain messages.
 // Returns an Error with code invalid_argument for bad input; prints --help and returns

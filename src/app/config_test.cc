@@ -132,5 +132,77 @@ TEST(Config, FlagsOverrideTheFile) {
   EXPECT_FALSE(load_config(2, const_cast<char**>(bad)));
 }
 
+TEST(Config, ListenShorthandsAreTheFirstRowsOfTheListenerTable) {
+  ServerConfig c;
+  ASSERT_TRUE(apply_toml("[listen]\nnative_tls = \"\"\n", c));
+  const auto table = listener_table(c);
+  ASSERT_EQ(table.size(), 3u);
+  EXPECT_EQ(table[0].name, "native_tcp");
+  EXPECT_EQ(table[0].protocol, "native");
+  EXPECT_EQ(table[0].tls, ListenerTls::none);
+  EXPECT_EQ(table[1].name, "http");
+  EXPECT_EQ(table[1].protocol, "http");
+  EXPECT_EQ(table[2].name, "https");
+  EXPECT_EQ(table[2].tls, ListenerTls::direct);
+}
+
+TEST(Config, ListenerEntriesFollowTheShorthands) {
+  ServerConfig c;
+  auto r = apply_toml(R"(
+[listen]
+native_tcp = ""
+native_tls = ""
+http = ""
+https = ""
+[[listener]]
+protocol = "xmpp"
+address = "0.0.0.0:5222"
+tls = "starttls"
+[[listener]]
+protocol = "xmpp"
+address = "0.0.0.0:5223"
+tls = "direct"
+[[listener]]
+name = "native_lan"
+protocol = "native"
+address = "10.0.0.1:7010"
+)",
+                      c);
+  ASSERT_TRUE(r) << r.error().message;
+  const auto table = listener_table(c);
+  ASSERT_EQ(table.size(), 3u);
+  EXPECT_EQ(table[0].name, "xmpp_starttls");
+  EXPECT_EQ(table[0].tls, ListenerTls::starttls);
+  EXPECT_EQ(table[1].name, "xmpp_tls");
+  EXPECT_EQ(table[1].address, "0.0.0.0:5223");
+  EXPECT_EQ(table[2].name, "native_lan");
+  EXPECT_EQ(table[2].tls, ListenerTls::none);
+}
+
+TEST(Config, BadListenerEntriesAreNamed) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"[[listener]]\nprotocol = \"x\"\naddress = \"a:1\"\ntls = \"yes\"\n",
+       "listener[0].tls must be \"none\", \"starttls\" or \"direct\", not \"yes\""},
+      {"[[listener]]\naddress = \"a:1\"\n", "listener[0].protocol is required"},
+      {"[[listener]]\nprotocol = \"x\"\n", "listener[0].address is required"},
+      {"[[listener]]\nprotocol = \"x\"\naddress = \"a:1\"\nport = 1\n",
+       "unknown setting listener[0].port"},
+      {"[[listener]]\nprotocol = \"x\"\naddress = \"a:1\"\n"
+       "[[listener]]\nprotocol = \"x\"\naddress = \"a:2\"\n",
+       "listener[1].name \"x\" is used by another listener"},
+      {"[[listener]]\nprotocol = \"http\"\naddress = \"a:1\"\n",
+       "listener[0].name \"http\" is taken by the [listen] key"},
+      {"[[listener]]\nname = \"a b\"\nprotocol = \"x\"\naddress = \"a:1\"\n",
+       "listener[0].name may hold only letters, digits and _"},
+      {"listener = 3\n", "listener must be an array of tables"},
+  };
+  for (const auto& [toml, message] : cases) {
+    ServerConfig c;
+    auto r = apply_toml(toml, c);
+    ASSERT_FALSE(r) << toml;
+    EXPECT_NE(r.error().message.find(message), std::string::npos) << r.error().message;
+  }
+}
+
 }  // namespace
 }  // namespace parley::app

@@ -14,10 +14,7 @@ namespace {
 // Tells a supervisor (or a test) the bound ports, as one JSON line, once accepting.
 void report_ready(int fd, const parley::app::BoundPorts& ports) {
   if (fd < 0) return;
-  const std::string line = "{\"native_tcp\":" + std::to_string(ports.native_tcp) +
-                           ",\"native_tls\":" + std::to_string(ports.native_tls) +
-                           ",\"http\":" + std::to_string(ports.http) +
-                           ",\"https\":" + std::to_string(ports.https) + "}\n";
+  const std::string line = ports.json() + "\n";
   const char* data = line.data();
   std::size_t left = line.size();
   while (left > 0) {

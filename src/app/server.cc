@@ -10,9 +10,9 @@
 #include <thread>
 #include <vector>
 
+#include "app/gateways.h"
 #include "bus/local/local_bus.h"
 #include "core/core.h"
-#include "gateway/native/native_session.h"
 #include "runtime/shard_pool.h"
 #include "store/sqlite/sqlite_store.h"
 #include "transport/connection_registry.h"
@@ -47,23 +47,6 @@ CoreConfig core_config(const ServerConfig& c) {
   return core;
 }
 
-std::shared_ptr<native::NativeConfig> native_config(const ServerConfig& c) {
-  auto n = std::make_shared<native::NativeConfig>();
-  n->max_frame_bytes = c.limits.max_frame_bytes;
-  n->heartbeat_default = std::chrono::milliseconds(c.heartbeat.interval_ms);
-  n->heartbeat_min = std::chrono::milliseconds(c.heartbeat.min_interval_ms);
-  n->heartbeat_max = std::chrono::milliseconds(c.heartbeat.max_interval_ms);
-  n->hello_timeout = std::chrono::milliseconds(c.connections.hello_timeout_ms);
-  n->login_timeout = std::chrono::milliseconds(c.connections.login_timeout_ms);
-  n->resend_timeout = std::chrono::milliseconds(c.delivery.resend_timeout_ms);
-  n->max_resends = static_cast<int>(c.delivery.max_resends);
-  n->max_unacked = c.delivery.max_unacked;
-  n->max_unacked_bytes = c.delivery.max_unacked_bytes;
-  n->max_requests_in_flight = c.connections.max_requests_in_flight;
-  n->server_name = c.server_name;
-  return n;
-}
-
 transport::TransportLimits transport_limits(const ServerConfig& c) {
   transport::TransportLimits t;
   t.max_outbound_bytes = c.limits.max_outbound_bytes;
@@ -88,14 +71,74 @@ void raise_file_limit() {
   spdlog::info("open files limit: {} (connections are capped below this)", limit.rlim_cur);
 }
 
+// Every row names a registered protocol in a mode it offers; checked before anything opens.
+Result<void> check_listener_table(const std::vector<ListenerConfig>& table,
+                                  const gateway::GatewayRegistry& gateways) {
+  for (const ListenerConfig& row : table) {
+    const std::string where = "listener " + row.name + " (" + row.address + "): ";
+    if (row.protocol == gateway::kHttpProtocol) {
+      if (row.tls == ListenerTls::starttls) {
+        return fail(Errc::invalid_argument,
+                    where + "http has no STARTTLS; use tls = \"direct\" for https");
+      }
+      continue;
+    }
+    const gateway::GatewayInfo* g = gateways.find(row.protocol);
+    if (!g) {
+      return fail(Errc::invalid_argument, where + "unknown protocol \"" + row.protocol +
+                                              "\" (known: " + gateways.names() + ")");
+    }
+    if (!g->stream) {
+      return fail(Errc::invalid_argument, where + "protocol " + row.protocol +
+                                              " has no listener of its own; it is reached over "
+                                              "WebSocket on an http listener");
+    }
+    if (row.tls == ListenerTls::starttls && !g->starttls) {
+      return fail(Errc::invalid_argument,
+                  where + "protocol " + row.protocol + " does not offer STARTTLS");
+    }
+  }
+  return {};
+}
+
+transport::TlsMode tls_mode(ListenerTls tls) {
+  switch (tls) {
+    case ListenerTls::none:
+      return transport::TlsMode::none;
+    case ListenerTls::starttls:
+      return transport::TlsMode::starttls;
+    case ListenerTls::direct:
+      return transport::TlsMode::direct;
+  }
+  return transport::TlsMode::none;
+}
+
 }  // namespace
+
+std::uint16_t BoundPorts::port(std::string_view name) const {
+  for (const auto& [n, p] : by_name) {
+    if (n == name) return p;
+  }
+  return 0;
+}
+
+std::string BoundPorts::json() const {
+  std::string out = "{";
+  for (const auto& [name, port] : by_name) {
+    if (out.size() > 1) out += ',';
+    out += '"' + name + "\":" + std::to_string(port);  // names are [A-Za-z0-9_] (config.cc)
+  }
+  return out + "}";
+}
 
 struct Server::Parts {
   std::unique_ptr<store::SqliteStore> store;
   std::unique_ptr<runtime::ShardPool> pool;
   std::unique_ptr<bus::LocalBus> bus;
   std::unique_ptr<Core> core;
-  std::shared_ptr<const native::NativeConfig> native;
+  ServerConfig config;  // what the gateways were started with
+  gateway::GatewayRegistry gateways;
+  std::vector<gateway::StartedGateway> started;  // parallel to gateways.all(); outlive listeners
   transport::TransportLimits limits;
   std::unique_ptr<transport::ConnectionRegistry> registry;
   std::unique_ptr<boost::asio::ssl::context> tls;
@@ -112,6 +155,15 @@ Server::~Server() { stop(); }
 const BoundPorts& Server::ports() const { return parts_->ports; }
 
 Result<std::unique_ptr<Server>> Server::start(const ServerConfig& config) {
+  return start(config, builtin_gateways());
+}
+
+Result<std::unique_ptr<Server>> Server::start(const ServerConfig& config,
+                                              gateway::GatewayRegistry gateways) {
+  const std::vector<ListenerConfig> table = listener_table(config);
+  if (auto checked = check_listener_table(table, gateways); !checked) {
+    return std::unexpected(checked.error());
+  }
   raise_file_limit();
   std::error_code ec;
   std::filesystem::create_directories(config.data_dir, ec);
@@ -138,11 +190,13 @@ Result<std::unique_ptr<Server>> Server::start(const ServerConfig& config) {
   parts->bus = std::make_unique<bus::LocalBus>(*parts->pool);
   parts->core =
       std::make_unique<Core>(*parts->pool, *parts->store, *parts->bus, core_config(config));
-  parts->native = native_config(config);
   parts->limits = transport_limits(config);
   parts->registry = std::make_unique<transport::ConnectionRegistry>(*parts->pool);
+  parts->config = config;
+  parts->gateways = std::move(gateways);
 
-  const bool need_tls = !config.listen.native_tls.empty() || !config.listen.https.empty();
+  const bool need_tls = std::ranges::any_of(
+      table, [](const ListenerConfig& row) { return row.tls != ListenerTls::none; });
   if (need_tls) {
     transport::CertificatePaths paths{config.tls.cert_file, config.tls.key_file};
     if (paths.cert_file.empty() || paths.key_file.empty()) {
@@ -156,40 +210,64 @@ Result<std::unique_ptr<Server>> Server::start(const ServerConfig& config) {
     parts->tls = std::move(*tls);
   }
 
-  const bool serves_http = !config.listen.http.empty() || !config.listen.https.empty();
+  const bool serves_http = std::ranges::any_of(
+      table, [](const ListenerConfig& row) { return row.protocol == gateway::kHttpProtocol; });
   if (config.web.enabled && serves_http) {
     parts->site = transport::StaticSite::load(
         config.web.root.empty() ? transport::find_default_web_root() : config.web.root);
   }
 
   runtime::ShardPool& pool = *parts->pool;
-  auto factory = native::make_native_session_factory(
+  // Every gateway starts once, before any listener opens.
+  const gateway::GatewayContext context{
       *parts->core, [&pool]() -> boost::asio::io_context& { return pool.local_io(); },
-      parts->native);
-  struct Wanted {
-    transport::ListenerKind kind;
-    const std::string& endpoint;
-    std::uint16_t& port;
-  };
-  const Wanted wanted[] = {
-      {transport::ListenerKind::native_tcp, config.listen.native_tcp, parts->ports.native_tcp},
-      {transport::ListenerKind::native_tls, config.listen.native_tls, parts->ports.native_tls},
-      {transport::ListenerKind::http, config.listen.http, parts->ports.http},
-      {transport::ListenerKind::https, config.listen.https, parts->ports.https},
-  };
-  for (const auto& w : wanted) {
-    if (w.endpoint.empty()) continue;
-    const bool http =
-        w.kind == transport::ListenerKind::http || w.kind == transport::ListenerKind::https;
-    auto listener = std::make_unique<transport::Listener>(w.kind, pool, *parts->registry,
-                                                          parts->limits, factory, parts->tls.get(),
-                                                          http ? parts->site.get() : nullptr);
-    listener->set_refusal(native::stream_goodbye(
-        Errc::rate_limited, "too many connections not logged in; try again later"));
+      parts->config};
+  std::vector<transport::WebSocketRoute> routes;  // every HTTP listener serves them all
+  for (const gateway::GatewayInfo& g : parts->gateways.all()) {
+    auto started = g.start(context);
+    if (!started) {
+      return fail(started.error().code, "gateway " + g.name + ": " + started.error().message);
+    }
+    for (const gateway::WebSocketPath& path : g.websocket) {
+      routes.push_back({path.path, path.subprotocol, started->factory});
+    }
+    parts->started.push_back(std::move(*started));
+  }
+
+  for (const char* shorthand : {"native_tcp", "native_tls", "http", "https"}) {
+    parts->ports.by_name.emplace_back(shorthand, 0);
+  }
+  for (const ListenerConfig& row : table) {
+    transport::ListenerSpec spec;
+    spec.tls = tls_mode(row.tls);
+    if (row.protocol == gateway::kHttpProtocol) {
+      spec.wire = transport::ListenerWire::http;
+      spec.routes = routes;
+      spec.site = parts->site.get();
+    } else {
+      const auto& all = parts->gateways.all();
+      const auto index = static_cast<std::size_t>(
+          std::ranges::find(all, row.protocol, &gateway::GatewayInfo::name) - all.begin());
+      spec.wire = transport::ListenerWire::stream;
+      spec.factory = parts->started[index].factory;
+      spec.refusal = parts->started[index].stream_refusal;
+    }
+    auto listener = std::make_unique<transport::Listener>(std::move(spec), pool, *parts->registry,
+                                                          parts->limits, parts->tls.get());
     // Accepting is cheap: shard 0 accepts and hands each socket to the next shard.
-    auto port = listener->open(pool.io(0), w.endpoint);
-    if (!port) return std::unexpected(port.error());
-    w.port = *port;
+    auto port = listener->open(pool.io(0), row.address);
+    if (!port) {
+      return fail(port.error().code, "listener " + row.name + ": " + port.error().message);
+    }
+    auto& ports = parts->ports.by_name;
+    auto slot = std::ranges::find(ports, row.name, &std::pair<std::string, std::uint16_t>::first);
+    if (slot == ports.end()) {
+      ports.emplace_back(row.name, *port);
+    } else {
+      slot->second = *port;
+    }
+    spdlog::info("listening: {} {} on {} (tls {})", row.name, row.protocol, row.address,
+                 tls_mode_name(row.tls));
     parts->listeners.push_back(std::move(listener));
   }
 
@@ -197,9 +275,8 @@ Result<std::unique_ptr<Server>> Server::start(const ServerConfig& config) {
   for (auto& l : parts->listeners) {
     boost::asio::post(pool.io(0), [l = l.get()] { l->start(); });
   }
-  spdlog::info("parleyd ready: native tcp {}, native tls {}, http {}, https {}, {} shards, data {}",
-               parts->ports.native_tcp, parts->ports.native_tls, parts->ports.http,
-               parts->ports.https, shards, config.data_dir);
+  spdlog::info("parleyd ready: ports {}, {} shards, data {}", parts->ports.json(), shards,
+               config.data_dir);
   return std::unique_ptr<Server>(new Server(std::move(parts)));
 }
 

@@ -84,6 +84,19 @@ class Connection {
   // Bytes queued but not yet written, each frame counted with its queue entry's memory (what the
   // soft mark and hard cap compare against; for tests and metrics).
   virtual std::size_t queued_bytes() const = 0;
+  // STARTTLS (XMPP, RFC 6120 §5.4.3.3): turns this plain stream into TLS in place. Call from
+  // on_bytes right after queuing the reply that tells the peer to begin TLS ("proceed"). The
+  // transport reads nothing more in plain, writes what is queued, then runs the server handshake
+  // (bounded by TransportLimits::handshake_timeout; a failure closes the connection, on_closed
+  // follows); bytes received after that come decrypted through on_bytes, and send() goes over TLS.
+  // Send nothing more until TLS is up: anything queued before the handshake starts goes in plain.
+  // The peer must send nothing after its request until the handshake: bytes the session already
+  // holds beyond the request are a protocol error it answers itself (in plain, then close)
+  // instead of calling this. Fails (invalid_argument) on a message transport, a listener not
+  // configured for STARTTLS, a connection already on TLS or upgrading, or one closing.
+  virtual Result<void> start_tls() {
+    return fail(Errc::invalid_argument, "STARTTLS is not offered on this connection");
+  }
 };
 
 // Implemented by gateways. Thread contract: the transport calls these only on the connection's

@@ -110,13 +110,18 @@ void ConnectionBase::release_outbound(std::size_t bytes) {
 
 bool ConnectionBase::may_read() {
   if (closing_ || aborted_ || finalized_) return true;
-  if (input_paused_ || output_congested()) {
+  if (input_stopped()) {
     read_stopped_ = true;
     // No operation is pending on its behalf now: this keeps it alive until reading resumes.
     stopped_self_ = shared_from_this();
     return false;
   }
   return true;
+}
+
+void ConnectionBase::hold_input(bool held) {
+  input_held_ = held;
+  if (!held) maybe_restart_reading();
 }
 
 void ConnectionBase::resume_input() {
@@ -126,7 +131,7 @@ void ConnectionBase::resume_input() {
 
 void ConnectionBase::maybe_restart_reading() {
   if (!read_stopped_ || finalized_) return;
-  if (!closing_ && !aborted_ && (input_paused_ || output_congested())) return;
+  if (!closing_ && !aborted_ && input_stopped()) return;
   read_stopped_ = false;
   if (partial_since_ != kNever) partial_since_ = Clock::now();  // its clock ran while unread
   const auto self = std::move(stopped_self_);

@@ -64,6 +64,9 @@ class ConnectionBase : public Connection, public std::enable_shared_from_this<Co
   virtual void abort_transport(bool reset) = 0;
   // Issues the next read. Called only when the read loop had stopped (see may_read).
   virtual void start_reading() = 0;
+  // Transport-side pause (a TLS upgrade in progress), apart from the session's pause_input: the
+  // session resuming its input must not restart a read the transport holds.
+  void hold_input(bool held);
   // Read loops ask before each read: false while input is paused (by the session or by a queue
   // above the soft mark); the loop then stops and start_reading() resumes it later. A closing
   // connection always reads, to see the peer's close.
@@ -95,6 +98,7 @@ class ConnectionBase : public Connection, public std::enable_shared_from_this<Co
 
  private:
   bool output_congested() const { return queued_bytes_ > limits_.max_outbound_bytes; }
+  bool input_stopped() const { return input_paused_ || input_held_ || output_congested(); }
   void maybe_restart_reading();
   void cut_slow_consumer(const char* why);
   void release_unauthenticated();
@@ -118,6 +122,7 @@ class ConnectionBase : public Connection, public std::enable_shared_from_this<Co
   bool registered_ = false;
   bool counts_unauthenticated_ = false;
   bool input_paused_ = false;
+  bool input_held_ = false;
   bool read_stopped_ = false;
   bool closing_ = false;
   bool aborted_ = false;

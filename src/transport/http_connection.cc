@@ -51,7 +51,9 @@ class WebSocketConnection final : public ConnectionBase {
                        std::move(slot)),
         ws_(std::move(stream)) {}
 
-  void accept(http::request<http::string_body> request, const SessionFactory& factory) {
+  // `subprotocol`: named in the 101 when not empty (the route's, which the client offered).
+  void accept(http::request<http::string_body> request, const SessionFactory& factory,
+              const std::string& subprotocol) {
     beast::get_lowest_layer(ws_).expires_never();
     websocket::stream_base::timeout timeouts{};
     timeouts.handshake_timeout = limits().handshake_timeout;
@@ -62,6 +64,12 @@ class WebSocketConnection final : public ConnectionBase {
     // could say goodbye.
     ws_.read_message_max(0);
     ws_.auto_fragment(false);
+    if (!subprotocol.empty()) {
+      ws_.set_option(
+          websocket::stream_base::decorator([&subprotocol](websocket::response_type& response) {
+            response.set(http::field::sec_websocket_protocol, subprotocol);
+          }));
+    }
     ws_.async_accept(request, [self = shared(), this, &factory](const beast::error_code& ec) {
       if (ec || aborted()) return abort_transport(false);
       attach(factory);
@@ -165,11 +173,11 @@ class WebSocketConnection final : public ConnectionBase {
 template <class Stream>
 class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
  public:
-  HttpSession(Stream stream, const ShardContext& shard, const SessionFactory& factory,
+  HttpSession(Stream stream, const ShardContext& shard, const std::vector<WebSocketRoute>& routes,
               std::string remote, UnauthenticatedSlot slot)
       : stream_(std::move(stream)),
         shard_(shard),
-        factory_(factory),
+        routes_(routes),
         remote_(std::move(remote)),
         slot_(std::move(slot)) {}
 
@@ -201,10 +209,22 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
   void handle(http::request<http::string_body> request) {
     const std::string_view target(request.target().data(), request.target().size());
     if (websocket::is_upgrade(request)) {
-      if (target != kWebSocketPath) return respond(request, http::status::not_found, "not found\n");
+      std::vector<std::string_view> offered;
+      const auto [begin, end] = request.equal_range(http::field::sec_websocket_protocol);
+      for (auto field = begin; field != end; ++field) {
+        offered.emplace_back(field->value().data(), field->value().size());
+      }
+      const RouteChoice choice = choose_websocket_route(routes_, target, offered);
+      if (!choice.route) {
+        if (choice.status == 400) {
+          return respond(request, http::status::bad_request,
+                         "this path needs a WebSocket subprotocol the request did not offer\n");
+        }
+        return respond(request, http::status::not_found, "not found\n");
+      }
       auto ws = std::make_shared<WebSocketConnection<Stream>>(std::move(stream_), shard_,
                                                               std::move(remote_), std::move(slot_));
-      ws->accept(std::move(request), factory_);
+      ws->accept(std::move(request), choice.route->factory, choice.route->subprotocol);
       return;
     }
     if (target == kHealthPath &&
@@ -253,29 +273,65 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
 
   Stream stream_;
   ShardContext shard_;
-  const SessionFactory& factory_;
+  const std::vector<WebSocketRoute>& routes_;
   std::string remote_;
   UnauthenticatedSlot slot_;  // an HTTP connection counts as unauthenticated until it upgrades
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
 };
 
+// The tokens of comma-separated lists, without the optional whitespace around them.
+bool offers(const std::vector<std::string_view>& offered, std::string_view wanted) {
+  for (std::string_view list : offered) {
+    while (!list.empty()) {
+      const auto comma = list.find(',');
+      std::string_view token = list.substr(0, comma);
+      list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
+      while (!token.empty() && (token.front() == ' ' || token.front() == '\t')) {
+        token.remove_prefix(1);
+      }
+      while (!token.empty() && (token.back() == ' ' || token.back() == '\t')) {
+        token.remove_suffix(1);
+      }
+      if (token == wanted) return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
+RouteChoice choose_websocket_route(const std::vector<WebSocketRoute>& routes,
+                                   std::string_view target,
+                                   const std::vector<std::string_view>& offered) {
+  const WebSocketRoute* any = nullptr;
+  bool path_known = false;
+  for (const WebSocketRoute& route : routes) {
+    if (route.path != target) continue;  // exact: a query string is another path
+    path_known = true;
+    if (route.subprotocol.empty()) {
+      if (!any) any = &route;
+    } else if (offers(offered, route.subprotocol)) {
+      return {&route, 0};  // a subprotocol the client asked for beats a route that takes any
+    }
+  }
+  if (any) return {any, 0};
+  return {nullptr, path_known ? 400u : 404u};
+}
+
 void start_http_connection(tcp::socket socket, const ShardContext& shard, asio::ssl::context* tls,
-                           const SessionFactory& websocket_factory, UnauthenticatedSlot slot) {
+                           const std::vector<WebSocketRoute>& routes, UnauthenticatedSlot slot) {
   boost::system::error_code ec;
   socket.set_option(tcp::no_delay(true), ec);
   std::string remote = peer_of(socket);
   if (tls) {
-    auto s = std::make_shared<HttpSession<TlsStream>>(
-        TlsStream(PlainStream(std::move(socket)), *tls), shard, websocket_factory,
-        std::move(remote), std::move(slot));
+    auto s =
+        std::make_shared<HttpSession<TlsStream>>(TlsStream(PlainStream(std::move(socket)), *tls),
+                                                 shard, routes, std::move(remote), std::move(slot));
     s->start();
   } else {
     auto s = std::make_shared<HttpSession<PlainStream>>(PlainStream(std::move(socket)), shard,
-                                                        websocket_factory, std::move(remote),
-                                                        std::move(slot));
+                                                        routes, std::move(remote), std::move(slot));
     s->start();
   }
 }

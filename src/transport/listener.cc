@@ -38,24 +38,25 @@ Result<tcp::endpoint> parse_endpoint(const std::string& text) {
   return tcp::endpoint(address, static_cast<std::uint16_t>(port));
 }
 
-Listener::Listener(ListenerKind kind, runtime::ShardPool& pool, ConnectionRegistry& registry,
-                   const TransportLimits& limits, SessionFactory factory, asio::ssl::context* tls,
-                   const StaticSite* site)
-    : kind_(kind),
-      pool_(pool),
-      registry_(registry),
-      limits_(limits),
-      factory_(std::move(factory)),
-      tls_(tls) {
+Listener::Listener(ListenerSpec spec, runtime::ShardPool& pool, ConnectionRegistry& registry,
+                   const TransportLimits& limits, asio::ssl::context* tls)
+    : spec_(std::move(spec)), pool_(pool), registry_(registry), limits_(limits), tls_(tls) {
+  asio::ssl::context* starttls = spec_.tls == TlsMode::starttls ? tls_ : nullptr;
   for (ShardId s = 0; s < pool.shard_count(); ++s) {
-    shard_contexts_.push_back(
-        std::make_unique<ShardContext>(ShardContext{pool.io(s), s, registry_, limits_, site}));
+    shard_contexts_.push_back(std::make_unique<ShardContext>(
+        ShardContext{pool.io(s), s, registry_, limits_, spec_.site, starttls}));
   }
 }
 
 Listener::~Listener() = default;
 
 Result<std::uint16_t> Listener::open(asio::io_context& io, const std::string& endpoint_text) {
+  if (spec_.tls != TlsMode::none && !tls_) {
+    return fail(Errc::invalid_argument, "a TLS listener needs a TLS context: " + endpoint_text);
+  }
+  if (spec_.wire == ListenerWire::http && spec_.tls == TlsMode::starttls) {
+    return fail(Errc::invalid_argument, "HTTP has no STARTTLS (use direct): " + endpoint_text);
+  }
   auto endpoint = parse_endpoint(endpoint_text);
   if (!endpoint) return std::unexpected(endpoint.error());
   acceptor_ = std::make_unique<tcp::acceptor>(io);
@@ -135,8 +136,9 @@ void Listener::refuse(tcp::socket& socket) {
   static constexpr std::string_view kHttpRefusal =
       "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
   std::string_view bytes;
-  if (kind_ == ListenerKind::native_tcp) bytes = refusal_;
-  if (kind_ == ListenerKind::http) bytes = kHttpRefusal;
+  if (spec_.tls != TlsMode::direct) {
+    bytes = spec_.wire == ListenerWire::http ? kHttpRefusal : std::string_view(spec_.refusal);
+  }
   if (!bytes.empty()) {
     (void)::send(socket.native_handle(), bytes.data(), bytes.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
   }
@@ -157,17 +159,16 @@ void Listener::hand_over(tcp::socket socket, ShardId shard, UnauthenticatedSlot 
   const ShardContext& context = *shard_contexts_[shard];
   asio::post(pool_.io(shard), [this, &context, socket = std::move(socket),
                                slot = std::move(slot)]() mutable {
-    switch (kind_) {
-      case ListenerKind::native_tcp:
-        return start_tcp_connection(std::move(socket), context, factory_, std::move(slot));
-      case ListenerKind::native_tls:
-        return start_tls_connection(std::move(socket), context, *tls_, factory_, std::move(slot));
-      case ListenerKind::http:
-        return start_http_connection(std::move(socket), context, nullptr, factory_,
-                                     std::move(slot));
-      case ListenerKind::https:
-        return start_http_connection(std::move(socket), context, tls_, factory_, std::move(slot));
+    const bool direct_tls = spec_.tls == TlsMode::direct;
+    if (spec_.wire == ListenerWire::http) {
+      return start_http_connection(std::move(socket), context, direct_tls ? tls_ : nullptr,
+                                   spec_.routes, std::move(slot));
     }
+    if (direct_tls) {
+      return start_tls_connection(std::move(socket), context, *tls_, spec_.factory,
+                                  std::move(slot));
+    }
+    start_tcp_connection(std::move(socket), context, spec_.factory, std::move(slot));
   });
 }
 

@@ -1,5 +1,7 @@
-// A listening socket of one kind. Accepts on its own io_context and hands each new socket to the
-// next shard, where the connection lives from then on (DESIGN §3).
+// A listening socket described by a ListenerSpec (a byte stream for one protocol, or HTTP with
+// WebSocket routes), with or without TLS. Accepts on its own io_context and hands each new socket
+// to the next shard, where the connection lives from then on (DESIGN §3). Knows no protocol: the
+// app builds specs from the gateways it registered.
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
@@ -15,36 +17,49 @@
 #include "runtime/shard_pool.h"
 #include "transport/connection.h"
 #include "transport/connection_registry.h"
+#include "transport/http_connection.h"
 #include "transport/limits.h"
 #include "transport/stream_connection.h"
 
 namespace parley::transport {
 
-enum class ListenerKind : std::uint8_t { native_tcp, native_tls, http, https };
+// What a listener carries: one protocol's byte stream, or HTTP (health check, static files and
+// WebSocket upgrades routed to protocol sessions).
+enum class ListenerWire : std::uint8_t { stream, http };
+
+// When TLS begins: never; when the session asks (Connection::start_tls, stream listeners only);
+// or right after accept.
+enum class TlsMode : std::uint8_t { none, starttls, direct };
+
+struct ListenerSpec {
+  ListenerWire wire = ListenerWire::stream;
+  TlsMode tls = TlsMode::none;
+  SessionFactory factory;              // stream: the session of every connection
+  std::vector<WebSocketRoute> routes;  // http: where each upgrade goes (http_connection.h)
+  // Stream, without direct TLS: bytes written to a connection refused for being over a cap on
+  // unauthenticated connections, just before it is closed (the protocol's goodbye). HTTP
+  // listeners answer 503 themselves; direct TLS closes without a word (a handshake is not cheap).
+  std::string refusal;
+  const StaticSite* site = nullptr;  // http: files served at /; may be null
+};
 
 // "host:port", "[v6]:port"; host may be an address or "localhost". Port 0 picks a free port.
 Result<boost::asio::ip::tcp::endpoint> parse_endpoint(const std::string& text);
 
 class Listener {
  public:
-  // `tls` is required for native_tls and https; it, the factory, the registry and `site` (files
-  // served at / by http and https; may be null) must outlive the listener and its connections.
-  Listener(ListenerKind kind, runtime::ShardPool& pool, ConnectionRegistry& registry,
-           const TransportLimits& limits, SessionFactory factory, boost::asio::ssl::context* tls,
-           const StaticSite* site = nullptr);
+  // `tls` is required unless spec.tls is none; it, the registry and spec.site must outlive the
+  // listener and its connections (the listener keeps the spec's factories for its connections).
+  Listener(ListenerSpec spec, runtime::ShardPool& pool, ConnectionRegistry& registry,
+           const TransportLimits& limits, boost::asio::ssl::context* tls);
   ~Listener();
 
-  // Bytes written to a connection refused for being over a cap on unauthenticated connections,
-  // just before it is closed: the protocol's goodbye on a native stream listener. HTTP listeners
-  // answer 503 themselves; TLS listeners close without a word (a handshake is not cheap). Call
-  // before start().
-  void set_refusal(std::string bytes) { refusal_ = std::move(bytes); }
   // Binds and listens on `io` (any io_context; accepting is cheap). Returns the bound port.
   Result<std::uint16_t> open(boost::asio::io_context& io, const std::string& endpoint);
   void start();
   // Thread contract: call on the accept io_context's thread, or after it stopped.
   void stop();
-  ListenerKind kind() const { return kind_; }
+  const ListenerSpec& spec() const { return spec_; }
 
  private:
   void accept();
@@ -52,13 +67,11 @@ class Listener {
   void refuse(boost::asio::ip::tcp::socket& socket);
   void hand_over(boost::asio::ip::tcp::socket socket, ShardId shard, UnauthenticatedSlot slot);
 
-  ListenerKind kind_;
+  ListenerSpec spec_;
   runtime::ShardPool& pool_;
   ConnectionRegistry& registry_;
   const TransportLimits& limits_;
-  SessionFactory factory_;
   boost::asio::ssl::context* tls_;
-  std::string refusal_;
   std::unique_ptr<boost::asio::ip::tcp::acceptor> acceptor_;
   std::vector<std::unique_ptr<ShardContext>> shard_contexts_;
   ShardId target_ = 0;

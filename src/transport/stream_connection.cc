@@ -35,7 +35,8 @@ class StreamConnection final : public ConnectionBase {
                    UnauthenticatedSlot slot)
       : ConnectionBase(shard.io, shard.shard, shard.registry, shard.limits, std::move(remote),
                        std::move(slot)),
-        stream_(std::move(stream)) {}
+        stream_(std::move(stream)),
+        starttls_(kTls ? nullptr : shard.starttls) {}
 
   void start(const SessionFactory& factory) {
     attach(factory);
@@ -44,7 +45,7 @@ class StreamConnection final : public ConnectionBase {
 
   // The session starts only after the handshake, which is bounded so that a peer that never
   // finishes it (slowloris) costs nothing for long.
-  void start_tls(asio::io_context& io, const SessionFactory& factory) {
+  void handshake_then_start(asio::io_context& io, const SessionFactory& factory) {
     auto timer = std::make_shared<asio::steady_timer>(io, limits().handshake_timeout);
     timer->async_wait([self = shared(), this](const boost::system::error_code& ec) {
       if (!ec) abort_transport(false);
@@ -60,6 +61,17 @@ class StreamConnection final : public ConnectionBase {
 
   Framing framing() const override { return Framing::stream; }
 
+  Result<void> start_tls() override {
+    if (!starttls_) return fail(Errc::invalid_argument, "STARTTLS is not offered on this listener");
+    if (upgrade_ != Upgrade::none) return fail(Errc::invalid_argument, "TLS is already on");
+    if (closing() || finalized()) return fail(Errc::invalid_argument, "the connection is closing");
+    upgrade_ = Upgrade::draining;
+    hold_input(true);  // not one more plain byte is read: the next ones are the TLS handshake
+    // Posted: this runs inside on_bytes, and the reply it follows may not even be queued yet.
+    asio::post(stream_.get_executor(), [self = shared(), this] { begin_handshake(); });
+    return {};
+  }
+
   bool send(Outbound out) override {
     if (closing() || finalized()) return false;
     if (!reserve_outbound(queued_cost(out))) return false;
@@ -73,23 +85,53 @@ class StreamConnection final : public ConnectionBase {
       asio::post(stream_.get_executor(), [self = shared(), this] {
         write_posted_ = false;
         if (!writing_) write();
+        begin_handshake();  // when a STARTTLS waits for this write (no-op otherwise)
       });
     }
     return true;
   }
 
  private:
+  // STARTTLS: none; asked for, waiting for the plain queue to drain; handshaking; on TLS.
+  enum class Upgrade : std::uint8_t { none, draining, handshaking, done };
+
+  // Starts the server handshake over the same socket once every plain byte queued is written.
+  void begin_handshake() {
+    if constexpr (!kTls) {
+      if (upgrade_ != Upgrade::draining || writing_ || write_posted_ ||
+          queue_head_ != queue_.size())
+        return;
+      if (closing() || aborted() || finalized()) return;  // the read loop (resumed) ends it
+      upgrade_ = Upgrade::handshaking;
+      upgraded_ = std::make_unique<UpgradedStream>(stream_, *starttls_);
+      auto timer =
+          std::make_shared<asio::steady_timer>(stream_.get_executor(), limits().handshake_timeout);
+      timer->async_wait([self = shared(), this](const boost::system::error_code& ec) {
+        if (!ec) abort();
+      });
+      upgraded_->async_handshake(
+          asio::ssl::stream_base::server,
+          [self = shared(), this, timer](const boost::system::error_code& ec) {
+            timer->cancel();
+            if (finalized()) return;
+            if (ec || aborted()) {
+              abort();
+              return finalize();
+            }
+            upgrade_ = Upgrade::done;
+            hold_input(false);  // the read loop goes on, over TLS
+            if (!writing_) write();
+          });
+    }
+  }
+
   // The loop stops while input is paused (may_read); start_reading() picks it up again.
   void read() {
     if (!may_read()) return;
     if constexpr (kTls) {
-      if (!tls_buffer_) tls_buffer_ = std::make_unique<std::array<char, kTlsReadChunk>>();
-      stream_.async_read_some(
-          asio::buffer(*tls_buffer_),
-          [self = shared(), this](const boost::system::error_code& ec, std::size_t n) {
-            if (ec || n == 0) return finalize();
-            deliver(std::string_view(tls_buffer_->data(), n));
-          });
+      read_tls(stream_);
+    } else if (upgraded_) {
+      read_tls(*upgraded_);
     } else {
       stream_.async_wait(tcp::socket::wait_read,
                          [self = shared(), this](const boost::system::error_code& ec) {
@@ -99,7 +141,19 @@ class StreamConnection final : public ConnectionBase {
     }
   }
 
+  template <class Tls>
+  void read_tls(Tls& tls) {
+    if (!tls_buffer_) tls_buffer_ = std::make_unique<std::array<char, kTlsReadChunk>>();
+    tls.async_read_some(
+        asio::buffer(*tls_buffer_),
+        [self = shared(), this](const boost::system::error_code& ec, std::size_t n) {
+          if (ec || n == 0) return finalize();
+          deliver(std::string_view(tls_buffer_->data(), n));
+        });
+  }
+
   void drain_socket() {
+    if (!may_read()) return;  // e.g. a STARTTLS began while the wait was pending
     for (int rounds = 0; rounds < 4; ++rounds) {
       boost::system::error_code ec;
       const std::size_t n = stream_.read_some(asio::buffer(shard_read_buffer), ec);
@@ -131,6 +185,7 @@ class StreamConnection final : public ConnectionBase {
   // Gathers as many queued frames as allowed into one write: one syscall for many frames.
   void write() {
     if (queue_head_ == queue_.size() || aborted() || finalized()) return;
+    if (upgrade_ == Upgrade::handshaking) return;  // resumed when the handshake ends
     writing_ = true;
     // The frames being written move out of queue_: the buffers point into them (a short prefix
     // lives inside its Outbound), and queue_ may reallocate while the write is in flight.
@@ -157,23 +212,31 @@ class StreamConnection final : public ConnectionBase {
       if (!out.prefix.empty()) buffers_.push_back(asio::buffer(out.prefix));
       buffers_.push_back(asio::buffer(out.bytes.data(), out.bytes.size()));
     }
-    asio::async_write(stream_, buffers_,
-                      [self = shared(), this](const boost::system::error_code& ec, std::size_t) {
-                        writing_ = false;
-                        std::size_t bytes = 0;
-                        for (const Outbound& out : writing_frames_) {
-                          bytes += queued_cost(out);
-                        }
-                        writing_frames_.clear();
-                        release_outbound(bytes);
-                        if (ec) return abort();
-                        if (queue_head_ != queue_.size()) return write();
-                        // Give idle connections their memory back.
-                        queue_ = {};
-                        writing_frames_ = {};
-                        buffers_ = {};
-                        on_queue_drained();
-                      });
+    auto written = [self = shared(), this](const boost::system::error_code& ec, std::size_t) {
+      on_written(ec);
+    };
+    if constexpr (!kTls) {
+      if (upgraded_) return asio::async_write(*upgraded_, buffers_, std::move(written));
+    }
+    asio::async_write(stream_, buffers_, std::move(written));
+  }
+
+  void on_written(const boost::system::error_code& ec) {
+    writing_ = false;
+    std::size_t bytes = 0;
+    for (const Outbound& out : writing_frames_) {
+      bytes += queued_cost(out);
+    }
+    writing_frames_.clear();
+    release_outbound(bytes);
+    if (ec) return abort();
+    if (queue_head_ != queue_.size()) return write();
+    // Give idle connections their memory back.
+    queue_ = {};
+    writing_frames_ = {};
+    buffers_ = {};
+    on_queue_drained();
+    begin_handshake();  // a STARTTLS waiting for the plain bytes to go
   }
 
   void shutdown_transport() override {
@@ -192,7 +255,12 @@ class StreamConnection final : public ConnectionBase {
     return std::static_pointer_cast<StreamConnection>(shared_from_this());
   }
 
+  using UpgradedStream = asio::ssl::stream<tcp::socket&>;
+
   Stream stream_;
+  asio::ssl::context* starttls_;              // plain streams: STARTTLS offered with this context
+  std::unique_ptr<UpgradedStream> upgraded_;  // after STARTTLS: TLS over stream_
+  Upgrade upgrade_ = Upgrade::none;
   // Vectors, not a deque: an empty std::deque still holds ~600 bytes, a fifth of an idle
   // connection's memory; these hold nothing while the connection is idle.
   std::vector<Outbound> queue_;  // waiting for the next write, from queue_head_ on
@@ -236,7 +304,7 @@ void start_tls_connection(tcp::socket socket, const ShardContext& shard, asio::s
   std::string remote = peer_of(socket);
   auto c = std::make_shared<StreamConnection<TlsStream>>(TlsStream(std::move(socket), tls), shard,
                                                          std::move(remote), std::move(slot));
-  c->start_tls(shard.io, factory);
+  c->handshake_then_start(shard.io, factory);
 }
 
 }  // namespace parley::transport

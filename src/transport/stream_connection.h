@@ -1,4 +1,5 @@
-// Native-protocol connections over a byte stream: plain TCP or TLS.
+// Connections over a byte stream: plain TCP, TLS from the start, or plain upgraded to TLS in place
+// when the session asks (STARTTLS).
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
@@ -18,6 +19,8 @@ struct ShardContext {
   ConnectionRegistry& registry;
   const TransportLimits& limits;
   const StaticSite* site = nullptr;  // HTTP(S): the web client's files; null = none served
+  // Plain streams: the context Connection::start_tls uses; null = STARTTLS not offered.
+  boost::asio::ssl::context* starttls = nullptr;
 };
 
 // Thread contract: call on the socket's shard thread (the socket belongs to that io_context).

@@ -34,8 +34,9 @@ using namespace std::chrono_literals;
 // of N ms and answers the idle event with "idle" then closes; at shutdown it says "bye".
 class EchoSession final : public ProtocolSession {
  public:
-  explicit EchoSession(Connection& c, std::shared_ptr<std::atomic<int>> closed)
-      : c_(c), closed_(std::move(closed)) {}
+  // `tag` starts every echo (which route's session answered).
+  EchoSession(Connection& c, std::shared_ptr<std::atomic<int>> closed, std::string tag = {})
+      : c_(c), closed_(std::move(closed)), tag_(std::move(tag)) {}
   void on_bytes(std::string_view bytes) override {
     handle(std::string(bytes), MessageType::binary);
   }
@@ -69,7 +70,7 @@ class EchoSession final : public ProtocolSession {
       }
       return;
     }
-    send(std::move(text), type);
+    send(tag_ + text, type);
   }
   // On streams the first byte goes out as the frame's prefix (as the native length prefix does),
   // so every echo also checks that a prefix and its bytes are written together and in order.
@@ -83,6 +84,7 @@ class EchoSession final : public ProtocolSession {
   }
   Connection& c_;
   std::shared_ptr<std::atomic<int>> closed_;
+  std::string tag_;
 };
 
 class Transports : public ::testing::Test {
@@ -111,11 +113,18 @@ class Transports : public ::testing::Test {
     listeners_.clear();
   }
 
-  std::uint16_t listen(ListenerKind kind) {
-    auto factory = [closed = closed_](Connection& c) {
-      return std::make_unique<EchoSession>(c, closed);
+  SessionFactory echo(std::string tag = {}) {
+    return [closed = closed_, tag = std::move(tag)](Connection& c) {
+      return std::make_unique<EchoSession>(c, closed, tag);
     };
-    auto l = std::make_unique<Listener>(kind, pool_, registry_, limits_, factory, tls_.get());
+  }
+
+  // An HTTP listener routes "/ws" (any subprotocol) to the plain echo, plus `routes`.
+  std::uint16_t listen(ListenerWire wire, TlsMode tls = TlsMode::none,
+                       std::vector<WebSocketRoute> routes = {}) {
+    ListenerSpec spec{.wire = wire, .tls = tls, .factory = echo(), .routes = std::move(routes)};
+    spec.routes.push_back({"/ws", "", echo()});
+    auto l = std::make_unique<Listener>(std::move(spec), pool_, registry_, limits_, tls_.get());
     auto port = l->open(pool_.io(0), "127.0.0.1:0");
     EXPECT_TRUE(port);
     l->start();
@@ -154,7 +163,7 @@ TEST(ParseEndpoint, AcceptsAddressesAndRejectsGarbage) {
 }
 
 TEST_F(Transports, TcpEchoesAndClosesCleanly) {
-  const auto port = listen(ListenerKind::native_tcp);
+  const auto port = listen(ListenerWire::stream);
   tcp::socket s(client_io_);
   s.connect({asio::ip::make_address("127.0.0.1"), port});
   asio::write(s, asio::buffer(std::string("hello")));
@@ -169,7 +178,7 @@ TEST_F(Transports, TcpEchoesAndClosesCleanly) {
 // in-flight buffers), and reading stops whenever the queue passes the soft mark (256 KiB here)
 // until it drains. Every byte must come back, in order, and nobody is cut.
 TEST_F(Transports, TcpEchoOfMoreThanTheReaderTakesAtOnceArrivesWhole) {
-  const auto port = listen(ListenerKind::native_tcp);
+  const auto port = listen(ListenerWire::stream);
   tcp::socket s(client_io_);
   s.open(tcp::v4());
   s.set_option(asio::socket_base::receive_buffer_size(4096));
@@ -187,7 +196,7 @@ TEST_F(Transports, TcpEchoOfMoreThanTheReaderTakesAtOnceArrivesWhole) {
 }
 
 TEST_F(Transports, IdleTimeoutReachesTheSession) {
-  const auto port = listen(ListenerKind::native_tcp);
+  const auto port = listen(ListenerWire::stream);
   tcp::socket s(client_io_);
   s.connect({asio::ip::make_address("127.0.0.1"), port});
   asio::write(s, asio::buffer(std::string("idle:50")));
@@ -206,7 +215,7 @@ TEST_F(Transports, IdleTimeoutReachesTheSession) {
 TEST_F(Transports, AReaderThatDoesNotDrainIsCutAfterTheGrace) {
   limits_.slow_consumer_grace = 300ms;
   limits_.max_outbound_hard_bytes = 64 * 1024 * 1024;
-  const auto port = listen(ListenerKind::native_tcp);
+  const auto port = listen(ListenerWire::stream);
   tcp::socket slow(client_io_);
   slow.open(tcp::v4());
   slow.set_option(asio::socket_base::receive_buffer_size(4096));
@@ -221,7 +230,7 @@ TEST_F(Transports, AReaderThatDoesNotDrainIsCutAfterTheGrace) {
 TEST_F(Transports, ABurstAboveTheSoftMarkReachesAReader) {
   limits_.slow_consumer_grace = 2s;  // reading 8 MiB through a 4 KB window takes a moment
   limits_.max_outbound_hard_bytes = 64 * 1024 * 1024;
-  const auto port = listen(ListenerKind::native_tcp);
+  const auto port = listen(ListenerWire::stream);
   tcp::socket s(client_io_);
   s.open(tcp::v4());
   s.set_option(asio::socket_base::receive_buffer_size(4096));
@@ -233,7 +242,7 @@ TEST_F(Transports, ABurstAboveTheSoftMarkReachesAReader) {
 }
 
 TEST_F(Transports, ShutdownLetsTheSessionSayGoodbye) {
-  const auto port = listen(ListenerKind::native_tcp);
+  const auto port = listen(ListenerWire::stream);
   tcp::socket s(client_io_);
   s.connect({asio::ip::make_address("127.0.0.1"), port});
   asio::write(s, asio::buffer(std::string("x")));
@@ -247,7 +256,7 @@ TEST_F(Transports, ShutdownLetsTheSessionSayGoodbye) {
 }
 
 TEST_F(Transports, SlowConsumerIsClosedAndOthersAreUnaffected) {
-  const auto port = listen(ListenerKind::native_tcp);
+  const auto port = listen(ListenerWire::stream);
   tcp::socket slow(client_io_);
   slow.connect({asio::ip::make_address("127.0.0.1"), port});
   tcp::socket fine(client_io_);
@@ -260,7 +269,7 @@ TEST_F(Transports, SlowConsumerIsClosedAndOthersAreUnaffected) {
 }
 
 TEST_F(Transports, TlsEchoesWithTheGeneratedCertificate) {
-  const auto port = listen(ListenerKind::native_tls);
+  const auto port = listen(ListenerWire::stream, TlsMode::direct);
   asio::ssl::context ctx(asio::ssl::context::tls_client);
   ctx.load_verify_file(dir_.path() +
                        "/tls-cert.pem");  // the self-signed cert verifies as its own CA
@@ -276,7 +285,7 @@ TEST_F(Transports, TlsEchoesWithTheGeneratedCertificate) {
 
 // TLS records of 16 KB come out of the connection's small read chunk in several pieces.
 TEST_F(Transports, TlsEchoesALargePayloadWhole) {
-  const auto port = listen(ListenerKind::native_tls);
+  const auto port = listen(ListenerWire::stream, TlsMode::direct);
   asio::ssl::context ctx(asio::ssl::context::tls_client);
   ctx.set_verify_mode(asio::ssl::verify_none);
   asio::ssl::stream<tcp::socket> s(client_io_, ctx);
@@ -299,7 +308,7 @@ TEST_F(Transports, CertificateIsKeptAcrossStarts) {
 }
 
 TEST_F(Transports, HttpHealthAndNotFound) {
-  const auto port = listen(ListenerKind::http);
+  const auto port = listen(ListenerWire::http);
   beast::tcp_stream s(client_io_);
   s.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
   for (const char* target : {"/healthz", "/nope"}) {
@@ -314,7 +323,7 @@ TEST_F(Transports, HttpHealthAndNotFound) {
 }
 
 TEST_F(Transports, WebSocketCarriesTextAndBinaryMessages) {
-  const auto port = listen(ListenerKind::http);
+  const auto port = listen(ListenerWire::http);
   beast::websocket::stream<tcp::socket> ws(client_io_);
   ws.next_layer().connect({asio::ip::make_address("127.0.0.1"), port});
   ws.handshake("127.0.0.1", "/ws");
@@ -331,7 +340,7 @@ TEST_F(Transports, WebSocketCarriesTextAndBinaryMessages) {
 }
 
 TEST_F(Transports, WebSocketOnAnotherPathIsRefused) {
-  const auto port = listen(ListenerKind::http);
+  const auto port = listen(ListenerWire::http);
   beast::websocket::stream<tcp::socket> ws(client_io_);
   ws.next_layer().connect({asio::ip::make_address("127.0.0.1"), port});
   boost::system::error_code ec;
@@ -339,11 +348,63 @@ TEST_F(Transports, WebSocketOnAnotherPathIsRefused) {
   EXPECT_TRUE(ec);
 }
 
+TEST(WebSocketRoutes, PathAndSubprotocolChooseTheRoute) {
+  const std::vector<WebSocketRoute> routes = {
+      {"/ws", "", nullptr}, {"/xmpp-websocket", "xmpp", nullptr}, {"/mqtt", "mqtt", nullptr}};
+  using Offers = std::vector<std::string_view>;
+  EXPECT_EQ(choose_websocket_route(routes, "/ws", {}).route, &routes[0]);
+  EXPECT_EQ(choose_websocket_route(routes, "/ws", Offers{"chat, superchat"}).route, &routes[0]);
+  EXPECT_EQ(choose_websocket_route(routes, "/ws?v=1", {}).status, 404u);
+  EXPECT_EQ(choose_websocket_route(routes, "/xmpp-websocket", Offers{"foo ,\txmpp"}).route,
+            &routes[1]);
+  EXPECT_EQ(choose_websocket_route(routes, "/mqtt", Offers{"x", "mqtt"}).route, &routes[2]);
+  EXPECT_EQ(choose_websocket_route(routes, "/xmpp-websocket", {}).status, 400u);
+  EXPECT_EQ(choose_websocket_route(routes, "/mqtt", Offers{"mqttv3.1"}).status, 400u);
+  EXPECT_EQ(choose_websocket_route(routes, "/xmpp", Offers{"xmpp"}).status, 404u);
+  EXPECT_EQ(choose_websocket_route(routes, "/", {}).status, 404u);
+}
+
+// The upgrade of a route with a subprotocol names it in the 101 (RFC 6455 §4.2.2) and reaches that
+// route's session; a path needing one the client did not offer is 400, an unknown path 404.
+TEST_F(Transports, WebSocketUpgradesAreRoutedByPathAndSubprotocol) {
+  const auto port =
+      listen(ListenerWire::http, TlsMode::none, {{"/xmpp-websocket", "xmpp", echo("xmpp:")}});
+  beast::websocket::stream<tcp::socket> ws(client_io_);
+  ws.set_option(beast::websocket::stream_base::decorator([](beast::websocket::request_type& req) {
+    req.set(beast::http::field::sec_websocket_protocol, "other, xmpp");
+  }));
+  ws.next_layer().connect({asio::ip::make_address("127.0.0.1"), port});
+  beast::websocket::response_type response;
+  ws.handshake(response, "127.0.0.1", "/xmpp-websocket");
+  EXPECT_EQ(response[beast::http::field::sec_websocket_protocol], "xmpp");
+  ws.text(true);
+  ws.write(asio::buffer(std::string("<open/>")));
+  beast::flat_buffer buffer;
+  ws.read(buffer);
+  EXPECT_EQ(beast::buffers_to_string(buffer.data()), "xmpp:<open/>");
+
+  beast::websocket::stream<tcp::socket> native(client_io_);
+  native.next_layer().connect({asio::ip::make_address("127.0.0.1"), port});
+  beast::websocket::response_type native_response;
+  native.handshake(native_response, "127.0.0.1", "/ws");
+  EXPECT_EQ(native_response.count(beast::http::field::sec_websocket_protocol), 0u);
+
+  for (const auto& [path, status] : {std::pair{"/xmpp-websocket", 400}, std::pair{"/nope", 404}}) {
+    beast::websocket::stream<tcp::socket> refused(client_io_);
+    refused.next_layer().connect({asio::ip::make_address("127.0.0.1"), port});
+    beast::websocket::response_type refusal;
+    boost::system::error_code ec;
+    refused.handshake(refusal, "127.0.0.1", path, ec);
+    EXPECT_TRUE(ec) << path;
+    EXPECT_EQ(refusal.result_int(), status) << path;
+  }
+}
+
 // The session sees the message cut short (longer than the limit, so it can refuse it in its own
 // protocol; the echo sends it back), then the transport closes with 1009.
 TEST_F(Transports, OversizedWebSocketMessageClosesOnlyThatConnection) {
   limits_.max_message_bytes = 1024;
-  const auto port = listen(ListenerKind::http);
+  const auto port = listen(ListenerWire::http);
   beast::websocket::stream<tcp::socket> fine(client_io_);
   fine.next_layer().connect({asio::ip::make_address("127.0.0.1"), port});
   fine.handshake("127.0.0.1", "/ws");
@@ -369,7 +430,7 @@ TEST_F(Transports, OversizedWebSocketMessageClosesOnlyThatConnection) {
 
 // A WebSocket client that pipelines far more than the soft mark and reads late gets every echo.
 TEST_F(Transports, WebSocketInputPausesAboveTheSoftMarkAndResumes) {
-  const auto port = listen(ListenerKind::http);
+  const auto port = listen(ListenerWire::http);
   beast::websocket::stream<tcp::socket> ws(client_io_);
   ws.next_layer().open(tcp::v4());
   ws.next_layer().set_option(asio::socket_base::receive_buffer_size(4096));
