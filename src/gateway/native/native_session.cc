@@ -78,6 +78,8 @@ NativeSession::NativeSession(transport::Connection& connection, Core& core,
       core_(core),
       config_(config),
       json_(connection.framing() == transport::Framing::messages),
+      unacked_(gateway::DeliveryLimits{config.resend_timeout, config.max_resends,
+                                       config.max_unacked, config.max_unacked_bytes}),
       resend_timer_(io) {
   handle_ = core_.open_session(*this);
   const auto now = std::chrono::steady_clock::now();
@@ -324,7 +326,6 @@ void NativeSession::dispatch(v1::ClientFrame& frame) {
                        handle_ = core_.open_session(*this);
                        identity_.reset();
                        unacked_.clear();
-                       unacked_bytes_ = 0;
                        // Unauthenticated again: it counts against the caps, and must log in
                        // within the login time limit from now.
                        connection_.mark_unauthenticated();
@@ -393,23 +394,13 @@ void NativeSession::on_auth_result(std::uint64_t id, Result<AuthGrant> grant) {
 }
 
 void NativeSession::on_delivery_ack(const v1::DeliveryAck& ack) {
-  std::vector<ConversationCursor> held;
-  for (const auto& ref : ack.messages()) {
-    auto it = unacked_.find({ref.conversation_id(), ref.seq()});
-    if (it == unacked_.end()) continue;
-    unacked_bytes_ -= it->second.bytes;
-    unacked_.erase(it);
-    held.push_back({ref.conversation_id(), ref.seq()});
-  }
+  std::vector<gateway::DeliveryKey> keys;
+  keys.reserve(static_cast<std::size_t>(ack.messages_size()));
+  for (const auto& ref : ack.messages()) keys.push_back({ref.conversation_id(), ref.seq()});
+  // Only what this session was sent counts, so an ack for a guessed (conversation, seq) changes
+  // nothing; the window caps each cursor below what is still unacknowledged.
+  std::vector<ConversationCursor> held = unacked_.acknowledge(keys);
   if (held.empty() || !identity_) return;
-  // A cursor means "holds everything up to here": an entry acked past an older one still
-  // unacknowledged moves it only to just before that one. Only what this session was sent
-  // counts, so an ack for a guessed (conversation, seq) changes nothing.
-  for (ConversationCursor& cursor : held) {
-    auto oldest = unacked_.lower_bound({cursor.conversation_id, 0});
-    if (oldest != unacked_.end() && oldest->first.first == cursor.conversation_id)
-      cursor.seq = std::min(cursor.seq, oldest->first.second - 1);
-  }
   core_.acknowledge(*identity_, std::move(held));
 }
 
@@ -442,7 +433,6 @@ void NativeSession::on_closed() {
   alive_.reset();
   resend_timer_.cancel();
   unacked_.clear();
-  unacked_bytes_ = 0;
 }
 
 // ---------------------------------------------------------------- events from core
@@ -454,28 +444,18 @@ void NativeSession::on_event(std::shared_ptr<const Event> event) {
   const std::string& bytes = event->encoded(
       json ? kJsonSlot : kBinarySlot, [json](const Event& e) { return encode_event(e, json); });
   if (message) {
-    const auto key = std::make_pair(message->message.conversation_id, message->message.seq);
-    auto [it, inserted] = unacked_.try_emplace(key);
-    if (inserted) {
-      // Bounded by count and by bytes: 8,192 events of 64 KiB would be 512 MiB for one device.
-      if (unacked_.size() > config_.max_unacked) {
-        unacked_.erase(it);
+    const gateway::DeliveryKey key{message->message.conversation_id, message->message.seq};
+    switch (unacked_.track(key, event, bytes.size(), std::chrono::steady_clock::now())) {
+      case gateway::TrackResult::tracked:
+        break;
+      case gateway::TrackResult::too_many:
         goodbye(Errc::slow_consumer, "too many unacknowledged messages");
         return;
-      }
-      if (unacked_bytes_ + bytes.size() > config_.max_unacked_bytes) {
-        unacked_.erase(it);
+      case gateway::TrackResult::too_many_bytes:
         goodbye(Errc::slow_consumer, "unacknowledged messages exceed " +
                                          std::to_string(config_.max_unacked_bytes) + " bytes");
         return;
-      }
-      unacked_bytes_ += bytes.size();
-    } else {
-      unacked_bytes_ -= it->second.bytes;
-      unacked_bytes_ += bytes.size();
     }
-    it->second = Unacked{event, std::chrono::steady_clock::now(),
-                         static_cast<std::uint32_t>(bytes.size()), 0};
     arm_resend_timer();
   }
   send_bytes(event, bytes);
@@ -488,31 +468,21 @@ void NativeSession::on_kicked(Errc reason) {
 }
 
 void NativeSession::arm_resend_timer() {
-  if (resend_timer_armed_ || unacked_.empty()) return;
-  resend_timer_armed_ = true;
-  resend_timer_.expires_after(config_.resend_timeout);
-  resend_timer_.async_wait([this, alive = std::weak_ptr<int>(alive_)](auto error) {
-    if (error || !alive.lock()) return;
-    resend_timer_armed_ = false;
-    on_resend_timer();
-  });
+  if (unacked_.empty()) return;
+  resend_timer_.arm(config_.resend_timeout, [this] { on_resend_timer(); });
 }
 
 void NativeSession::on_resend_timer() {
   if (phase_ == Phase::closing) return;
-  const auto now = std::chrono::steady_clock::now();
-  for (auto& [key, entry] : unacked_) {
-    if (now - entry.sent_at < config_.resend_timeout) continue;
-    if (entry.resends >= config_.max_resends) {
-      goodbye(Errc::slow_consumer, "message events were not acknowledged");
-      return;
-    }
-    ++entry.resends;
-    entry.sent_at = now;
-    const bool json = json_;
-    send_bytes(entry.event,
-               entry.event->encoded(json ? kJsonSlot : kBinarySlot,
-                                    [json](const Event& e) { return encode_event(e, json); }));
+  gateway::ResendPass pass = unacked_.due(std::chrono::steady_clock::now());
+  if (pass.exhausted) {
+    goodbye(Errc::slow_consumer, "message events were not acknowledged");
+    return;
+  }
+  const bool json = json_;
+  for (const auto& event : pass.resend) {
+    send_bytes(event, event->encoded(json ? kJsonSlot : kBinarySlot,
+                                     [json](const Event& e) { return encode_event(e, json); }));
     if (phase_ == Phase::closing) return;
   }
   arm_resend_timer();

@@ -4,15 +4,15 @@
 #pragma once
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <chrono>
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <utility>
 
 #include "core/core.h"
+#include "gateway/common/delivery_window.h"
+#include "gateway/common/resend_timer.h"
 #include "parley_proto/parley.pb.h"
 #include "transport/connection.h"
 
@@ -107,16 +107,9 @@ class NativeSession final : public transport::ProtocolSession, public SessionSin
   std::string inbuf_;  // stream bytes not yet taken: a frame's start, or frames held back
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 
-  struct Unacked {
-    std::shared_ptr<const Event> event;
-    std::chrono::steady_clock::time_point sent_at;
-    std::uint32_t bytes = 0;  // its encoding, counted in unacked_bytes_
-    int resends = 0;
-  };
-  std::map<std::pair<ConversationId, Seq>, Unacked> unacked_;
-  std::size_t unacked_bytes_ = 0;
-  boost::asio::steady_timer resend_timer_;
-  bool resend_timer_armed_ = false;
+  // Message events sent and not yet acknowledged (gateway/common), and its timer.
+  gateway::DeliveryWindow unacked_;
+  gateway::ResendTimer resend_timer_;
 };
 
 // Core runs every callback once, on this shard (its contract), so the count comes back.
