@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "common/errors.h"
@@ -94,9 +95,9 @@ struct ServerConfig {
 };
 
 // Parses argv (--config FILE and overrides); start-up only, so failures are plain messages.
-// Returns an Error with code invalid_argument for bad input; prints --help and returns
-// Errc::shutting_down when help was asked for.
-Result<ServerConfig> load_config(int argc, char** argv);
+// Returns an Error with code invalid_argument for bad input. --help is no error: it prints the
+// help and returns std::nullopt (nothing to run; parleyd exits 0).
+Result<std::optional<ServerConfig>> load_config(int argc, char** argv);
 
 // Reads one TOML document into `config` (exposed for tests).
 Result<void> apply_toml(std::string_view toml_text, ServerConfig& config);
