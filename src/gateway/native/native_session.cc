@@ -42,13 +42,13 @@ std::string encode_event(const Event& event, bool json) {
 }
 
 // How a goodbye's reason shows as a WebSocket close code (docs/protocol.md).
-transport::CloseReason close_reason_for(Errc reason) {
+transport::CloseReason close_reason_for(v1::ErrorCode reason) {
   switch (reason) {
-    case Errc::frame_too_large:
+    case v1::FRAME_TOO_LARGE:
       return transport::CloseReason::too_big;
-    case Errc::shutting_down:
+    case v1::SHUTTING_DOWN:
       return transport::CloseReason::going_away;
-    case Errc::token_invalid:
+    case v1::TOKEN_INVALID:
       return transport::CloseReason::normal;
     default:
       return transport::CloseReason::policy;
@@ -109,7 +109,7 @@ void NativeSession::on_bytes(std::string_view bytes) {
     ParseResult parsed = parse_frame(input.substr(offset), config_.max_frame_bytes);
     if (parsed.status == ParseStatus::need_more) break;
     if (parsed.status == ParseStatus::too_large) {
-      goodbye(Errc::frame_too_large,
+      goodbye(SessionCode::frame_too_large,
               "frame over " + std::to_string(config_.max_frame_bytes) + " bytes");
       return;
     }
@@ -138,7 +138,7 @@ void NativeSession::on_message(std::string_view payload, transport::MessageType 
   if (phase_ == Phase::closing) return;
   if (payload.size() > config_.max_frame_bytes) {
     if (phase_ == Phase::awaiting_hello) json_ = type == transport::MessageType::text;
-    goodbye(Errc::frame_too_large,
+    goodbye(SessionCode::frame_too_large,
             "frame over " + std::to_string(config_.max_frame_bytes) + " bytes");
     return;
   }
@@ -192,7 +192,7 @@ void NativeSession::dispatch(v1::ClientFrame& frame) {
   const std::uint64_t id = frame.id();
   if (phase_ == Phase::awaiting_hello) {
     if (frame.body_case() != v1::ClientFrame::kHello) {
-      goodbye(Errc::hello_required, "the first frame must be hello");
+      goodbye(SessionCode::hello_required, "the first frame must be hello");
       return;
     }
     on_hello(id, frame.hello());
@@ -212,7 +212,8 @@ void NativeSession::dispatch(v1::ClientFrame& frame) {
     case B::kRegisterAccount:
     case B::kLogin:
     case B::kResume: {
-      if (identity_) return reply_error(id, Errc::already_authenticated, "already logged in");
+      if (identity_)
+        return reply_error(id, SessionCode::already_authenticated, "already logged in");
       if (auth_in_flight_) {
         return reply_error(id, Errc::invalid_argument, "an authentication is in progress");
       }
@@ -237,12 +238,12 @@ void NativeSession::dispatch(v1::ClientFrame& frame) {
       return;
     }
     case B::BODY_NOT_SET:
-      return reply_error(id, Errc::unknown_frame, "unknown or empty frame body");
+      return reply_error(id, SessionCode::unknown_frame, "unknown or empty frame body");
     default:
       break;
   }
 
-  if (!identity_) return reply_error(id, Errc::not_authenticated, "log in or resume first");
+  if (!identity_) return reply_error(id, SessionCode::not_authenticated, "log in or resume first");
   const SessionIdentity& who = *identity_;
   auto ok_reply = [this, id](Result<void> result) {
     if (!result) return reply_error(id, result.error());
@@ -342,7 +343,7 @@ void NativeSession::dispatch(v1::ClientFrame& frame) {
     }
     default:
       if (dispatch_chat(frame, who)) return;
-      return reply_error(id, Errc::unknown_frame, "unknown frame body");
+      return reply_error(id, SessionCode::unknown_frame, "unknown frame body");
   }
 }
 
@@ -350,7 +351,7 @@ void NativeSession::on_hello(std::uint64_t id, const v1::Hello& hello) {
   const std::uint32_t min = hello.min_version() == 0 ? 1 : hello.min_version();
   const std::uint32_t max = std::max(hello.max_version(), min);
   if (kProtocolVersion < min || kProtocolVersion > max) {
-    goodbye(Errc::version_unsupported,
+    goodbye(SessionCode::version_unsupported,
             "this server speaks protocol version " + std::to_string(kProtocolVersion));
     return;
   }
@@ -408,22 +409,23 @@ void NativeSession::on_timeout(transport::Timeout which) {
   switch (which) {
     case transport::Timeout::deadline:
       if (phase_ == Phase::awaiting_hello) {
-        return goodbye(Errc::hello_required, "no hello within " + seconds(config_.hello_timeout));
+        return goodbye(SessionCode::hello_required,
+                       "no hello within " + seconds(config_.hello_timeout));
       }
       if (!identity_) {
-        return goodbye(Errc::not_authenticated,
+        return goodbye(SessionCode::not_authenticated,
                        "not logged in within " + seconds(config_.login_timeout));
       }
       return;
     case transport::Timeout::partial_frame:
-      return goodbye(Errc::bad_frame, "a frame begun was not completed in time");
+      return goodbye(SessionCode::bad_frame, "a frame begun was not completed in time");
     case transport::Timeout::idle:
       if (phase_ == Phase::awaiting_hello) return;  // the hello deadline covers this phase
-      return goodbye(Errc::heartbeat_timeout, "no frame within 2.5 heartbeat intervals");
+      return goodbye(SessionCode::heartbeat_timeout, "no frame within 2.5 heartbeat intervals");
   }
 }
 
-void NativeSession::on_shutdown() { goodbye(Errc::shutting_down, "the server is stopping"); }
+void NativeSession::on_shutdown() { goodbye(SessionCode::shutting_down, "the server is stopping"); }
 
 void NativeSession::on_closed() {
   if (phase_ != Phase::closing) {
@@ -449,11 +451,12 @@ void NativeSession::on_event(std::shared_ptr<const Event> event) {
       case gateway::TrackResult::tracked:
         break;
       case gateway::TrackResult::too_many:
-        goodbye(Errc::slow_consumer, "too many unacknowledged messages");
+        goodbye(SessionCode::slow_consumer, "too many unacknowledged messages");
         return;
       case gateway::TrackResult::too_many_bytes:
-        goodbye(Errc::slow_consumer, "unacknowledged messages exceed " +
-                                         std::to_string(config_.max_unacked_bytes) + " bytes");
+        goodbye(SessionCode::slow_consumer, "unacknowledged messages exceed " +
+                                                std::to_string(config_.max_unacked_bytes) +
+                                                " bytes");
         return;
     }
     arm_resend_timer();
@@ -476,7 +479,7 @@ void NativeSession::on_resend_timer() {
   if (phase_ == Phase::closing) return;
   gateway::ResendPass pass = unacked_.due(std::chrono::steady_clock::now());
   if (pass.exhausted) {
-    goodbye(Errc::slow_consumer, "message events were not acknowledged");
+    goodbye(SessionCode::slow_consumer, "message events were not acknowledged");
     return;
   }
   const bool json = json_;
@@ -515,15 +518,27 @@ void NativeSession::reply(v1::ServerFrame& frame) {
 }
 
 void NativeSession::reply_error(std::uint64_t id, const Error& error) {
-  reply_error(id, error.code, error.message, error.retry_after_ms);
+  reply_wire_error(id, to_wire(error.code), error.message, error.retry_after_ms);
 }
 
-void NativeSession::reply_error(std::uint64_t id, Errc code, std::string_view message,
-                                std::uint32_t retry_after_ms) {
+void NativeSession::reply_error(std::uint64_t id, Errc code, std::string_view message) {
+  reply_wire_error(id, to_wire(code), message, 0);
+}
+
+void NativeSession::reply_error(std::uint64_t id, const SessionError& error) {
+  reply_wire_error(id, to_wire(error.code), error.message, 0);
+}
+
+void NativeSession::reply_error(std::uint64_t id, SessionCode code, std::string_view message) {
+  reply_wire_error(id, to_wire(code), message, 0);
+}
+
+void NativeSession::reply_wire_error(std::uint64_t id, v1::ErrorCode code, std::string_view message,
+                                     std::uint32_t retry_after_ms) {
   v1::ServerFrame out;
   out.set_id(id);
-  out.mutable_error()->set_code(to_wire(code));
-  if (code == Errc::internal) {
+  out.mutable_error()->set_code(code);
+  if (code == v1::INTERNAL) {
     // An internal error's detail (SQL, file names) is for the operator, never for the client.
     spdlog::error("internal error answering request {} of {}: {}", id, connection_.remote_address(),
                   message);
@@ -535,10 +550,18 @@ void NativeSession::reply_error(std::uint64_t id, Errc code, std::string_view me
   reply(out);
 }
 
+void NativeSession::goodbye(SessionCode reason, std::string_view message) {
+  wire_goodbye(to_wire(reason), message);
+}
+
 void NativeSession::goodbye(Errc reason, std::string_view message) {
+  wire_goodbye(to_wire(reason), message);
+}
+
+void NativeSession::wire_goodbye(v1::ErrorCode reason, std::string_view message) {
   if (phase_ == Phase::closing) return;
   v1::ServerFrame out;
-  out.mutable_goodbye()->set_reason(to_wire(reason));
+  out.mutable_goodbye()->set_reason(reason);
   out.mutable_goodbye()->set_message(std::string(message));
   reply(out);
   if (phase_ == Phase::closing) return;  // the send itself overflowed and closed

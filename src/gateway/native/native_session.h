@@ -13,6 +13,7 @@
 #include "core/core.h"
 #include "gateway/common/delivery_window.h"
 #include "gateway/common/resend_timer.h"
+#include "gateway/native/error_mapping.h"
 #include "parley_proto/parley.pb.h"
 #include "transport/connection.h"
 
@@ -69,11 +70,17 @@ class NativeSession final : public transport::ProtocolSession, public SessionSin
   void reply_conversation(std::uint64_t id, Result<Conversation> conversation);
 
   void reply(v1::ServerFrame& frame);
-  void reply_error(std::uint64_t id, Errc code, std::string_view message,
-                   std::uint32_t retry_after_ms = 0);
+  // An Error answering request `id`: a core command's failure, or the session's own.
   void reply_error(std::uint64_t id, const Error& error);
-  // Sends a Goodbye and closes after it is written.
+  void reply_error(std::uint64_t id, Errc code, std::string_view message);
+  void reply_error(std::uint64_t id, const SessionError& error);
+  void reply_error(std::uint64_t id, SessionCode code, std::string_view message);
+  void reply_wire_error(std::uint64_t id, v1::ErrorCode code, std::string_view message,
+                        std::uint32_t retry_after_ms);
+  // Sends a Goodbye and closes after it is written: the session's own reason, or core's (a kick).
+  void goodbye(SessionCode reason, std::string_view message);
   void goodbye(Errc reason, std::string_view message);
+  void wire_goodbye(v1::ErrorCode reason, std::string_view message);
   void send_bytes(std::shared_ptr<const void> owner, std::string_view bytes);
   // Wraps the core callback answering one request: it does nothing once this session is gone,
   // and the request counts as in flight until it runs.
