@@ -11,8 +11,9 @@ namespace parley::testing {
 
 class TempDir {
  public:
-  TempDir() {
-    std::string pattern = "/tmp/parley-test-XXXXXX";
+  // `base` must exist; /dev/shm keeps a store that is opened many times a second off the disk.
+  explicit TempDir(const std::string& base = "/tmp") {
+    std::string pattern = base + "/parley-test-XXXXXX";
     if (char* made = mkdtemp(pattern.data())) path_ = made;
   }
   ~TempDir() {

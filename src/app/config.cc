@@ -333,7 +333,7 @@ Result<void> apply_toml(std::string_view toml_text, ServerConfig& c) {
   return {};
 }
 
-Result<ServerConfig> load_config(int argc, char** argv) {
+Result<std::optional<ServerConfig>> load_config(int argc, char** argv) {
   CLI::App cli{"parleyd: the Parley instant-messaging server"};
   std::string config_file;
   std::optional<std::string> data_dir, tcp, tls, http, https, log_level, durability, web_root;
@@ -355,7 +355,7 @@ Result<ServerConfig> load_config(int argc, char** argv) {
     cli.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
     std::cout << cli.help();
-    return fail(Errc::shutting_down);
+    return std::nullopt;
   } catch (const CLI::ParseError& e) {
     return fail(Errc::invalid_argument, e.what());
   }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -120,9 +121,9 @@ std::vector<ListenerConfig> listener_table(const ServerConfig& config);
 std::string_view tls_mode_name(ListenerTls tls);
 
 // Parses argv (--config FILE and overrides); start-up only, so failures are plain messages.
-// Returns an Error with code invalid_argument for bad input; prints --help and returns
-// Errc::shutting_down when help was asked for.
-Result<ServerConfig> load_config(int argc, char** argv);
+// Returns an Error with code invalid_argument for bad input. --help is no error: it prints the
+// help and returns std::nullopt (nothing to run; parleyd exits 0).
+Result<std::optional<ServerConfig>> load_config(int argc, char** argv);
 
 // Reads one TOML document into `config` (exposed for tests).
 Result<void> apply_toml(std::string_view toml_text, ServerConfig& config);

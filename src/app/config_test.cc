@@ -114,20 +114,23 @@ TEST(Config, WebSection) {
   const char* argv[] = {"parleyd", "--web-root", "/tmp/web"};
   auto flagged = load_config(3, const_cast<char**>(argv));
   ASSERT_TRUE(flagged) << flagged.error().message;
-  EXPECT_EQ(flagged->web.root, "/tmp/web");
+  ASSERT_TRUE(*flagged);
+  EXPECT_EQ((*flagged)->web.root, "/tmp/web");
 }
 
 TEST(Config, FlagsOverrideTheFile) {
   const char* argv[] = {"parleyd",     "--data-dir",     "/tmp/x", "--listen-tcp",
                         "127.0.0.1:0", "--listen-https", "",       "--durability",
                         "os",          "--ready-fd",     "7"};
-  auto c = load_config(11, const_cast<char**>(argv));
-  ASSERT_TRUE(c) << c.error().message;
-  EXPECT_EQ(c->data_dir, "/tmp/x");
-  EXPECT_EQ(c->listen.native_tcp, "127.0.0.1:0");
-  EXPECT_EQ(c->listen.https, "");
-  EXPECT_FALSE(c->durability_fsync);
-  EXPECT_EQ(c->ready_fd, 7);
+  auto loaded = load_config(11, const_cast<char**>(argv));
+  ASSERT_TRUE(loaded) << loaded.error().message;
+  ASSERT_TRUE(*loaded);
+  const ServerConfig& c = **loaded;
+  EXPECT_EQ(c.data_dir, "/tmp/x");
+  EXPECT_EQ(c.listen.native_tcp, "127.0.0.1:0");
+  EXPECT_EQ(c.listen.https, "");
+  EXPECT_FALSE(c.durability_fsync);
+  EXPECT_EQ(c.ready_fd, 7);
   const char* bad[] = {"parleyd", "--no-such-flag"};
   EXPECT_FALSE(load_config(2, const_cast<char**>(bad)));
 }
@@ -202,6 +205,14 @@ TEST(Config, BadListenerEntriesAreNamed) {
     ASSERT_FALSE(r) << toml;
     EXPECT_NE(r.error().message.find(message), std::string::npos) << r.error().message;
   }
+}
+
+// --help is an ordinary outcome (the help is printed, there is nothing to run), not an error.
+TEST(Config, HelpIsNotAnError) {
+  const char* argv[] = {"parleyd", "--help"};
+  auto loaded = load_config(2, const_cast<char**>(argv));
+  ASSERT_TRUE(loaded) << loaded.error().message;
+  EXPECT_FALSE(loaded->has_value());
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <optional>
 #include <string>
 
 #include "app/config.h"
@@ -29,12 +30,13 @@ void report_ready(int fd, const parley::app::BoundPorts& ports) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  auto config = parley::app::load_config(argc, argv);
-  if (!config) {
-    if (config.error().code == parley::Errc::shutting_down) return 0;  // --help
-    std::fprintf(stderr, "parleyd: %s\n", config.error().message.c_str());
+  auto loaded = parley::app::load_config(argc, argv);
+  if (!loaded) {
+    std::fprintf(stderr, "parleyd: %s\n", loaded.error().message.c_str());
     return 2;
   }
+  const std::optional<parley::app::ServerConfig>& config = *loaded;
+  if (!config) return 0;  // --help was printed: nothing to run
   spdlog::set_level(spdlog::level::from_str(config->log_level));
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %l [%t] %v");
 

@@ -4,18 +4,10 @@ namespace parley {
 
 std::string_view errc_name(Errc code) {
   switch (code) {
-    case Errc::bad_frame:
-      return "bad_frame";
-    case Errc::unknown_frame:
-      return "unknown_frame";
-    case Errc::frame_too_large:
-      return "frame_too_large";
     case Errc::message_too_large:
       return "message_too_large";
     case Errc::invalid_utf8:
       return "invalid_utf8";
-    case Errc::not_authenticated:
-      return "not_authenticated";
     case Errc::token_invalid:
       return "token_invalid";
     case Errc::invalid_credentials:
@@ -32,8 +24,6 @@ std::string_view errc_name(Errc code) {
       return "weak_password";
     case Errc::registration_closed:
       return "registration_closed";
-    case Errc::version_unsupported:
-      return "version_unsupported";
     case Errc::not_found:
       return "not_found";
     case Errc::forbidden:
@@ -42,16 +32,6 @@ std::string_view errc_name(Errc code) {
       return "invalid_argument";
     case Errc::internal:
       return "internal";
-    case Errc::slow_consumer:
-      return "slow_consumer";
-    case Errc::heartbeat_timeout:
-      return "heartbeat_timeout";
-    case Errc::already_authenticated:
-      return "already_authenticated";
-    case Errc::shutting_down:
-      return "shutting_down";
-    case Errc::hello_required:
-      return "hello_required";
     case Errc::unavailable:
       return "unavailable";
   }

@@ -9,15 +9,12 @@
 
 namespace parley {
 
-// Every failure a command can end in. Gateways map these to wire codes in exactly one place each
-// (for the native protocol: gateway/native/error_mapping.cc).
+// Every failure a core command (or a store, or start-up) can end in: core's vocabulary only.
+// A gateway's own failures (framing, handshake, liveness) are its own codes. Gateways map both to
+// wire codes in exactly one place each (native: gateway/native/error_mapping.cc).
 enum class Errc : std::uint8_t {
-  bad_frame,
-  unknown_frame,
-  frame_too_large,
   message_too_large,
   invalid_utf8,
-  not_authenticated,
   token_invalid,
   invalid_credentials,
   rate_limited,
@@ -26,16 +23,10 @@ enum class Errc : std::uint8_t {
   invalid_username,
   weak_password,
   registration_closed,
-  version_unsupported,
   not_found,
   forbidden,
   invalid_argument,
   internal,
-  slow_consumer,
-  heartbeat_timeout,
-  already_authenticated,
-  shutting_down,
-  hello_required,
   unavailable,
 };
 

@@ -37,20 +37,25 @@ void install_log_handler() {
 
 }  // namespace
 
-Result<void> decode_client_frame(std::string_view payload, bool json, v1::ClientFrame& out) {
+std::expected<void, SessionError> decode_client_frame(std::string_view payload, bool json,
+                                                      v1::ClientFrame& out) {
   install_log_handler();
   if (json) {
     std::string error;
     if (json_to_message(payload, out, &error)) return {};
     if (error.find("UTF-8") != std::string::npos || error.find("UTF8") != std::string::npos) {
-      return fail(Errc::invalid_utf8, "a string field is not valid UTF-8");
+      return std::unexpected(
+          SessionError{SessionCode::invalid_utf8, "a string field is not valid UTF-8"});
     }
-    return fail(Errc::bad_frame, "bad JSON frame: " + error);
+    return std::unexpected(SessionError{SessionCode::bad_frame, "bad JSON frame: " + error});
   }
   t_saw_invalid_utf8 = false;
   if (out.ParseFromArray(payload.data(), static_cast<int>(payload.size()))) return {};
-  if (t_saw_invalid_utf8) return fail(Errc::invalid_utf8, "a string field is not valid UTF-8");
-  return fail(Errc::bad_frame, "bad protobuf frame");
+  if (t_saw_invalid_utf8) {
+    return std::unexpected(
+        SessionError{SessionCode::invalid_utf8, "a string field is not valid UTF-8"});
+  }
+  return std::unexpected(SessionError{SessionCode::bad_frame, "bad protobuf frame"});
 }
 
 namespace {

@@ -3,16 +3,18 @@
 #pragma once
 
 #include <cstdint>
+#include <expected>
 #include <string>
 #include <string_view>
 
-#include "common/errors.h"
+#include "gateway/native/error_mapping.h"
 #include "parley_proto/parley.pb.h"
 
 namespace parley::native {
 
-// Errc::invalid_utf8 or Errc::bad_frame on failure, with a human-readable detail.
-Result<void> decode_client_frame(std::string_view payload, bool json, v1::ClientFrame& out);
+// SessionCode::invalid_utf8 or SessionCode::bad_frame on failure, with a human-readable detail.
+std::expected<void, SessionError> decode_client_frame(std::string_view payload, bool json,
+                                                      v1::ClientFrame& out);
 
 // The id of a request that did not decode as a whole, so that its error can answer it: the
 // "id" member of a JSON object (string or number), or field 1 of a protobuf message read alone.

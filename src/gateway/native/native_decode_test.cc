@@ -51,20 +51,20 @@ TEST(FrameDecoder, InvalidUtf8IsReportedAsSuch) {
   v1::ClientFrame out;
   auto r = decode_client_frame(bytes, false, out);
   ASSERT_FALSE(r);
-  EXPECT_EQ(r.error().code, Errc::invalid_utf8);
+  EXPECT_EQ(r.error().code, SessionCode::invalid_utf8);
 }
 
 TEST(FrameDecoder, GarbageIsABadFrame) {
   v1::ClientFrame out;
   auto binary = decode_client_frame(std::string("\xFF\xFF\xFF\xFF\xFF", 5), false, out);
   ASSERT_FALSE(binary);
-  EXPECT_EQ(binary.error().code, Errc::bad_frame);
+  EXPECT_EQ(binary.error().code, SessionCode::bad_frame);
   auto json = decode_client_frame("{not json", true, out);
   ASSERT_FALSE(json);
-  EXPECT_EQ(json.error().code, Errc::bad_frame);
+  EXPECT_EQ(json.error().code, SessionCode::bad_frame);
   auto unknown_field = decode_client_frame(R"({"id":1,"bogus":{}})", true, out);
   ASSERT_FALSE(unknown_field);
-  EXPECT_EQ(unknown_field.error().code, Errc::bad_frame);
+  EXPECT_EQ(unknown_field.error().code, SessionCode::bad_frame);
 }
 
 TEST(ErrorMapping, EveryErrcHasADistinctWireCode) {
@@ -73,6 +73,31 @@ TEST(ErrorMapping, EveryErrcHasADistinctWireCode) {
     const auto wire = to_wire(static_cast<Errc>(c));
     EXPECT_NE(wire, v1::ERROR_CODE_UNSPECIFIED);
     EXPECT_TRUE(seen.insert(wire).second) << errc_name(static_cast<Errc>(c));
+  }
+}
+
+// The session's own codes keep the wire codes they had as Errc values (docs/protocol.md), and
+// none collides with a core code except invalid UTF-8, which is one error to a client.
+TEST(ErrorMapping, EverySessionCodeHasItsOwnWireCode) {
+  std::set<int> core;
+  for (int c = 0; c <= static_cast<int>(Errc::unavailable); ++c) {
+    core.insert(to_wire(static_cast<Errc>(c)));
+  }
+  std::set<int> seen;
+  for (int c = 0; c <= static_cast<int>(SessionCode::shutting_down); ++c) {
+    const auto code = static_cast<SessionCode>(c);
+    const auto wire = to_wire(code);
+    EXPECT_NE(wire, v1::ERROR_CODE_UNSPECIFIED);
+    EXPECT_NE(wire, v1::INTERNAL) << session_code_name(code);
+    EXPECT_TRUE(seen.insert(wire).second) << session_code_name(code);
+    EXPECT_EQ(core.contains(wire), code == SessionCode::invalid_utf8) << session_code_name(code);
+  }
+  EXPECT_EQ(to_wire(SessionCode::hello_required), v1::HELLO_REQUIRED);
+  EXPECT_EQ(to_wire(SessionCode::slow_consumer), v1::SLOW_CONSUMER);
+  // Every wire code the schema has is reachable from one side or the other.
+  for (int w = v1::ErrorCode_MIN; w <= v1::ErrorCode_MAX; ++w) {
+    if (!v1::ErrorCode_IsValid(w) || w == v1::ERROR_CODE_UNSPECIFIED) continue;
+    EXPECT_TRUE(core.contains(w) || seen.contains(w)) << v1::ErrorCode_Name(w);
   }
 }
 

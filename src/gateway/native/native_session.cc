@@ -46,13 +46,13 @@ std::string encode_event(const Event& event, bool json) {
 }
 
 // How a goodbye's reason shows as a WebSocket close code (docs/protocol.md).
-transport::CloseReason close_reason_for(Errc reason) {
+transport::CloseReason close_reason_for(v1::ErrorCode reason) {
   switch (reason) {
-    case Errc::frame_too_large:
+    case v1::FRAME_TOO_LARGE:
       return transport::CloseReason::too_big;
-    case Errc::shutting_down:
+    case v1::SHUTTING_DOWN:
       return transport::CloseReason::going_away;
-    case Errc::token_invalid:
+    case v1::TOKEN_INVALID:
       return transport::CloseReason::normal;
     default:
       return transport::CloseReason::policy;
@@ -82,6 +82,8 @@ NativeSession::NativeSession(transport::Connection& connection, Core& core,
       core_(core),
       config_(config),
       json_(connection.framing() == transport::Framing::messages),
+      unacked_(gateway::DeliveryLimits{config.resend_timeout, config.max_resends,
+                                       config.max_unacked, config.max_unacked_bytes}),
       resend_timer_(io) {
   handle_ = core_.open_session(*this);
   const auto now = std::chrono::steady_clock::now();
@@ -111,7 +113,7 @@ void NativeSession::on_bytes(std::string_view bytes) {
     ParseResult parsed = parse_frame(input.substr(offset), config_.max_frame_bytes);
     if (parsed.status == ParseStatus::need_more) break;
     if (parsed.status == ParseStatus::too_large) {
-      goodbye(Errc::frame_too_large,
+      goodbye(SessionCode::frame_too_large,
               "frame over " + std::to_string(config_.max_frame_bytes) + " bytes");
       return;
     }
@@ -140,7 +142,7 @@ void NativeSession::on_message(std::string_view payload, transport::MessageType 
   if (phase_ == Phase::closing) return;
   if (payload.size() > config_.max_frame_bytes) {
     if (phase_ == Phase::awaiting_hello) json_ = type == transport::MessageType::text;
-    goodbye(Errc::frame_too_large,
+    goodbye(SessionCode::frame_too_large,
             "frame over " + std::to_string(config_.max_frame_bytes) + " bytes");
     return;
   }
@@ -194,7 +196,7 @@ void NativeSession::dispatch(v1::ClientFrame& frame) {
   const std::uint64_t id = frame.id();
   if (phase_ == Phase::awaiting_hello) {
     if (frame.body_case() != v1::ClientFrame::kHello) {
-      goodbye(Errc::hello_required, "the first frame must be hello");
+      goodbye(SessionCode::hello_required, "the first frame must be hello");
       return;
     }
     on_hello(id, frame.hello());
@@ -214,7 +216,8 @@ void NativeSession::dispatch(v1::ClientFrame& frame) {
     case B::kRegisterAccount:
     case B::kLogin:
     case B::kResume: {
-      if (identity_) return reply_error(id, Errc::already_authenticated, "already logged in");
+      if (identity_)
+        return reply_error(id, SessionCode::already_authenticated, "already logged in");
       if (auth_in_flight_) {
         return reply_error(id, Errc::invalid_argument, "an authentication is in progress");
       }
@@ -241,12 +244,12 @@ void NativeSession::dispatch(v1::ClientFrame& frame) {
       return;
     }
     case B::BODY_NOT_SET:
-      return reply_error(id, Errc::unknown_frame, "unknown or empty frame body");
+      return reply_error(id, SessionCode::unknown_frame, "unknown or empty frame body");
     default:
       break;
   }
 
-  if (!identity_) return reply_error(id, Errc::not_authenticated, "log in or resume first");
+  if (!identity_) return reply_error(id, SessionCode::not_authenticated, "log in or resume first");
   const SessionIdentity& who = *identity_;
   auto ok_reply = [this, id](Result<void> result) {
     if (!result) return reply_error(id, result.error());
@@ -329,21 +332,19 @@ void NativeSession::dispatch(v1::ClientFrame& frame) {
     }
     case B::kLogout:
       core_.accounts().logout(who, guarded<void>([this, ok_reply](Result<void> result) {
-                                if (result) {
-                                  // The connection stays, unauthenticated: a fresh handle, nothing
-                                  // pending.
-                                  core_.close_session(handle_);
-                                  handle_ = core_.open_session(*this);
-                                  identity_.reset();
-                                  unacked_.clear();
-                                  unacked_bytes_ = 0;
-                                  // Unauthenticated again: it counts against the caps, and must log
-                                  // in within the login time limit from now.
-                                  connection_.mark_unauthenticated();
-                                  arm_login_deadline(std::chrono::steady_clock::now());
-                                }
-                                ok_reply(std::move(result));
-                              }));
+                     if (result) {
+                       // The connection stays, unauthenticated: a fresh handle, nothing pending.
+                       core_.close_session(handle_);
+                       handle_ = core_.open_session(*this);
+                       identity_.reset();
+                       unacked_.clear();
+                       // Unauthenticated again: it counts against the caps, and must log in
+                       // within the login time limit from now.
+                       connection_.mark_unauthenticated();
+                       arm_login_deadline(std::chrono::steady_clock::now());
+                     }
+                     ok_reply(std::move(result));
+                   }));
       return;
     case B::kChangePassword: {
       auto& c = *frame.mutable_change_password();
@@ -354,7 +355,7 @@ void NativeSession::dispatch(v1::ClientFrame& frame) {
     }
     default:
       if (dispatch_chat(frame, who)) return;
-      return reply_error(id, Errc::unknown_frame, "unknown frame body");
+      return reply_error(id, SessionCode::unknown_frame, "unknown frame body");
   }
 }
 
@@ -362,7 +363,7 @@ void NativeSession::on_hello(std::uint64_t id, const v1::Hello& hello) {
   const std::uint32_t min = hello.min_version() == 0 ? 1 : hello.min_version();
   const std::uint32_t max = std::max(hello.max_version(), min);
   if (kProtocolVersion < min || kProtocolVersion > max) {
-    goodbye(Errc::version_unsupported,
+    goodbye(SessionCode::version_unsupported,
             "this server speaks protocol version " + std::to_string(kProtocolVersion));
     return;
   }
@@ -406,23 +407,13 @@ void NativeSession::on_auth_result(std::uint64_t id, Result<AuthGrant> grant) {
 }
 
 void NativeSession::on_delivery_ack(const v1::DeliveryAck& ack) {
-  std::vector<ConversationCursor> held;
-  for (const auto& ref : ack.messages()) {
-    auto it = unacked_.find({ref.conversation_id(), ref.seq()});
-    if (it == unacked_.end()) continue;
-    unacked_bytes_ -= it->second.bytes;
-    unacked_.erase(it);
-    held.push_back({ref.conversation_id(), ref.seq()});
-  }
+  std::vector<gateway::DeliveryKey> keys;
+  keys.reserve(static_cast<std::size_t>(ack.messages_size()));
+  for (const auto& ref : ack.messages()) keys.push_back({ref.conversation_id(), ref.seq()});
+  // Only what this session was sent counts, so an ack for a guessed (conversation, seq) changes
+  // nothing; the window caps each cursor below what is still unacknowledged.
+  std::vector<ConversationCursor> held = unacked_.acknowledge(keys);
   if (held.empty() || !identity_) return;
-  // A cursor means "holds everything up to here": an entry acked past an older one still
-  // unacknowledged moves it only to just before that one. Only what this session was sent
-  // counts, so an ack for a guessed (conversation, seq) changes nothing.
-  for (ConversationCursor& cursor : held) {
-    auto oldest = unacked_.lower_bound({cursor.conversation_id, 0});
-    if (oldest != unacked_.end() && oldest->first.first == cursor.conversation_id)
-      cursor.seq = std::min(cursor.seq, oldest->first.second - 1);
-  }
   core_.messaging().acknowledge(*identity_, std::move(held));
 }
 
@@ -430,22 +421,23 @@ void NativeSession::on_timeout(transport::Timeout which) {
   switch (which) {
     case transport::Timeout::deadline:
       if (phase_ == Phase::awaiting_hello) {
-        return goodbye(Errc::hello_required, "no hello within " + seconds(config_.hello_timeout));
+        return goodbye(SessionCode::hello_required,
+                       "no hello within " + seconds(config_.hello_timeout));
       }
       if (!identity_) {
-        return goodbye(Errc::not_authenticated,
+        return goodbye(SessionCode::not_authenticated,
                        "not logged in within " + seconds(config_.login_timeout));
       }
       return;
     case transport::Timeout::partial_frame:
-      return goodbye(Errc::bad_frame, "a frame begun was not completed in time");
+      return goodbye(SessionCode::bad_frame, "a frame begun was not completed in time");
     case transport::Timeout::idle:
       if (phase_ == Phase::awaiting_hello) return;  // the hello deadline covers this phase
-      return goodbye(Errc::heartbeat_timeout, "no frame within 2.5 heartbeat intervals");
+      return goodbye(SessionCode::heartbeat_timeout, "no frame within 2.5 heartbeat intervals");
   }
 }
 
-void NativeSession::on_shutdown() { goodbye(Errc::shutting_down, "the server is stopping"); }
+void NativeSession::on_shutdown() { goodbye(SessionCode::shutting_down, "the server is stopping"); }
 
 void NativeSession::on_closed() {
   if (phase_ != Phase::closing) {
@@ -455,7 +447,6 @@ void NativeSession::on_closed() {
   alive_.reset();
   resend_timer_.cancel();
   unacked_.clear();
-  unacked_bytes_ = 0;
 }
 
 // ---------------------------------------------------------------- events from core
@@ -467,28 +458,19 @@ void NativeSession::on_event(std::shared_ptr<const Event> event) {
   const std::string& bytes = event->encoded(
       json ? kJsonSlot : kBinarySlot, [json](const Event& e) { return encode_event(e, json); });
   if (message) {
-    const auto key = std::make_pair(message->message.conversation_id, message->message.seq);
-    auto [it, inserted] = unacked_.try_emplace(key);
-    if (inserted) {
-      // Bounded by count and by bytes: 8,192 events of 64 KiB would be 512 MiB for one device.
-      if (unacked_.size() > config_.max_unacked) {
-        unacked_.erase(it);
-        goodbye(Errc::slow_consumer, "too many unacknowledged messages");
+    const gateway::DeliveryKey key{message->message.conversation_id, message->message.seq};
+    switch (unacked_.track(key, event, bytes.size(), std::chrono::steady_clock::now())) {
+      case gateway::TrackResult::tracked:
+        break;
+      case gateway::TrackResult::too_many:
+        goodbye(SessionCode::slow_consumer, "too many unacknowledged messages");
         return;
-      }
-      if (unacked_bytes_ + bytes.size() > config_.max_unacked_bytes) {
-        unacked_.erase(it);
-        goodbye(Errc::slow_consumer, "unacknowledged messages exceed " +
-                                         std::to_string(config_.max_unacked_bytes) + " bytes");
+      case gateway::TrackResult::too_many_bytes:
+        goodbye(SessionCode::slow_consumer, "unacknowledged messages exceed " +
+                                                std::to_string(config_.max_unacked_bytes) +
+                                                " bytes");
         return;
-      }
-      unacked_bytes_ += bytes.size();
-    } else {
-      unacked_bytes_ -= it->second.bytes;
-      unacked_bytes_ += bytes.size();
     }
-    it->second = Unacked{event, std::chrono::steady_clock::now(),
-                         static_cast<std::uint32_t>(bytes.size()), 0};
     arm_resend_timer();
   }
   send_bytes(event, bytes);
@@ -501,31 +483,21 @@ void NativeSession::on_kicked(Errc reason) {
 }
 
 void NativeSession::arm_resend_timer() {
-  if (resend_timer_armed_ || unacked_.empty()) return;
-  resend_timer_armed_ = true;
-  resend_timer_.expires_after(config_.resend_timeout);
-  resend_timer_.async_wait([this, alive = std::weak_ptr<int>(alive_)](auto error) {
-    if (error || !alive.lock()) return;
-    resend_timer_armed_ = false;
-    on_resend_timer();
-  });
+  if (unacked_.empty()) return;
+  resend_timer_.arm(config_.resend_timeout, [this] { on_resend_timer(); });
 }
 
 void NativeSession::on_resend_timer() {
   if (phase_ == Phase::closing) return;
-  const auto now = std::chrono::steady_clock::now();
-  for (auto& [key, entry] : unacked_) {
-    if (now - entry.sent_at < config_.resend_timeout) continue;
-    if (entry.resends >= config_.max_resends) {
-      goodbye(Errc::slow_consumer, "message events were not acknowledged");
-      return;
-    }
-    ++entry.resends;
-    entry.sent_at = now;
-    const bool json = json_;
-    send_bytes(entry.event,
-               entry.event->encoded(json ? kJsonSlot : kBinarySlot,
-                                    [json](const Event& e) { return encode_event(e, json); }));
+  gateway::ResendPass pass = unacked_.due(std::chrono::steady_clock::now());
+  if (pass.exhausted) {
+    goodbye(SessionCode::slow_consumer, "message events were not acknowledged");
+    return;
+  }
+  const bool json = json_;
+  for (const auto& event : pass.resend) {
+    send_bytes(event, event->encoded(json ? kJsonSlot : kBinarySlot,
+                                     [json](const Event& e) { return encode_event(e, json); }));
     if (phase_ == Phase::closing) return;
   }
   arm_resend_timer();
@@ -558,15 +530,27 @@ void NativeSession::reply(v1::ServerFrame& frame) {
 }
 
 void NativeSession::reply_error(std::uint64_t id, const Error& error) {
-  reply_error(id, error.code, error.message, error.retry_after_ms);
+  reply_wire_error(id, to_wire(error.code), error.message, error.retry_after_ms);
 }
 
-void NativeSession::reply_error(std::uint64_t id, Errc code, std::string_view message,
-                                std::uint32_t retry_after_ms) {
+void NativeSession::reply_error(std::uint64_t id, Errc code, std::string_view message) {
+  reply_wire_error(id, to_wire(code), message, 0);
+}
+
+void NativeSession::reply_error(std::uint64_t id, const SessionError& error) {
+  reply_wire_error(id, to_wire(error.code), error.message, 0);
+}
+
+void NativeSession::reply_error(std::uint64_t id, SessionCode code, std::string_view message) {
+  reply_wire_error(id, to_wire(code), message, 0);
+}
+
+void NativeSession::reply_wire_error(std::uint64_t id, v1::ErrorCode code, std::string_view message,
+                                     std::uint32_t retry_after_ms) {
   v1::ServerFrame out;
   out.set_id(id);
-  out.mutable_error()->set_code(to_wire(code));
-  if (code == Errc::internal) {
+  out.mutable_error()->set_code(code);
+  if (code == v1::INTERNAL) {
     // An internal error's detail (SQL, file names) is for the operator, never for the client.
     spdlog::error("internal error answering request {} of {}: {}", id, connection_.remote_address(),
                   message);
@@ -578,10 +562,18 @@ void NativeSession::reply_error(std::uint64_t id, Errc code, std::string_view me
   reply(out);
 }
 
+void NativeSession::goodbye(SessionCode reason, std::string_view message) {
+  wire_goodbye(to_wire(reason), message);
+}
+
 void NativeSession::goodbye(Errc reason, std::string_view message) {
+  wire_goodbye(to_wire(reason), message);
+}
+
+void NativeSession::wire_goodbye(v1::ErrorCode reason, std::string_view message) {
   if (phase_ == Phase::closing) return;
   v1::ServerFrame out;
-  out.mutable_goodbye()->set_reason(to_wire(reason));
+  out.mutable_goodbye()->set_reason(reason);
   out.mutable_goodbye()->set_message(std::string(message));
   reply(out);
   if (phase_ == Phase::closing) return;  // the send itself overflowed and closed

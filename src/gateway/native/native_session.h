@@ -4,15 +4,16 @@
 #pragma once
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <chrono>
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <utility>
 
 #include "core/core.h"
+#include "gateway/common/delivery_window.h"
+#include "gateway/common/resend_timer.h"
+#include "gateway/native/error_mapping.h"
 #include "parley_proto/parley.pb.h"
 #include "transport/connection.h"
 
@@ -69,11 +70,17 @@ class NativeSession final : public transport::ProtocolSession, public SessionSin
   void reply_conversation(std::uint64_t id, Result<Conversation> conversation);
 
   void reply(v1::ServerFrame& frame);
-  void reply_error(std::uint64_t id, Errc code, std::string_view message,
-                   std::uint32_t retry_after_ms = 0);
+  // An Error answering request `id`: a core command's failure, or the session's own.
   void reply_error(std::uint64_t id, const Error& error);
-  // Sends a Goodbye and closes after it is written.
+  void reply_error(std::uint64_t id, Errc code, std::string_view message);
+  void reply_error(std::uint64_t id, const SessionError& error);
+  void reply_error(std::uint64_t id, SessionCode code, std::string_view message);
+  void reply_wire_error(std::uint64_t id, v1::ErrorCode code, std::string_view message,
+                        std::uint32_t retry_after_ms);
+  // Sends a Goodbye and closes after it is written: the session's own reason, or core's (a kick).
+  void goodbye(SessionCode reason, std::string_view message);
   void goodbye(Errc reason, std::string_view message);
+  void wire_goodbye(v1::ErrorCode reason, std::string_view message);
   void send_bytes(std::shared_ptr<const void> owner, std::string_view bytes);
   // Wraps the core callback answering one request: it does nothing once this session is gone,
   // and the request counts as in flight until it runs.
@@ -107,16 +114,9 @@ class NativeSession final : public transport::ProtocolSession, public SessionSin
   std::string inbuf_;  // stream bytes not yet taken: a frame's start, or frames held back
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 
-  struct Unacked {
-    std::shared_ptr<const Event> event;
-    std::chrono::steady_clock::time_point sent_at;
-    std::uint32_t bytes = 0;  // its encoding, counted in unacked_bytes_
-    int resends = 0;
-  };
-  std::map<std::pair<ConversationId, Seq>, Unacked> unacked_;
-  std::size_t unacked_bytes_ = 0;
-  boost::asio::steady_timer resend_timer_;
-  bool resend_timer_armed_ = false;
+  // Message events sent and not yet acknowledged (gateway/common), and its timer.
+  gateway::DeliveryWindow unacked_;
+  gateway::ResendTimer resend_timer_;
 };
 
 // Core runs every callback once, on this shard (its contract), so the count comes back.

@@ -1,0 +1,99 @@
+// The reliable delivery window every gateway keeps per device session: the message events sent
+// and not yet acknowledged, bounded by count and bytes, resent on a timeout a limited number of
+// times, and the delivery-cursor rule for what an acknowledgement proves. Pure logic: time is
+// passed in and nothing here touches a socket or a timer (resend_timer.h is the Asio side).
+// Used by the native gateway; XMPP (XEP-0198 stream management) and MQTT (QoS 1 inflight) map
+// their own acknowledgements onto the same keys.
+#pragma once
+
+#include <chrono>
+#include <compare>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "core/events.h"
+#include "core/model.h"
+
+namespace parley::gateway {
+
+struct DeliveryLimits {
+  std::chrono::milliseconds resend_timeout{10'000};
+  int max_resends = 3;                               // then the device is given up on
+  std::size_t max_unacked = 8'192;                   // events in flight to one device
+  std::size_t max_unacked_bytes = 16 * 1024 * 1024;  // their encoded size
+};
+
+// One conversation entry as the device acknowledges it.
+struct DeliveryKey {
+  ConversationId conversation_id = 0;
+  Seq seq = 0;
+  auto operator<=>(const DeliveryKey&) const = default;
+};
+
+enum class TrackResult : std::uint8_t {
+  tracked,
+  too_many,        // max_unacked reached: the device is a slow consumer
+  too_many_bytes,  // max_unacked_bytes reached: the device is a slow consumer
+};
+
+// What a resend pass asks of the session: resend these events (oldest key first), or give up
+// because an entry was resent max_resends times and is still not acknowledged.
+struct ResendPass {
+  std::vector<std::shared_ptr<const Event>> resend;
+  bool exhausted = false;  // the session ends; nothing in `resend` then
+};
+
+// Thread contract: not thread-safe; owned and used by one session on its shard.
+class DeliveryWindow {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  explicit DeliveryWindow(DeliveryLimits limits) : limits_(limits) {}
+
+  // `event` (encoded in `bytes` bytes) was sent at `now`. A key already held is replaced (sent
+  // again, its resend count restarted) and never refused; a new key over a limit is not kept.
+  TrackResult track(DeliveryKey key, std::shared_ptr<const Event> event, std::size_t bytes,
+                    Clock::time_point now);
+
+  // The device acknowledged `key`: whether it was held (and is now released). An
+  // acknowledgement of a key never sent, or already acknowledged, changes nothing.
+  bool ack(DeliveryKey key);
+
+  // Releases each of `keys` and returns, for each one that was held, the delivery cursor that
+  // acknowledgement proves: the device holds everything up to the acked seq, but no further
+  // than just before the oldest entry of that conversation still unacknowledged.
+  std::vector<ConversationCursor> acknowledge(std::span<const DeliveryKey> keys);
+
+  // Entries sent at least resend_timeout before `now` are due: returned for resending (and
+  // counted as sent again at `now`) unless one of them has no resend left (then only the verdict).
+  ResendPass due(Clock::time_point now);
+
+  // Drops everything (logout, session closed).
+  void clear();
+
+  bool empty() const { return entries_.empty(); }
+  std::size_t size() const { return entries_.size(); }
+  std::size_t bytes() const { return bytes_; }
+  const DeliveryLimits& limits() const { return limits_; }
+
+ private:
+  struct Entry {
+    std::shared_ptr<const Event> event;
+    Clock::time_point sent_at;
+    std::uint32_t bytes = 0;  // counted in bytes_
+    int resends = 0;
+  };
+
+  // The cursor rule for one acknowledged key, against what is still held.
+  ConversationCursor cursor_after(DeliveryKey acked) const;
+
+  DeliveryLimits limits_;
+  std::map<DeliveryKey, Entry> entries_;  // key order: a conversation's entries are adjacent
+  std::size_t bytes_ = 0;
+};
+
+}  // namespace parley::gateway
