@@ -21,7 +21,9 @@
 #include <vector>
 
 #include "bus/local/local_bus.h"
+#include "core/accounts.h"
 #include "core/core.h"
+#include "core/messaging.h"
 #include "core/testing/manual_executor.h"
 #include "gateway/native/frame_codec.h"
 #include "gateway/native/frame_decoder.h"
@@ -182,7 +184,7 @@ class Harness {
   void start_peer() {
     std::optional<Result<AuthGrant>> grant;
     ex_.on_shard(1, [&] {
-      core_->register_account({kPeerName, kPeerPassword, "peer", "192.0.2.8", "peer-device"},
+      core_->accounts().register_account({kPeerName, kPeerPassword, "peer", "192.0.2.8", "peer-device"},
                               [&](Result<AuthGrant> g) { grant.emplace(std::move(g)); });
     });
     ex_.run_until_idle();
@@ -317,7 +319,7 @@ class Harness {
       command.to_user = frame.auth_ok().username();
       command.client_msg_id = "peer-" + std::to_string(peer_sends_);
       command.text = "hello from the peer";
-      ex_.on_shard(1, [&] { core_->send(peer_->who, std::move(command), [](Result<SendAck>) {}); });
+      ex_.on_shard(1, [&] { core_->messaging().send(peer_->who, std::move(command), [](Result<SendAck>) {}); });
       ++peer_sends_;
       sent = true;
     }
