@@ -13,6 +13,12 @@ namespace parley::testing {
 namespace {
 
 TEST(AcceptBackoff, DescriptorExhaustionNeitherSpinsNorStopsService) {
+#if defined(__SANITIZE_ADDRESS__)
+  // Under ASan the server does not reach descriptor exhaustion within the test's deadlines on a
+  // loaded 2-core machine (seen failing both before and at exhaustion); scripts/test runs this
+  // test on the non-sanitized dev build instead.
+  GTEST_SKIP() << "runs on the dev build (scripts/test)";
+#endif
   TempDir dir;
   const std::string log = dir.path() + "/parleyd.log";
   constexpr int kOpenFiles = 64;

@@ -332,19 +332,20 @@ void NativeSession::dispatch(v1::ClientFrame& frame) {
     }
     case B::kLogout:
       core_.accounts().logout(who, guarded<void>([this, ok_reply](Result<void> result) {
-                     if (result) {
-                       // The connection stays, unauthenticated: a fresh handle, nothing pending.
-                       core_.close_session(handle_);
-                       handle_ = core_.open_session(*this);
-                       identity_.reset();
-                       unacked_.clear();
-                       // Unauthenticated again: it counts against the caps, and must log in
-                       // within the login time limit from now.
-                       connection_.mark_unauthenticated();
-                       arm_login_deadline(std::chrono::steady_clock::now());
-                     }
-                     ok_reply(std::move(result));
-                   }));
+                                if (result) {
+                                  // The connection stays, unauthenticated: a fresh handle, nothing
+                                  // pending.
+                                  core_.close_session(handle_);
+                                  handle_ = core_.open_session(*this);
+                                  identity_.reset();
+                                  unacked_.clear();
+                                  // Unauthenticated again: it counts against the caps, and must log
+                                  // in within the login time limit from now.
+                                  connection_.mark_unauthenticated();
+                                  arm_login_deadline(std::chrono::steady_clock::now());
+                                }
+                                ok_reply(std::move(result));
+                              }));
       return;
     case B::kChangePassword: {
       auto& c = *frame.mutable_change_password();

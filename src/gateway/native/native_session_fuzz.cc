@@ -184,8 +184,9 @@ class Harness {
   void start_peer() {
     std::optional<Result<AuthGrant>> grant;
     ex_.on_shard(1, [&] {
-      core_->accounts().register_account({kPeerName, kPeerPassword, "peer", "192.0.2.8", "peer-device"},
-                              [&](Result<AuthGrant> g) { grant.emplace(std::move(g)); });
+      core_->accounts().register_account(
+          {kPeerName, kPeerPassword, "peer", "192.0.2.8", "peer-device"},
+          [&](Result<AuthGrant> g) { grant.emplace(std::move(g)); });
     });
     ex_.run_until_idle();
     if (grant && !*grant) std::fprintf(stderr, "peer: %s\n", grant->error().message.c_str());
@@ -319,7 +320,9 @@ class Harness {
       command.to_user = frame.auth_ok().username();
       command.client_msg_id = "peer-" + std::to_string(peer_sends_);
       command.text = "hello from the peer";
-      ex_.on_shard(1, [&] { core_->messaging().send(peer_->who, std::move(command), [](Result<SendAck>) {}); });
+      ex_.on_shard(1, [&] {
+        core_->messaging().send(peer_->who, std::move(command), [](Result<SendAck>) {});
+      });
       ++peer_sends_;
       sent = true;
     }
