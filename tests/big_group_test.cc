@@ -25,7 +25,15 @@ TEST(BigGroup, TenThousandMembers) {
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       auto c = RawClient::connect(server.ports().native_tcp);
-      if (!c || !c->hello()) return void(++failures);
+      if (!c) {
+        ADD_FAILURE() << "connection " << t << " refused";
+        return void(++failures);
+      }
+      if (auto h = c->hello(); !h || !h->has_hello_ok()) {
+        ADD_FAILURE() << "hello on connection " << t << ": "
+                      << (h ? h->DebugString() : "no answer");
+        return void(++failures);
+      }
       for (int i = t; i < kMembers - 1; i += kThreads) {
         v1::ClientFrame r;
         r.mutable_register_account()->set_username("member" + std::to_string(i));
@@ -39,7 +47,10 @@ TEST(BigGroup, TenThousandMembers) {
         v1::ClientFrame out;
         out.mutable_logout();
         auto l = c->request(out);
-        if (!l || !l->has_ok()) return void(++failures);
+        if (!l || !l->has_ok()) {
+          ADD_FAILURE() << "logout member" << i << ": " << (l ? l->DebugString() : "no answer");
+          return void(++failures);
+        }
       }
     });
   }

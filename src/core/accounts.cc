@@ -260,7 +260,7 @@ void Core::Accounts::recheck_token(SessionHandle session, std::string token_hash
     if (!device && device.error().code != Errc::not_found) return;
     const bool valid = device && !device->revoked && device->token_expires_at > now;
     if (valid) return;
-    core_.bus_.kick_session(session, Errc::token_invalid);
+    core_.kick_unless_logging_out(session);
   });
 }
 
@@ -273,13 +273,26 @@ void Core::Accounts::kick_devices(UserId user, SessionHandle except, DeviceId de
 }
 
 void Core::Accounts::logout(const SessionIdentity& who, Callback<void> done) {
+  ShardState& shard = core_.local();  // the session's shard: its attach entry lives here
+  if (auto it = shard.attached.find(who.handle.id); it != shard.attached.end()) {
+    it->second.logging_out = true;
+  }
   core_.on_writer<void>(
       [this, who]() -> Result<void> {
         auto revoked = core_.store_.revoke_device(who.device_id);
         if (revoked) kick_devices(who.user_id, who.handle, who.device_id, false);
         return revoked;
       },
-      std::move(done));
+      [this, handle = who.handle, done = std::move(done)](Result<void> result) mutable {
+        // A failed logout leaves the session logged in, and subject to the checks again.
+        if (!result) {
+          ShardState& here = core_.local();
+          if (auto it = here.attached.find(handle.id); it != here.attached.end()) {
+            it->second.logging_out = false;
+          }
+        }
+        done(std::move(result));
+      });
 }
 
 void Core::Accounts::change_password(const SessionIdentity& who, std::string old_password,

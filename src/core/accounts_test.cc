@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "core/testing/core_harness.h"
+#include "testing/core_harness.h"
 
 namespace parley::testing {
 namespace {
@@ -202,6 +202,37 @@ TEST_F(Tokens, AResumeRacingALogoutStillEndsTheResumedSession) {
   ex_.run_until_idle();
   EXPECT_EQ(resumed.kicked, std::vector<Errc>{Errc::token_invalid});
   ex_.on_shard(other, [&] { core_->close_session(handle); });
+  ex_.run_until_idle();
+}
+
+// A session logs out while the check that follows its attach is still queued: that check then
+// finds the token revoked, by this session's own logout. The session asked for it, so it gets its
+// logout answer and stays connected, unauthenticated; it is not kicked.
+TEST_F(Tokens, ALogoutIsNotKickedByTheCheckOfItsOwnAttach) {
+  const AuthGrant alice = register_user("alice");
+  const ShardId shard = static_cast<ShardId>(alice.user_id % 2);
+  RecordingSink sink;
+  SessionHandle handle;
+  SessionIdentity who;
+  ex_.on_shard(shard, [&] {
+    handle = core_->open_session(sink);
+    who = core_->attach(handle, alice);
+  });
+  while (ex_.run_shards() > 0) {
+  }  // the attach is registered and its token check queued, not run
+  std::optional<Result<void>> logged_out;
+  ex_.on_shard(shard, [&] {
+    core_->accounts().logout(who, [&](Result<void> r) { logged_out.emplace(std::move(r)); });
+  });
+  while (ex_.run_shards() > 0) {
+  }
+  ASSERT_TRUE(ex_.run_writer_one());    // revoked
+  ASSERT_TRUE(ex_.run_blocking_one());  // the attach's check reads the revoked token
+  ex_.run_until_idle();
+  ASSERT_TRUE(logged_out.has_value());
+  EXPECT_TRUE(*logged_out);
+  EXPECT_TRUE(sink.kicked.empty());
+  ex_.on_shard(shard, [&] { core_->close_session(handle); });
   ex_.run_until_idle();
 }
 

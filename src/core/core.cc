@@ -86,6 +86,15 @@ SessionIdentity Core::attach(SessionHandle handle, const AuthGrant& grant) {
   return who;
 }
 
+void Core::kick_unless_logging_out(SessionHandle session) {
+  executor_.post(session.shard, [this, session] {
+    const ShardState& here = local();
+    auto it = here.attached.find(session.id);
+    if (it == here.attached.end() || it->second.logging_out) return;  // gone, or ending itself
+    bus_.kick_session(session, Errc::token_invalid);
+  });
+}
+
 void Core::arm_expiry_sweep(ShardState& shard) {
   if (shard.expiry_sweep_armed) return;
   shard.expiry_sweep_armed = true;
@@ -96,7 +105,8 @@ void Core::arm_expiry_sweep(ShardState& shard) {
     // Chosen first, kicked second: a kicked session closes inline and leaves `attached`.
     std::vector<SessionHandle> expired;
     for (const auto& [id, attached] : here.attached) {
-      if (attached.token_expires_at != 0 && attached.token_expires_at <= now) {
+      if (attached.token_expires_at != 0 && attached.token_expires_at <= now &&
+          !attached.logging_out) {
         expired.push_back(attached.who.handle);
       }
     }

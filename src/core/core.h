@@ -199,6 +199,9 @@ class Core {
   ShardState& local();
   // Ends, once per session_sweep_ms, the sessions of this shard whose token has expired.
   void arm_expiry_sweep(ShardState& shard);
+  // Ends a session whose token a check found revoked or expired, on the session's shard; not one
+  // that is logging out (its own revocation) or already closed.
+  void kick_unless_logging_out(SessionHandle session);
   ShardId home_shard(UserId user) const;
   ShardId owner_shard(ConversationId conversation) const;
   // Runs work on a blocking thread and `done(result)` back on the calling shard.

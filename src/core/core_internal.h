@@ -72,6 +72,9 @@ struct Core::ShardState {
   struct Attached {
     SessionIdentity who;
     TimeMs token_expires_at = 0;  // the session ends then (the expiry sweep)
+    // Its own logout is revoking its token: checks that then find the token revoked or expired
+    // leave it to the logout's answer instead of kicking it.
+    bool logging_out = false;
   };
   std::unordered_map<std::uint64_t, Attached> attached;
   bool expiry_sweep_armed = false;
