@@ -2,7 +2,7 @@
 // has not acknowledged.
 #include <gtest/gtest.h>
 
-#include "core/testing/core_harness.h"
+#include "testing/core_harness.h"
 
 namespace parley::testing {
 namespace {

@@ -1,7 +1,7 @@
 // Group changes: only the fields an action uses are read.
 #include <gtest/gtest.h>
 
-#include "core/testing/core_harness.h"
+#include "testing/core_harness.h"
 
 namespace parley::testing {
 namespace {

@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "core/testing/core_harness.h"
+#include "testing/core_harness.h"
 
 namespace parley::testing {
 namespace {

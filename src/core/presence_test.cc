@@ -2,7 +2,7 @@
 // they were decided, so the last one a contact sees is the user's real state.
 #include <gtest/gtest.h>
 
-#include "core/testing/core_harness.h"
+#include "testing/core_harness.h"
 
 namespace parley::testing {
 namespace {

@@ -2,7 +2,7 @@
 // ends at the last update sent, so the next sync picks up exactly there.
 #include <gtest/gtest.h>
 
-#include "core/testing/core_harness.h"
+#include "testing/core_harness.h"
 
 namespace parley::testing {
 namespace {

@@ -16,9 +16,9 @@
 #include "core/contacts.h"
 #include "core/core.h"
 #include "core/messaging.h"
-#include "core/testing/manual_executor.h"
 #include "store/sqlite/sqlite_store.h"
 #include "temp_dir.h"
+#include "testing/manual_executor.h"
 
 namespace parley::testing {
 

@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "core/testing/manual_executor.h"
+#include "testing/manual_executor.h"
 
 namespace parley::bus {
 namespace {

@@ -24,13 +24,13 @@
 #include "core/accounts.h"
 #include "core/core.h"
 #include "core/messaging.h"
-#include "core/testing/manual_executor.h"
 #include "gateway/native/frame_codec.h"
 #include "gateway/native/frame_decoder.h"
 #include "gateway/native/json_mapping.h"
 #include "gateway/native/native_session.h"
 #include "store/sqlite/sqlite_store.h"
 #include "temp_dir.h"
+#include "testing/manual_executor.h"
 
 namespace parley::native::session_fuzz {
 namespace {
