@@ -31,14 +31,14 @@ bool DeliveryWindow::ack(DeliveryKey key) {
 }
 
 std::vector<ConversationCursor> DeliveryWindow::acknowledge(std::span<const DeliveryKey> keys) {
-  // All of a batch is released first: acks for 5 and 3 together prove 5, not just 2.
-  std::vector<DeliveryKey> held;
-  for (const DeliveryKey& key : keys) {
-    if (ack(key)) held.push_back(key);
-  }
+  // All of a batch is released first: acks for 5 and 3 together prove 5, not just 2. The held
+  // keys wait in the answer itself, then become cursors in place (one allocation per ack).
   std::vector<ConversationCursor> cursors;
-  cursors.reserve(held.size());
-  for (const DeliveryKey& key : held) cursors.push_back(cursor_after(key));
+  cursors.reserve(keys.size());
+  for (const DeliveryKey& key : keys) {
+    if (ack(key)) cursors.push_back({key.conversation_id, key.seq});
+  }
+  for (ConversationCursor& c : cursors) c = cursor_after({c.conversation_id, c.seq});
   return cursors;
 }
 

@@ -408,12 +408,14 @@ void NativeSession::on_auth_result(std::uint64_t id, Result<AuthGrant> grant) {
 }
 
 void NativeSession::on_delivery_ack(const v1::DeliveryAck& ack) {
-  std::vector<gateway::DeliveryKey> keys;
-  keys.reserve(static_cast<std::size_t>(ack.messages_size()));
-  for (const auto& ref : ack.messages()) keys.push_back({ref.conversation_id(), ref.seq()});
+  // A scratch buffer kept between acks: one ack frame per read is the common case, and it need
+  // not cost an allocation each time.
+  ack_keys_.clear();
+  for (const auto& ref : ack.messages()) ack_keys_.push_back({ref.conversation_id(), ref.seq()});
   // Only what this session was sent counts, so an ack for a guessed (conversation, seq) changes
   // nothing; the window caps each cursor below what is still unacknowledged.
-  std::vector<ConversationCursor> held = unacked_.acknowledge(keys);
+  std::vector<ConversationCursor> held = unacked_.acknowledge(ack_keys_);
+  if (ack_keys_.capacity() > 1024) ack_keys_ = {};  // a huge ack frame's buffer is not kept
   if (held.empty() || !identity_) return;
   core_.messaging().acknowledge(*identity_, std::move(held));
 }
