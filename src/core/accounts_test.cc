@@ -205,6 +205,52 @@ TEST_F(Tokens, AResumeRacingALogoutStillEndsTheResumedSession) {
   ex_.run_until_idle();
 }
 
+// The same race with a password change on another device: the resumed device's token is
+// revoked and its sessions kicked after the resume read it but before the resumed session is
+// registered; the check after the attach must still end it.
+TEST_F(Tokens, AResumeRacingAPasswordChangeStillEndsTheResumedSession) {
+  // Alice's home is shard 0, where the password change counts its attempt too (user ids start
+  // at 1 and a user's home is id % 2); the resume answers on shard 1, left waiting.
+  register_user("zed");
+  const AuthGrant laptop = register_user("alice");
+  ASSERT_EQ(laptop.user_id % 2, 0);
+  auto phone = sync_call<AuthGrant>(0, [&](Core& core, Callback<AuthGrant> done) {
+    core.accounts().login({"alice", "password-alice", "phone", "127.0.0.1"}, std::move(done));
+  });
+  ASSERT_TRUE(phone) << phone.error().message;
+  const ShardId home = 0;
+  const ShardId other = 1;
+  TestSession& a = attach(laptop, home);
+
+  RecordingSink resumed;
+  SessionHandle handle;
+  ex_.on_shard(other, [&] {
+    handle = core_->open_session(resumed);
+    core_->accounts().resume(phone->token, [&](Result<AuthGrant> grant) {
+      ASSERT_TRUE(grant) << grant.error().message;
+      core_->attach(handle, *grant);
+    });
+  });
+  ASSERT_TRUE(ex_.run_blocking_one());  // the phone's token is read: still valid
+  std::optional<Result<void>> changed;
+  ex_.on_shard(home, [&] {
+    core_->accounts().change_password(a.who, "password-alice", "the-new-password",
+                                      [&](Result<void> r) { changed.emplace(std::move(r)); });
+  });
+  // The change runs to its end (hash, commit, kicks) while the resume's answer waits on `other`.
+  while (ex_.run_shard_one(home) || ex_.run_blocking_one() || ex_.run_hashing_one() ||
+         ex_.run_writer_one()) {
+  }
+  ASSERT_TRUE(changed.has_value());
+  ASSERT_TRUE(*changed) << changed->error().message;
+  EXPECT_TRUE(resumed.kicked.empty()) << "not registered yet: the kick missed it";
+  ex_.run_until_idle();
+  EXPECT_EQ(resumed.kicked, std::vector<Errc>{Errc::token_invalid});
+  EXPECT_TRUE(a.sink->kicked.empty()) << "the device that changed the password keeps its session";
+  ex_.on_shard(other, [&] { core_->close_session(handle); });
+  ex_.run_until_idle();
+}
+
 // A session logs out while the check that follows its attach is still queued: that check then
 // finds the token revoked, by this session's own logout. The session asked for it, so it gets its
 // logout answer and stays connected, unauthenticated; it is not kicked.

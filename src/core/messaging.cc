@@ -125,8 +125,12 @@ void Core::Messaging::append(const SessionIdentity& who, AppendRequest request,
   // The writer's queue is bounded by count and bytes: a sender past it is told to retry; what
   // is queued will be committed and acked.
   const std::size_t bytes = request.text.size() + request.client_msg_id.size() + 128;
-  if (core_.appends_pending_.fetch_add(1) >= core_.config_.max_pending_appends ||
-      core_.append_bytes_pending_.fetch_add(bytes) >= core_.config_.max_pending_append_bytes) {
+  // Both counters move before either is judged: with `||` a refusal by count skipped the add of
+  // the bytes it then took back, wrapping the byte count so that every later send was refused.
+  const std::size_t appends_before = core_.appends_pending_.fetch_add(1);
+  const std::size_t bytes_before = core_.append_bytes_pending_.fetch_add(bytes);
+  if (appends_before >= core_.config_.max_pending_appends ||
+      bytes_before >= core_.config_.max_pending_append_bytes) {
     core_.appends_pending_.fetch_sub(1);
     core_.append_bytes_pending_.fetch_sub(bytes);
     return done(fail(Errc::unavailable, "the server is busy; retry", kBusyRetryMs));
