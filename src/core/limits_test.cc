@@ -99,5 +99,29 @@ TEST_F(Limits, AFullHashingQueueAnswersUnavailableWithAHint) {
   register_user("bob");  // once the queue drained, the retry goes through
 }
 
+// Amplification (issue 8, item 10): a settings change that changes nothing is not written to the
+// user's log and not sent to their other devices; a real change still is.
+TEST_F(Limits, ARepeatedChatSettingChangesNothingAndTellsNobody) {
+  const AuthGrant alice = register_user("alice");
+  register_user("bob");
+  TestSession& laptop = attach(alice, 0);
+  TestSession& phone = attach(alice, 1);
+  auto direct = open_direct(laptop, "bob");
+  ASSERT_TRUE(direct) << direct.error().message;
+  auto set = [&](ChatSettings settings) {
+    return sync_call<void>(0, [&](Core& core, Callback<void> done) {
+      core.chat().chat_settings(laptop.who, direct->id, settings, std::move(done));
+    });
+  };
+  const std::size_t before = phone.sink->of<UserUpdateEvent>().size();
+  ASSERT_TRUE(set({.muted = true}));
+  ASSERT_EQ(phone.sink->of<UserUpdateEvent>().size(), before + 1);
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(set({.muted = true}));
+  ASSERT_TRUE(set({.nickname = ""}));  // no nickname was set: also no change
+  EXPECT_EQ(phone.sink->of<UserUpdateEvent>().size(), before + 1);
+  ASSERT_TRUE(set({.muted = false}));
+  EXPECT_EQ(phone.sink->of<UserUpdateEvent>().size(), before + 2);
+}
+
 }  // namespace
 }  // namespace parley::testing
