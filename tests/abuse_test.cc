@@ -3,6 +3,9 @@
 // reserved ids, a full disk, and the protocol answers the document promises.
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
+
 #include "chat_support.h"
 
 namespace parley::testing {
@@ -193,7 +196,10 @@ TEST_F(Abuse, TheSameDeviceKeyLogsIntoTheSameDevice) {
 // lost. [store] max_size_mb caps the database the same way a full file system does.
 TEST(AbuseDisk, AFullStoreRefusesWritesCleanlyAndKeepsServingReads) {
   TempDir dir;
-  ServerProcess server(dir.path(), std::string(kFastSecurity) + "[store]\nmax_size_mb = 1\n");
+  const std::string log = dir.path() + "/parleyd.log";
+  ServerProcess server(dir.path() + "/server",
+                       std::string(kFastSecurity) + "[store]\nmax_size_mb = 1\n", {},
+                       {.log_file = log});
   ASSERT_TRUE(server.ready()) << server.error();
   Device alice = connect_device(server, "alice", true);
   Device bob = connect_device(server, "bob", true);
@@ -224,6 +230,10 @@ TEST(AbuseDisk, AFullStoreRefusesWritesCleanlyAndKeepsServingReads) {
     after = page.messages(page.messages_size() - 1).seq();
   }
   EXPECT_EQ(stored, acked);
+  // The operator is told why, with the detail the client is not given.
+  std::ifstream in(log);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("storage unavailable"), std::string::npos) << text;
 }
 
 }  // namespace
