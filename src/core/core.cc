@@ -95,6 +95,14 @@ void Core::kick_unless_logging_out(SessionHandle session) {
   });
 }
 
+Core::ShardFootprint Core::footprint() {
+  const ShardState& shard = local();
+  ShardFootprint out{shard.conversations.size(), 0};
+  for (const auto& [id, state] : shard.conversations)
+    out.typing_entries += state.last_typing.size();
+  return out;
+}
+
 void Core::arm_expiry_sweep(ShardState& shard) {
   if (shard.expiry_sweep_armed) return;
   shard.expiry_sweep_armed = true;

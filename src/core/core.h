@@ -187,6 +187,13 @@ class Core {
   Chat& chat() { return *chat_; }
   Contacts& contacts() { return *contacts_; }
 
+  // What the current shard holds in memory, for metrics and for tests of its bounds.
+  struct ShardFootprint {
+    std::size_t cached_conversations = 0;  // membership caches (LRU, max_cached_conversations)
+    std::size_t typing_entries = 0;        // per-member typing throttles in those caches
+  };
+  ShardFootprint footprint();
+
  private:
   struct ShardState;
   struct WriterState;

@@ -123,5 +123,66 @@ TEST_F(Limits, ARepeatedChatSettingChangesNothingAndTellsNobody) {
   EXPECT_EQ(phone.sink->of<UserUpdateEvent>().size(), before + 2);
 }
 
+// Memory bounds (issue 8, item 8): a shard keeps at most max_cached_conversations membership
+// caches, and one evicted is reloaded when needed: its next message still reaches its members.
+TEST_F(Limits, ConversationCachesAreBoundedAndAnEvictedOneStillDelivers) {
+  config_.chat.max_cached_conversations = 2;
+  restart();
+  const AuthGrant alice = register_user("alice");
+  TestSession& a = attach(alice, 0);
+  std::vector<TestSession*> peers;
+  std::vector<ConversationId> ids;
+  for (int i = 0; i < 6; ++i) {
+    const std::string name = "peer" + std::to_string(i);
+    peers.push_back(&attach(register_user(name), static_cast<ShardId>(i % 2)));
+    auto direct = open_direct(a, name);
+    ASSERT_TRUE(direct) << direct.error().message;
+    ids.push_back(direct->id);
+    ASSERT_TRUE(send(a, direct->id, "hello " + name, "first-" + name));
+  }
+  for (ShardId shard : {0u, 1u}) {
+    ex_.on_shard(shard, [&] { EXPECT_LE(core_->footprint().cached_conversations, 2u); });
+  }
+  auto again = send(a, ids[0], "again", "second-peer0");  // long evicted by now
+  ASSERT_TRUE(again) << again.error().message;
+  const auto got = peers[0]->sink->messages();
+  ASSERT_FALSE(got.empty());
+  EXPECT_EQ(got.back().seq, again->seq);
+  EXPECT_EQ(got.back().text, "again");
+}
+
+// Typing throttles are pruned once there are more than 64 in a conversation: entries older than
+// the typing interval go, so a big group's typists do not accumulate without end.
+TEST_F(Limits, TypingThrottlesOfAGroupArePruned) {
+  constexpr int kTypists = 70;
+  const AuthGrant owner = register_user("owner");
+  TestSession& o = attach(owner, 0);
+  std::vector<std::string> names;
+  std::vector<TestSession*> typists;
+  for (int i = 0; i < kTypists; ++i) {
+    names.push_back("typist" + std::to_string(i));
+    typists.push_back(&attach(register_user(names.back()), 0));
+  }
+  auto group = create_group(o, "busy", names);
+  ASSERT_TRUE(group) << group.error().message;
+  auto type = [&](TestSession& s) {
+    return sync_call<void>(s.handle.shard, [&](Core& core, Callback<void> done) {
+      core.chat().typing(s.who, group->id, std::move(done));
+    });
+  };
+  auto typing_entries = [&] {
+    std::size_t total = 0;
+    for (ShardId shard : {0u, 1u}) {
+      ex_.on_shard(shard, [&] { total += core_->footprint().typing_entries; });
+    }
+    return total;
+  };
+  for (TestSession* t : typists) ASSERT_TRUE(type(*t));
+  EXPECT_EQ(typing_entries(), static_cast<std::size_t>(kTypists));
+  ex_.advance(config_.chat.typing_interval_ms);
+  ASSERT_TRUE(type(o));
+  EXPECT_EQ(typing_entries(), 1u) << "only the owner typed within the interval";
+}
+
 }  // namespace
 }  // namespace parley::testing
