@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <optional>
+#include <utility>
 
 #include "testing/core_harness.h"
 
@@ -17,34 +18,44 @@ class Limits : public CoreHarness {
       core.messaging().open_direct(s.who, peer, std::move(done));
     });
   }
+  // Alice attached, and her direct conversation with bob.
+  std::pair<TestSession*, ConversationId> alice_with_bob() {
+    TestSession& a = attach(register_user("alice"));
+    register_user("bob");
+    auto direct = open_direct(a, "bob");
+    EXPECT_TRUE(direct) << direct.error().message;
+    return {&a, direct ? direct->id : 0};
+  }
+  // The shape both queue refusals share: UNAVAILABLE, with a hint of when to retry.
+  template <class T>
+  static void expect_busy(const std::optional<Result<T>>& answer) {
+    ASSERT_TRUE(answer.has_value()) << "refused at once, before the queue drains";
+    ASSERT_FALSE(*answer);
+    EXPECT_EQ(answer->error().code, Errc::unavailable);
+    EXPECT_GT(answer->error().retry_after_ms, 0u);
+  }
 };
 
 TEST_F(Limits, AFullWriterQueueAnswersUnavailableWithAHintAndKeepsWhatItQueued) {
   config_.max_pending_appends = 1;
   restart();
-  const AuthGrant alice = register_user("alice");
-  register_user("bob");
-  TestSession& a = attach(alice);
-  auto direct = open_direct(a, "bob");
-  ASSERT_TRUE(direct) << direct.error().message;
+  auto [a, id] = alice_with_bob();
+  ASSERT_NE(id, 0);
 
   std::optional<Result<SendAck>> first, second;
-  ex_.on_shard(a.handle.shard, [&] {
-    core_->messaging().send(a.who, SendCommand{{}, direct->id, "m-1", "one"},
+  ex_.on_shard(a->handle.shard, [&] {
+    core_->messaging().send(a->who, SendCommand{{}, id, "m-1", "one"},
                             [&](Result<SendAck> r) { first.emplace(std::move(r)); });
-    core_->messaging().send(a.who, SendCommand{{}, direct->id, "m-2", "two"},
+    core_->messaging().send(a->who, SendCommand{{}, id, "m-2", "two"},
                             [&](Result<SendAck> r) { second.emplace(std::move(r)); });
   });
-  ASSERT_TRUE(second.has_value()) << "refused at once, before the writer runs";
-  ASSERT_FALSE(*second);
-  EXPECT_EQ(second->error().code, Errc::unavailable);
-  EXPECT_GT(second->error().retry_after_ms, 0u);
+  expect_busy(second);
   EXPECT_FALSE(first.has_value());
 
   ex_.run_until_idle();
   ASSERT_TRUE(first.has_value());
   ASSERT_TRUE(*first) << first->error().message;  // what was queued is committed and acked
-  auto again = send(a, direct->id, "two", "m-2");
+  auto again = send(*a, id, "two", "m-2");
   ASSERT_TRUE(again) << static_cast<int>(again.error().code) << " "
                      << again.error().message;  // the retry the hint asks for succeeds
   EXPECT_EQ(again->seq, (*first)->seq + 1);
@@ -53,24 +64,18 @@ TEST_F(Limits, AFullWriterQueueAnswersUnavailableWithAHintAndKeepsWhatItQueued) 
 TEST_F(Limits, AFullReadQueueAnswersUnavailableWithAHint) {
   config_.max_blocking_queue = 1;
   restart();
-  const AuthGrant alice = register_user("alice");
-  register_user("bob");
-  TestSession& a = attach(alice);
-  auto direct = open_direct(a, "bob");
-  ASSERT_TRUE(direct) << direct.error().message;
+  auto [a, id] = alice_with_bob();
+  ASSERT_NE(id, 0);
 
   std::optional<Result<HistoryPage>> first, second;
-  ex_.on_shard(a.handle.shard, [&] {
-    core_->messaging().history(a.who, HistoryQuery{direct->id},
+  ex_.on_shard(a->handle.shard, [&] {
+    core_->messaging().history(a->who, HistoryQuery{id},
                                [&](Result<HistoryPage> r) { first.emplace(std::move(r)); });
-    core_->messaging().history(a.who, HistoryQuery{direct->id},
+    core_->messaging().history(a->who, HistoryQuery{id},
                                [&](Result<HistoryPage> r) { second.emplace(std::move(r)); });
   });
   ex_.run_without_blocking();
-  ASSERT_TRUE(second.has_value());
-  ASSERT_FALSE(*second);
-  EXPECT_EQ(second->error().code, Errc::unavailable);
-  EXPECT_GT(second->error().retry_after_ms, 0u);
+  expect_busy(second);
   ex_.run_until_idle();
   ASSERT_TRUE(first.has_value());
   EXPECT_TRUE(*first) << first->error().message;
@@ -89,10 +94,7 @@ TEST_F(Limits, AFullHashingQueueAnswersUnavailableWithAHint) {
   // Everything runs but the hashing pool: both reach it, one is admitted.
   while (ex_.run_shards() > 0 || ex_.run_writer_one() || ex_.run_blocking_one()) {
   }
-  ASSERT_TRUE(second.has_value());
-  ASSERT_FALSE(*second);
-  EXPECT_EQ(second->error().code, Errc::unavailable);
-  EXPECT_GT(second->error().retry_after_ms, 0u);
+  expect_busy(second);
   ex_.run_until_idle();
   ASSERT_TRUE(first.has_value());
   EXPECT_TRUE(*first) << first->error().message;
