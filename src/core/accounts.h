@@ -21,6 +21,8 @@ class Core::Accounts {
   void register_account(RegisterCommand command, Callback<AuthGrant> done);
   void login(LoginCommand command, Callback<AuthGrant> done);
   void resume(std::string token, Callback<AuthGrant> done);
+  // Revokes the device's token and ends its other sessions. The calling session is not kicked
+  // for it; on success the gateway closes it (Core::close_session), as it is no longer logged in.
   void logout(const SessionIdentity& who, Callback<void> done);
   void change_password(const SessionIdentity& who, std::string old_password,
                        std::string new_password, Callback<void> done);
