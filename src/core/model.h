@@ -2,12 +2,14 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "common/clock.h"
+#include "core/system_event.h"
 
 namespace parley {
 
@@ -23,7 +25,7 @@ enum class ConversationKind : std::uint8_t { direct = 1, group = 2 };
 // gap-free seq order carries everything a device must apply, and sync is "entries after my seq".
 enum class MessageKind : std::uint8_t {
   text = 1,
-  system = 2,            // text holds a JSON description (see SystemEvent)
+  system = 2,            // Message::system says what happened (text is empty)
   edit = 3,              // text = the new text of target_seq
   deletion = 4,          // target_seq deleted for everyone; its body is erased
   reaction = 5,          // text = emoji added to target_seq by the sender
@@ -112,6 +114,8 @@ struct Message {
   bool hidden = false;   // text entries: deleted for me by the reading user (text omitted)
   std::vector<Reaction> reactions;  // text entries, when read back as history
   bool truncated = false;           // a list preview: text cut (history has all of it)
+  // system entries: what happened (text is empty). Shared: one event fans out to every member.
+  std::shared_ptr<const SystemEvent> system;
 };
 
 // Ids the server makes for entries of its own share the (sender, client_msg_id) dedupe key with

@@ -36,11 +36,12 @@ std::vector<ConversationSummary> take(std::vector<ConversationSummary>& sorted, 
 }  // namespace
 
 std::size_t approx_wire_size(const Message& m) {
-  std::size_t size =
-      kMessageOverhead + m.text.size() + m.client_msg_id.size() + m.sender_username.size();
+  // A system event goes out as JSON text: at most twice its content (every character escaped).
+  const std::size_t text = m.text.size() + (m.system ? 2 * content_bytes(*m.system) : 0);
+  std::size_t size = kMessageOverhead + text + m.client_msg_id.size() + m.sender_username.size();
   for (const Reaction& r : m.reactions) size += 32 + r.username.size() + r.emoji.size();
   // JSON escapes can double a text; a protobuf answer never exceeds this estimate.
-  return size + m.text.size() / 2;
+  return size + text / 2;
 }
 
 std::size_t approx_wire_size(const ConversationSummary& s) {

@@ -1,60 +1,27 @@
 #include "core/system_event.h"
 
-#include <cstdio>
-
 namespace parley {
+namespace {
+constexpr std::size_t kFieldOverhead = 16;  // a key, its quotes and separators
+constexpr std::size_t kUserOverhead = 3;    // quotes and a comma
+}  // namespace
 
-std::string json_quote(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() + 2);
-  out.push_back('"');
-  for (const char c : text) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
-          out += buf;
-        } else {
-          out.push_back(c);
-        }
-    }
-  }
-  out.push_back('"');
-  return out;
+std::size_t content_bytes(const SystemEvent& e) {
+  std::size_t bytes = 6 * kFieldOverhead + e.event.size() + e.actor.size() + e.title.size() +
+                      e.role.size() + e.new_owner.size();
+  for (const std::string& user : e.users) bytes += user.size() + kUserOverhead;
+  return bytes;
 }
 
-std::string system_event_json(const SystemEvent& e) {
-  std::string out = "{\"event\":" + json_quote(e.event);
-  if (!e.actor.empty()) out += ",\"actor\":" + json_quote(e.actor);
-  if (!e.users.empty()) {
-    out += ",\"users\":[";
-    for (std::size_t i = 0; i < e.users.size(); ++i) {
-      if (i) out += ',';
-      out += json_quote(e.users[i]);
-    }
-    out += ']';
+bool cut_users(SystemEvent& e, std::size_t bytes) {
+  bool cut = false;
+  std::size_t size = content_bytes(e);
+  while (size > bytes && !e.users.empty()) {
+    size -= e.users.back().size() + kUserOverhead;
+    e.users.pop_back();
+    cut = true;
   }
-  if (!e.title.empty()) out += ",\"title\":" + json_quote(e.title);
-  if (!e.role.empty()) out += ",\"role\":" + json_quote(e.role);
-  if (!e.new_owner.empty()) out += ",\"new_owner\":" + json_quote(e.new_owner);
-  out += '}';
-  return out;
+  return cut;
 }
 
 }  // namespace parley

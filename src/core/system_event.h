@@ -1,9 +1,11 @@
-// The body of a system entry (membership changes, renames): a small JSON object, so every client
-// can render it in its own language. Built here, stored as the entry's text.
+// What a system entry (group created, members added/removed/left, renamed, role changed) says,
+// typed. Core and the store pass it as data; each gateway renders it in its own format (native:
+// a JSON object in the entry's text, docs/protocol-reference.md "SYSTEM entries") and each store
+// backend keeps it in its own.
 #pragma once
 
+#include <cstddef>
 #include <string>
-#include <string_view>
 #include <vector>
 
 namespace parley {
@@ -11,16 +13,18 @@ namespace parley {
 struct SystemEvent {
   std::string event;               // created, added, removed, left, renamed, role
   std::string actor;               // username of who did it
-  std::vector<std::string> users;  // added/removed users, or the user whose role changed
+  std::vector<std::string> users;  // added/removed users, or the users whose role changed
   std::string title;               // created, renamed
   std::string role;                // role: "admin" or "member"
   std::string new_owner;           // left: when ownership passed on
+  bool operator==(const SystemEvent&) const = default;
 };
 
-// {"event":"added","actor":"alice","users":["bob"]}; empty fields are left out.
-std::string system_event_json(const SystemEvent& event);
+// The bytes of text its fields hold plus a few per field and per user for keys and quoting: an
+// estimate of an encoding's size before escapes.
+std::size_t content_bytes(const SystemEvent& event);
 
-// JSON string literal (with quotes) for any UTF-8 text.
-std::string json_quote(std::string_view text);
+// Drops users from the end until content_bytes fits in `bytes` (a preview); whether any went.
+bool cut_users(SystemEvent& event, std::size_t bytes);
 
 }  // namespace parley

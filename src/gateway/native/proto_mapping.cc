@@ -1,5 +1,7 @@
 #include "gateway/native/proto_mapping.h"
 
+#include "codec/system_event_json.h"
+
 namespace parley::native {
 namespace {
 
@@ -78,7 +80,8 @@ void to_wire(const Message& message, v1::Message& out) {
   out.set_sender_device_id(message.sender_device_id);
   out.set_client_msg_id(message.client_msg_id);
   out.set_kind(kind_to_wire(message.kind));
-  out.set_text(message.text);
+  // SYSTEM entries: the event as the JSON object protocol-reference.md "SYSTEM entries" documents.
+  out.set_text(message.system ? codec::system_event_json(*message.system) : message.text);
   out.set_sent_at_ms(message.sent_at);
   out.set_target_seq(message.target_seq);
   out.set_edited_at_ms(message.edited_at);

@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "codec/system_event_json.h"
 #include "store/sqlite/migrations.h"
 #include "store/sqlite/sqlite_test_support.h"
 
@@ -11,6 +12,12 @@ namespace {
 
 class SqliteGroupTest : public SqliteStoreTest {
  protected:
+  // A system entry's event as clients read it; its text stays empty (the event is typed).
+  static std::string json(const Message& m) {
+    EXPECT_EQ(m.kind, MessageKind::system);
+    EXPECT_EQ(m.text, "");
+    return m.system ? codec::system_event_json(*m.system) : "(no system event)";
+  }
   Result<GroupOutcome> act(ConversationId id, UserId actor, GroupAction action,
                            std::vector<UserId> users = {}, std::string title = {},
                            MemberRole role = MemberRole::member, std::size_t max = 10'000) {
@@ -81,8 +88,43 @@ TEST_F(SqliteGroupTest, CreateGroupChecksItsMembers) {
   EXPECT_EQ(m.seq, 1);
   EXPECT_EQ(m.kind, MessageKind::system);
   EXPECT_EQ(m.sender_id, alice);
-  EXPECT_EQ(m.text, R"({"event":"created","actor":"alice","users":["bob"],"title":"G"})");
+  EXPECT_EQ(json(m), R"({"event":"created","actor":"alice","users":["bob"],"title":"G"})");
   EXPECT_EQ(store_->messages_after(c.id, 0, 10)->front().client_msg_id, m.client_msg_id);
+}
+
+// The file keeps the event as its JSON (what databases of earlier versions hold too), and reading
+// types it again; a body no codec reads still comes back as an event, never as raw text.
+TEST_F(SqliteGroupTest, SystemEntriesAreStoredAsJsonAndReadBackTyped) {
+  UserId alice = user("alice");
+  UserId bob = user("bob");
+  auto group = store_->create_group(NewGroup{.creator = alice, .title = "G", .members = {bob}});
+  ASSERT_TRUE(group) << group.error().message;
+  const ConversationId g = group->conversation.id;
+  const std::string where = " WHERE conversation_id = " + std::to_string(g);
+  EXPECT_EQ(query_int("SELECT body = '{\"event\":\"created\",\"actor\":\"alice\","
+                      "\"users\":[\"bob\"],\"title\":\"G\"}' FROM messages" +
+                      where + " AND seq = 1"),
+            1);
+  auto log = store_->messages_after(g, 0, 10);
+  ASSERT_TRUE(log);
+  ASSERT_EQ(log->size(), 1u);
+  EXPECT_EQ(*log->front().system, *group->system_message.system);
+  EXPECT_EQ(log->front().text, "");
+
+  store_.reset();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(path_.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
+  const std::string sql = "UPDATE messages SET body = 'not json'" + where;  // seq 1 only
+  EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK)
+      << sqlite3_errmsg(db);
+  sqlite3_close(db);
+  reopen();
+  log = store_->messages_after(g, 0, 10);
+  ASSERT_TRUE(log);
+  ASSERT_EQ(log->size(), 1u);
+  ASSERT_TRUE(log->front().system);
+  EXPECT_EQ(log->front().system->event, "unknown");
+  EXPECT_EQ(log->front().text, "");
 }
 
 TEST_F(SqliteGroupTest, CreatesTenThousandMembersInOneTransaction) {
@@ -171,7 +213,8 @@ TEST_F(SqliteGroupTest, AddRemoveAndVisibility) {
   EXPECT_EQ(removed->updates[0].user_id, carol);
   EXPECT_EQ(removed->updates[0].kind, UserUpdateKind::left);
   EXPECT_EQ(removed->updates[0].conversation_id, g);
-  EXPECT_EQ(removed->system_message.text, R"({"event":"removed","actor":"bob","users":["carol"]})");
+  EXPECT_EQ(json(removed->system_message),
+            R"({"event":"removed","actor":"bob","users":["carol"]})");
   EXPECT_TRUE(store_->conversation_list(carol, 10)->size() == 1);  // the other group only
   auto resent = append_one(text(g, carol, "late"));
   EXPECT_EQ(resent.error().code, Errc::not_found);
@@ -207,7 +250,7 @@ TEST_F(SqliteGroupTest, LeaveRenameRolesAndOwnerHandoff) {
   auto renamed = act(g, alice, GroupAction::rename, {}, "New");
   ASSERT_TRUE(renamed);
   EXPECT_EQ(renamed->conversation.title, "New");
-  EXPECT_EQ(renamed->system_message.text, R"({"event":"renamed","actor":"alice","title":"New"})");
+  EXPECT_EQ(json(renamed->system_message), R"({"event":"renamed","actor":"alice","title":"New"})");
 
   EXPECT_EQ(error_of(act(g, bob, GroupAction::set_role, {carol}, {}, MemberRole::admin)),
             Errc::forbidden);
@@ -215,7 +258,7 @@ TEST_F(SqliteGroupTest, LeaveRenameRolesAndOwnerHandoff) {
             Errc::invalid_argument);
   auto promoted = act(g, alice, GroupAction::set_role, {dave}, {}, MemberRole::admin);
   ASSERT_TRUE(promoted);
-  EXPECT_EQ(promoted->system_message.text,
+  EXPECT_EQ(json(promoted->system_message),
             R"({"event":"role","actor":"alice","users":["dave"],"role":"admin"})");
   EXPECT_EQ(role_of(g, dave), MemberRole::admin);
 
@@ -225,7 +268,7 @@ TEST_F(SqliteGroupTest, LeaveRenameRolesAndOwnerHandoff) {
   EXPECT_EQ(left->former_members, std::vector<UserId>{alice});
   ASSERT_EQ(left->updates.size(), 1u);
   EXPECT_EQ(left->updates[0].kind, UserUpdateKind::left);
-  EXPECT_EQ(left->system_message.text, R"({"event":"left","actor":"alice","new_owner":"dave"})");
+  EXPECT_EQ(json(left->system_message), R"({"event":"left","actor":"alice","new_owner":"dave"})");
   EXPECT_EQ(role_of(g, dave), MemberRole::owner);
   EXPECT_EQ(left->conversation.members.size(), 3u);
 

@@ -159,7 +159,7 @@ Result<GroupOutcome> SqliteStore::create_group(const NewGroup& group) {
 
   GroupOutcome outcome;
   auto system =
-      detail::append_system(db, id, group.creator, **creator, system_event_json(event), group.now);
+      detail::append_system(db, id, group.creator, **creator, std::move(event), group.now);
   if (!system) return forward(system);
   outcome.system_message = std::move(*system);
   auto conversation = detail::load_conversation(db, id);
@@ -295,8 +295,8 @@ Result<GroupOutcome> SqliteStore::change_group(const GroupChange& change) {
     }
   }
 
-  auto system = detail::append_system(db, id, change.actor, **actor_name, system_event_json(event),
-                                      change.now);
+  auto system =
+      detail::append_system(db, id, change.actor, **actor_name, std::move(event), change.now);
   if (!system) return forward(system);
   outcome.system_message = std::move(*system);
   auto conversation = detail::load_conversation(db, id);

@@ -3,6 +3,8 @@
 
 #include <utility>
 
+#include "codec/system_event_json.h"
+
 namespace parley::store::detail {
 
 Message read_message(const Statement& row) {
@@ -15,7 +17,14 @@ Message read_message(const Statement& row) {
   message.sender_device_id = row.int64(5);
   message.client_msg_id = row.text(6);
   message.kind = static_cast<MessageKind>(row.int64(7));
-  message.text = row.text(8);
+  if (message.kind == MessageKind::system) {
+    // A row no codec reads (written by hand, or by a newer version) still shows as an event.
+    auto event = codec::parse_system_event_json(row.text(8));
+    message.system = std::make_shared<const SystemEvent>(event ? std::move(*event)
+                                                               : SystemEvent{.event = "unknown"});
+  } else {
+    message.text = row.text(8);
+  }
   message.sent_at = row.int64(9);
   message.target_seq = row.int64(10);
   message.edited_at = row.int64(11);
@@ -110,6 +119,8 @@ Result<void> insert_entry(Connection& db, Message& message, bool touch_activity,
     message.seq = stmt->int64(0) + 1;
   }
   {
+    const std::string system_body =
+        message.system ? codec::system_event_json(*message.system) : std::string();
     auto stmt = db.prepare(
         "INSERT INTO messages (conversation_id, seq, sender_id, sender_device_id, client_msg_id, "
         "kind, body, sent_at, target_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
@@ -120,7 +131,7 @@ Result<void> insert_entry(Connection& db, Message& message, bool touch_activity,
                     .bind(4, message.sender_device_id)
                     .bind(5, message.client_msg_id)
                     .bind(6, static_cast<std::int64_t>(message.kind))
-                    .bind(7, message.text)
+                    .bind(7, message.system ? std::string_view(system_body) : message.text)
                     .bind(8, message.sent_at)
                     .bind(9, message.target_seq)
                     .run();
@@ -141,13 +152,13 @@ Result<void> insert_entry(Connection& db, Message& message, bool touch_activity,
 }
 
 Result<Message> append_system(Connection& db, ConversationId id, UserId actor,
-                              const std::string& actor_name, const std::string& body, TimeMs now) {
+                              const std::string& actor_name, SystemEvent event, TimeMs now) {
   Message message;
   message.conversation_id = id;
   message.sender_id = actor;
   message.sender_username = actor_name;
   message.kind = MessageKind::system;
-  message.text = body;
+  message.system = std::make_shared<const SystemEvent>(std::move(event));
   message.sent_at = now;
   auto inserted = [&]() -> Result<void> {
     // The id must be unique per sender; conversation and seq make it so. The seq is not known

@@ -60,10 +60,11 @@ Result<std::optional<std::string>> username_of(Connection& db, UserId user);
 Result<void> insert_entry(Connection& db, Message& message, bool touch_activity,
                           std::optional<Seq> last_seq = std::nullopt);
 
-// Appends a system entry (body: system_event_json) by `actor` at the conversation's next seq,
-// with client_msg_id "sys:<conversation>:<seq>".
+// Appends a system entry saying `event` by `actor` at the conversation's next seq, with
+// client_msg_id "sys:<conversation>:<seq>". The `text` column keeps the event as
+// codec::system_event_json; read_message types it again.
 Result<Message> append_system(Connection& db, ConversationId id, UserId actor,
-                              const std::string& actor_name, const std::string& body, TimeMs now);
+                              const std::string& actor_name, SystemEvent event, TimeMs now);
 
 // Appends `update` to update.user_id's log at last_user_seq + 1 (user_seq and peer filled in).
 // [writer], inside a transaction.
