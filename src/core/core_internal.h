@@ -79,9 +79,11 @@ struct Core::ShardState {
   std::unordered_map<std::uint64_t, Attached> attached;
   bool expiry_sweep_armed = false;
 
-  // Delivery cursors acknowledged by this shard's sessions, not yet written (device ->
-  // conversation -> highest acked seq).
-  std::unordered_map<DeviceId, std::unordered_map<ConversationId, Seq>> acked_cursors;
+  // Delivery cursors acknowledged by this shard's sessions, not yet written, in the order they
+  // came (a flush sorts them and keeps each (device, conversation)'s highest). A flat vector
+  // that keeps its capacity: acks come at the fan-out rate, and nodes per device and flush
+  // cost more than the acks themselves.
+  std::vector<DeviceCursor> acked_cursors;
   bool cursor_flush_armed = false;
 
   // Home role: presence of the users homed on this shard, as the bus reports it.

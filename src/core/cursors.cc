@@ -1,19 +1,29 @@
 // Messaging family, delivery cursors: what each device has acknowledged, written in batches, and
 // what it has not (for sessions resumed later: XMPP stream management, persistent MQTT sessions,
 // a native resume).
+#include <algorithm>
+#include <tuple>
+
 #include "core/core_internal.h"
 
 namespace parley {
 
+namespace {
+// Acks pending on one shard before a flush is forced (a flush normally comes every
+// cursor_flush_ms): 64 Ki × 24 B = 1.5 MiB at most, whatever the ack rate.
+constexpr std::size_t kMaxPendingCursors = 64 * 1024;
+// The pending buffer's capacity kept after a flush; a burst's bigger buffer is let go.
+constexpr std::size_t kKeptPendingCapacity = 4096;
+}  // namespace
+
 void Core::Messaging::acknowledge(const SessionIdentity& who,
-                                  std::vector<ConversationCursor> acked) {
+                                  std::span<const ConversationCursor> acked) {
   ShardState& shard = core_.local();
-  auto& cursors = shard.acked_cursors[who.device_id];
   for (const ConversationCursor& c : acked) {
     if (c.conversation_id <= 0 || c.seq <= 0) continue;
-    Seq& seq = cursors[c.conversation_id];
-    seq = std::max(seq, c.seq);
+    shard.acked_cursors.push_back({who.device_id, c.conversation_id, c.seq});
   }
+  if (shard.acked_cursors.size() >= kMaxPendingCursors) return flush_cursors();
   if (shard.cursor_flush_armed) return;
   shard.cursor_flush_armed = true;
   // One writer task per shard and interval, whatever the ack rate: cursors cost the writer
@@ -25,24 +35,30 @@ void Core::Messaging::acknowledge(const SessionIdentity& who,
 }
 
 void Core::Messaging::flush_cursors(DeviceId device) {
-  ShardState& shard = core_.local();
-  std::vector<DeviceCursors> batch;
-  auto take = [&](auto it) {
-    std::vector<ConversationCursor> cursors;
-    cursors.reserve(it->second.size());
-    for (const auto& [conversation, seq] : it->second) cursors.push_back({conversation, seq});
-    batch.push_back({it->first, std::move(cursors)});
-  };
+  std::vector<DeviceCursor>& pending = core_.local().acked_cursors;
+  std::vector<DeviceCursor> batch;
   if (device != 0) {
-    auto it = shard.acked_cursors.find(device);
-    if (it == shard.acked_cursors.end()) return;
-    take(it);
-    shard.acked_cursors.erase(it);
+    auto others_end =
+        std::partition(pending.begin(), pending.end(),
+                       [device](const DeviceCursor& c) { return c.device != device; });
+    batch.assign(others_end, pending.end());
+    pending.erase(others_end, pending.end());
   } else {
-    for (auto it = shard.acked_cursors.begin(); it != shard.acked_cursors.end(); ++it) take(it);
-    shard.acked_cursors.clear();
+    batch.assign(pending.begin(), pending.end());  // a copy: `pending` keeps its capacity
+    pending.clear();
   }
+  if (pending.empty() && pending.capacity() > kKeptPendingCapacity) pending = {};
   if (batch.empty()) return;
+  // Each (device, conversation) once, at the highest seq acknowledged.
+  std::sort(batch.begin(), batch.end(), [](const DeviceCursor& a, const DeviceCursor& b) {
+    return std::tie(a.device, a.conversation_id, b.seq) <
+           std::tie(b.device, b.conversation_id, a.seq);
+  });
+  batch.erase(std::unique(batch.begin(), batch.end(),
+                          [](const DeviceCursor& a, const DeviceCursor& b) {
+                            return a.device == b.device && a.conversation_id == b.conversation_id;
+                          }),
+              batch.end());
   core_.executor_.post_writer([this, batch = std::move(batch)] {
     // Best effort: a cursor that fails to be written only means a resumed session is sent some
     // entries again, which every device drops by (conversation, seq).

@@ -18,6 +18,10 @@ class Cursors : public CoreHarness {
     for (const Message& m : entries.value_or(std::vector<Message>{})) seqs.push_back(m.seq);
     return seqs;
   }
+  void ack(ShardId shard, TestSession& s, ConversationId conversation, Seq seq) {
+    const ConversationCursor cursor{conversation, seq};
+    ex_.on_shard(shard, [&] { core_->messaging().acknowledge(s.who, std::span(&cursor, 1)); });
+  }
 };
 
 TEST_F(Cursors, AReturningDeviceIsOwedExactlyWhatItDidNotAcknowledge) {
@@ -30,17 +34,47 @@ TEST_F(Cursors, AReturningDeviceIsOwedExactlyWhatItDidNotAcknowledge) {
   ASSERT_TRUE(direct);
   for (int i = 1; i <= 3; ++i) ASSERT_TRUE(send(a, direct->id, "m", "m" + std::to_string(i)));
   TestSession& b = attach(bob, 1);
-  ex_.on_shard(1, [&] { core_->messaging().acknowledge(b.who, {{direct->id, 2}}); });
+  ack(1, b, direct->id, 2);
   close(b);
   for (int i = 4; i <= 5; ++i) ASSERT_TRUE(send(a, direct->id, "m", "m" + std::to_string(i)));
 
   TestSession& again = attach(bob, 0);  // the same device, resumed elsewhere
   EXPECT_EQ(owed(again), (std::vector<Seq>{3, 4, 5}));
   EXPECT_EQ(owed(again, 2), (std::vector<Seq>{3, 4}));
-  ex_.on_shard(0, [&] { core_->messaging().acknowledge(again.who, {{direct->id, 5}}); });
+  ack(0, again, direct->id, 5);
   EXPECT_TRUE(owed(again).empty());
   // What alice's own device sent is never owed to it.
   EXPECT_TRUE(owed(a).empty());
+}
+
+// Acks of one flush interval come in any order and several times; the highest counts, per
+// device and conversation, and another device's acks do not move this one.
+TEST_F(Cursors, TheHighestAckOfAFlushIntervalCountsPerDeviceAndConversation) {
+  const AuthGrant alice = register_user("alice");
+  const AuthGrant bob = register_user("bob");
+  auto bob_tablet_grant = sync_call<AuthGrant>(0, [&](Core& core, Callback<AuthGrant> done) {
+    core.accounts().login({"bob", "password-bob", "tablet", "127.0.0.1", "tablet-key"},
+                          std::move(done));
+  });
+  ASSERT_TRUE(bob_tablet_grant) << bob_tablet_grant.error().message;
+  const AuthGrant bob_tablet = *bob_tablet_grant;
+  TestSession& a = attach(alice, 0);
+  auto direct = sync_call<Conversation>(0, [&](Core& core, Callback<Conversation> done) {
+    core.messaging().open_direct(a.who, "bob", std::move(done));
+  });
+  ASSERT_TRUE(direct);
+  for (int i = 1; i <= 6; ++i) ASSERT_TRUE(send(a, direct->id, "m", "m" + std::to_string(i)));
+  TestSession& phone = attach(bob, 1);
+  TestSession& tablet = attach(bob_tablet, 1);
+  ack(1, phone, direct->id, 4);
+  ack(1, tablet, direct->id, 1);
+  ack(1, phone, direct->id, 2);
+  ack(1, phone, direct->id, 4);
+  ack(1, tablet, direct->id, 2);
+  close(phone);
+  close(tablet);
+  EXPECT_EQ(owed(attach(bob, 0)), (std::vector<Seq>{5, 6}));
+  EXPECT_EQ(owed(attach(bob_tablet, 0)), (std::vector<Seq>{3, 4, 5, 6}));
 }
 
 TEST_F(Cursors, ANewDeviceOwesNothingFromBeforeItExisted) {

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -32,8 +33,9 @@ class Core::Messaging {
             Callback<SyncResult> done);
   void history(const SessionIdentity& who, HistoryQuery query, Callback<HistoryPage> done);
   // The device holds these entries (it acknowledged them): its delivery cursors move. Batched:
-  // written within cursor_flush_ms, and when the session closes. Fire and forget.
-  void acknowledge(const SessionIdentity& who, std::vector<ConversationCursor> acked);
+  // written within cursor_flush_ms, and when the session closes. Fire and forget; `acked` is
+  // read before this returns (the caller keeps its buffer).
+  void acknowledge(const SessionIdentity& who, std::span<const ConversationCursor> acked);
   // What this device has not acknowledged (a resumed session is sent exactly that), oldest
   // first per conversation, bounded by `limit` and by page bytes.
   void undelivered(const SessionIdentity& who, std::size_t limit,

@@ -132,10 +132,11 @@ struct ConversationCursor {
   Seq seq = 0;
 };
 
-// One device's acknowledged positions, as a flush writes them.
-struct DeviceCursors {
+// A device's acknowledged position in one conversation, as a flush writes it.
+struct DeviceCursor {
   DeviceId device = 0;
-  std::vector<ConversationCursor> cursors;
+  ConversationId conversation_id = 0;
+  Seq seq = 0;
 };
 
 struct SendAck {

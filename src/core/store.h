@@ -122,7 +122,7 @@ class Store {
   virtual Result<void> revoke_device(DeviceId device) = 0;
   // [writer] Moves delivery cursors forward (never back): each device holds these entries. One
   // transaction for the whole batch (a shard's acknowledgements of one flush interval).
-  virtual Result<void> advance_cursors(std::span<const DeviceCursors> batch) = 0;
+  virtual Result<void> advance_cursors(std::span<const DeviceCursor> batch) = 0;
   // The entries of the user's conversations that `device` has not acknowledged, as the user sees
   // them (above the joined point, not sent by this device), by conversation then seq, at most
   // `limit`. A new device has acknowledged everything before its creation.

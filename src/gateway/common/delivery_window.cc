@@ -13,7 +13,12 @@ TrackResult DeliveryWindow::track(DeliveryKey key, std::shared_ptr<const Event> 
     // Bounded by count and by bytes: 8,192 events of 64 KiB would be 512 MiB for one device.
     if (entries_.size() >= limits_.max_unacked) return TrackResult::too_many;
     if (bytes_ + bytes > limits_.max_unacked_bytes) return TrackResult::too_many_bytes;
-    it = entries_.emplace(key, Entry{}).first;
+    if (spare_.empty()) {
+      it = entries_.emplace(key, Entry{}).first;
+    } else {
+      spare_.key() = key;
+      it = entries_.insert(std::move(spare_)).position;
+    }
   } else {
     bytes_ -= it->second.bytes;
   }
@@ -26,20 +31,24 @@ bool DeliveryWindow::ack(DeliveryKey key) {
   auto it = entries_.find(key);
   if (it == entries_.end()) return false;
   bytes_ -= it->second.bytes;
-  entries_.erase(it);
+  if (spare_.empty()) {
+    spare_ = entries_.extract(it);
+    spare_.mapped().event.reset();  // the event itself is not held past its ack
+  } else {
+    entries_.erase(it);
+  }
   return true;
 }
 
-std::vector<ConversationCursor> DeliveryWindow::acknowledge(std::span<const DeliveryKey> keys) {
+void DeliveryWindow::acknowledge(std::span<const DeliveryKey> keys,
+                                 std::vector<ConversationCursor>& cursors) {
   // All of a batch is released first: acks for 5 and 3 together prove 5, not just 2. The held
-  // keys wait in the answer itself, then become cursors in place (one allocation per ack).
-  std::vector<ConversationCursor> cursors;
-  cursors.reserve(keys.size());
+  // keys wait in the answer itself, then become cursors in place.
+  cursors.clear();
   for (const DeliveryKey& key : keys) {
     if (ack(key)) cursors.push_back({key.conversation_id, key.seq});
   }
   for (ConversationCursor& c : cursors) c = cursor_after({c.conversation_id, c.seq});
-  return cursors;
 }
 
 ConversationCursor DeliveryWindow::cursor_after(DeliveryKey acked) const {
@@ -72,6 +81,7 @@ ResendPass DeliveryWindow::due(Clock::time_point now) {
 
 void DeliveryWindow::clear() {
   entries_.clear();
+  spare_ = {};
   bytes_ = 0;
 }
 

@@ -63,10 +63,11 @@ class DeliveryWindow {
   // acknowledgement of a key never sent, or already acknowledged, changes nothing.
   bool ack(DeliveryKey key);
 
-  // Releases each of `keys` and returns, for each one that was held, the delivery cursor that
-  // acknowledgement proves: the device holds everything up to the acked seq, but no further
-  // than just before the oldest entry of that conversation still unacknowledged.
-  std::vector<ConversationCursor> acknowledge(std::span<const DeliveryKey> keys);
+  // Releases each of `keys` and puts in `cursors` (cleared first; the caller keeps the buffer
+  // between acks), for each one that was held, the delivery cursor that acknowledgement proves:
+  // the device holds everything up to the acked seq, but no further than just before the
+  // oldest entry of that conversation still unacknowledged.
+  void acknowledge(std::span<const DeliveryKey> keys, std::vector<ConversationCursor>& cursors);
 
   // Entries sent at least resend_timeout before `now` are due: returned for resending (and
   // counted as sent again at `now`) unless one of them has no resend left (then only the verdict).
@@ -91,8 +92,14 @@ class DeliveryWindow {
   // The cursor rule for one acknowledged key, against what is still held.
   ConversationCursor cursor_after(DeliveryKey acked) const;
 
+  using Entries = std::map<DeliveryKey, Entry>;
+
   DeliveryLimits limits_;
-  std::map<DeliveryKey, Entry> entries_;  // key order: a conversation's entries are adjacent
+  Entries entries_;  // key order: a conversation's entries are adjacent
+  // The node of the last acknowledged entry, reused by the next track(): a device that acks
+  // each event before the next (a big group's members) costs no allocation per event. One node
+  // (~90 B) is kept; clear() lets it go.
+  Entries::node_type spare_;
   std::size_t bytes_ = 0;
 };
 

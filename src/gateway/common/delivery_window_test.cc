@@ -34,6 +34,12 @@ DeliveryLimits small_limits() {
 
 class DeliveryWindowTest : public ::testing::Test {
  protected:
+  static std::vector<ConversationCursor> acknowledge(DeliveryWindow& window,
+                                                     std::span<const DeliveryKey> keys) {
+    std::vector<ConversationCursor> cursors{{99, 99}};  // stale content: acknowledge clears it
+    window.acknowledge(keys, cursors);
+    return cursors;
+  }
   TrackResult track(ConversationId c, Seq s, std::size_t bytes = 10) {
     return window_.track({c, s}, entry(c, s), bytes, now_);
   }
@@ -87,13 +93,13 @@ TEST_F(DeliveryWindowTest, CursorStopsJustBeforeTheOldestStillUnacknowledged) {
   for (Seq s : {3, 4, 5, 6}) window.track({7, s}, entry(7, s), 10, now_);
   window.track({8, 1}, entry(8, 1), 10, now_);
   const std::array<DeliveryKey, 1> five{{{7, 5}}};
-  auto cursors = window.acknowledge(five);
+  auto cursors = acknowledge(window, five);
   ASSERT_EQ(cursors.size(), 1u);
   EXPECT_EQ(cursors[0].conversation_id, 7);
   EXPECT_EQ(cursors[0].seq, 2);  // 3 and 4 are still owed
   // Another conversation's entries do not hold this one back.
   const std::array<DeliveryKey, 1> other{{{8, 1}}};
-  cursors = window.acknowledge(other);
+  cursors = acknowledge(window, other);
   ASSERT_EQ(cursors.size(), 1u);
   EXPECT_EQ(cursors[0].seq, 1);
 }
@@ -102,7 +108,7 @@ TEST_F(DeliveryWindowTest, ABatchIsReleasedBeforeItsCursorsAreComputed) {
   DeliveryWindow window({.max_unacked = 100, .max_unacked_bytes = 10'000});
   for (Seq s : {3, 4, 5, 6}) window.track({7, s}, entry(7, s), 10, now_);
   const std::array<DeliveryKey, 3> batch{{{7, 5}, {7, 3}, {7, 4}}};
-  auto cursors = window.acknowledge(batch);
+  auto cursors = acknowledge(window, batch);
   ASSERT_EQ(cursors.size(), 3u);
   // 3, 4 and 5 acked together: the device holds through 5 (6 is still owed, and is above).
   EXPECT_EQ(cursors[0].seq, 5);
@@ -111,10 +117,36 @@ TEST_F(DeliveryWindowTest, ABatchIsReleasedBeforeItsCursorsAreComputed) {
   EXPECT_EQ(window.size(), 1u);
 }
 
+// The node of an acknowledged entry is kept for the next one, but not the event it held.
+TEST_F(DeliveryWindowTest, AnAcknowledgedEventIsReleasedAndItsSlotReused) {
+  DeliveryWindow window({.max_unacked = 100, .max_unacked_bytes = 10'000});
+  auto event = entry(7, 1);
+  ASSERT_EQ(window.track({7, 1}, event, 10, now_), TrackResult::tracked);
+  EXPECT_EQ(event.use_count(), 2);
+  EXPECT_TRUE(window.ack({7, 1}));
+  EXPECT_EQ(event.use_count(), 1);
+  for (Seq s = 2; s <= 50; ++s) {
+    ASSERT_EQ(window.track({7, s}, entry(7, s), 10, now_), TrackResult::tracked);
+    if (s % 2 == 0) {
+      ASSERT_TRUE(window.ack({7, s}));
+    }
+  }
+  // The odd ones from 3 are still held, in order, and the cursor rule sees them.
+  EXPECT_EQ(window.size(), 24u);
+  EXPECT_EQ(window.bytes(), 240u);
+  const std::array<DeliveryKey, 1> last{{{7, 49}}};
+  auto cursors = acknowledge(window, last);
+  ASSERT_EQ(cursors.size(), 1u);
+  EXPECT_EQ(cursors[0].seq, 2);
+  window.clear();
+  EXPECT_TRUE(window.empty());
+  EXPECT_EQ(window.track({7, 1}, entry(7, 1), 10, now_), TrackResult::tracked);
+}
+
 TEST_F(DeliveryWindowTest, AcksForKeysNeverSentProveNothing) {
   ASSERT_EQ(track(7, 3), TrackResult::tracked);
   const std::array<DeliveryKey, 3> guessed{{{7, 99}, {9, 1}, {7, 2}}};
-  EXPECT_TRUE(window_.acknowledge(guessed).empty());
+  EXPECT_TRUE(acknowledge(window_, guessed).empty());
   EXPECT_EQ(window_.size(), 1u);
 }
 

@@ -414,10 +414,13 @@ void NativeSession::on_delivery_ack(const v1::DeliveryAck& ack) {
   for (const auto& ref : ack.messages()) ack_keys_.push_back({ref.conversation_id(), ref.seq()});
   // Only what this session was sent counts, so an ack for a guessed (conversation, seq) changes
   // nothing; the window caps each cursor below what is still unacknowledged.
-  std::vector<ConversationCursor> held = unacked_.acknowledge(ack_keys_);
-  if (ack_keys_.capacity() > 1024) ack_keys_ = {};  // a huge ack frame's buffer is not kept
-  if (held.empty() || !identity_) return;
-  core_.messaging().acknowledge(*identity_, std::move(held));
+  unacked_.acknowledge(ack_keys_, acked_cursors_);
+  if (!acked_cursors_.empty() && identity_)
+    core_.messaging().acknowledge(*identity_, acked_cursors_);
+  if (ack_keys_.capacity() > 1024) {  // a huge ack frame's buffers are not kept
+    ack_keys_ = {};
+    acked_cursors_ = {};
+  }
 }
 
 void NativeSession::on_timeout(transport::Timeout which) {

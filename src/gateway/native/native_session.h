@@ -116,7 +116,8 @@ class NativeSession final : public transport::ProtocolSession, public SessionSin
 
   // Message events sent and not yet acknowledged (gateway/common), and its timer.
   gateway::DeliveryWindow unacked_;
-  std::vector<gateway::DeliveryKey> ack_keys_;  // on_delivery_ack's scratch (small: see there)
+  std::vector<gateway::DeliveryKey> ack_keys_;     // on_delivery_ack's scratch (small: see there)
+  std::vector<ConversationCursor> acked_cursors_;  // on_delivery_ack's scratch too
   gateway::ResendTimer resend_timer_;
 };
 

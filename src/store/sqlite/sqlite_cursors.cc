@@ -10,7 +10,7 @@ using detail::kSelectMessage;
 using detail::read_messages;
 using detail::sql_limit;
 
-Result<void> SqliteStore::advance_cursors(std::span<const DeviceCursors> batch) {
+Result<void> SqliteStore::advance_cursors(std::span<const DeviceCursor> batch) {
   if (batch.empty()) return {};
   // One commit (one fsync) for every device of the batch: cursors come in thousands per second
   // in a big group, and a transaction each would hold the writer from the messages.
@@ -21,11 +21,9 @@ Result<void> SqliteStore::advance_cursors(std::span<const DeviceCursors> batch) 
       "ON CONFLICT (device_id, conversation_id) DO UPDATE SET "
       "acked_seq = MAX(acked_seq, excluded.acked_seq)");
   if (!stmt) return forward(stmt);
-  for (const DeviceCursors& device : batch) {
-    for (const ConversationCursor& c : device.cursors) {
-      auto done = stmt->bind(1, device.device).bind(2, c.conversation_id).bind(3, c.seq).run();
-      if (!done) return forward(done);
-    }
+  for (const DeviceCursor& c : batch) {
+    auto done = stmt->bind(1, c.device).bind(2, c.conversation_id).bind(3, c.seq).run();
+    if (!done) return forward(done);
   }
   return txn->commit();
 }

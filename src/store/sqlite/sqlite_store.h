@@ -46,7 +46,7 @@ class SqliteStore final : public Store {
   Result<DeviceId> create_device(const NewDevice& device) override;
   Result<DeviceAuth> device_by_token_hash(std::string_view token_hash) override;
   Result<void> revoke_device(DeviceId device) override;
-  Result<void> advance_cursors(std::span<const DeviceCursors> batch) override;
+  Result<void> advance_cursors(std::span<const DeviceCursor> batch) override;
   Result<std::vector<Message>> undelivered(UserId user, DeviceId device,
                                            std::size_t limit) override;
   Result<void> touch_device(DeviceId device, TimeMs last_seen) override;
