@@ -18,6 +18,11 @@ class Cursors : public CoreHarness {
     for (const Message& m : entries.value_or(std::vector<Message>{})) seqs.push_back(m.seq);
     return seqs;
   }
+  Result<Conversation> open_direct(TestSession& s, const std::string& peer) {
+    return sync_call<Conversation>(s.handle.shard, [&](Core& core, Callback<Conversation> done) {
+      core.messaging().open_direct(s.who, peer, std::move(done));
+    });
+  }
   void ack(ShardId shard, TestSession& s, ConversationId conversation, Seq seq) {
     const ConversationCursor cursor{conversation, seq};
     ex_.on_shard(shard, [&] { core_->messaging().acknowledge(s.who, std::span(&cursor, 1)); });
@@ -28,9 +33,7 @@ TEST_F(Cursors, AReturningDeviceIsOwedExactlyWhatItDidNotAcknowledge) {
   const AuthGrant alice = register_user("alice");
   const AuthGrant bob = register_user("bob");
   TestSession& a = attach(alice, 0);
-  auto direct = sync_call<Conversation>(0, [&](Core& core, Callback<Conversation> done) {
-    core.messaging().open_direct(a.who, "bob", std::move(done));
-  });
+  auto direct = open_direct(a, "bob");
   ASSERT_TRUE(direct);
   for (int i = 1; i <= 3; ++i) ASSERT_TRUE(send(a, direct->id, "m", "m" + std::to_string(i)));
   TestSession& b = attach(bob, 1);
@@ -59,9 +62,7 @@ TEST_F(Cursors, TheHighestAckOfAFlushIntervalCountsPerDeviceAndConversation) {
   ASSERT_TRUE(bob_tablet_grant) << bob_tablet_grant.error().message;
   const AuthGrant bob_tablet = *bob_tablet_grant;
   TestSession& a = attach(alice, 0);
-  auto direct = sync_call<Conversation>(0, [&](Core& core, Callback<Conversation> done) {
-    core.messaging().open_direct(a.who, "bob", std::move(done));
-  });
+  auto direct = open_direct(a, "bob");
   ASSERT_TRUE(direct);
   for (int i = 1; i <= 6; ++i) ASSERT_TRUE(send(a, direct->id, "m", "m" + std::to_string(i)));
   TestSession& phone = attach(bob, 1);
@@ -81,9 +82,7 @@ TEST_F(Cursors, ANewDeviceOwesNothingFromBeforeItExisted) {
   const AuthGrant alice = register_user("alice");
   register_user("bob");
   TestSession& a = attach(alice, 0);
-  auto direct = sync_call<Conversation>(0, [&](Core& core, Callback<Conversation> done) {
-    core.messaging().open_direct(a.who, "bob", std::move(done));
-  });
+  auto direct = open_direct(a, "bob");
   ASSERT_TRUE(direct);
   ASSERT_TRUE(send(a, direct->id, "old", "o1"));
   auto phone = sync_call<AuthGrant>(1, [&](Core& core, Callback<AuthGrant> done) {

@@ -13,15 +13,4 @@ std::size_t content_bytes(const SystemEvent& e) {
   return bytes;
 }
 
-bool cut_users(SystemEvent& e, std::size_t bytes) {
-  bool cut = false;
-  std::size_t size = content_bytes(e);
-  while (size > bytes && !e.users.empty()) {
-    size -= e.users.back().size() + kUserOverhead;
-    e.users.pop_back();
-    cut = true;
-  }
-  return cut;
-}
-
 }  // namespace parley

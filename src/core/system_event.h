@@ -24,7 +24,4 @@ struct SystemEvent {
 // estimate of an encoding's size before escapes.
 std::size_t content_bytes(const SystemEvent& event);
 
-// Drops users from the end until content_bytes fits in `bytes` (a preview); whether any went.
-bool cut_users(SystemEvent& event, std::size_t bytes);
-
 }  // namespace parley
