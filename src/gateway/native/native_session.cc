@@ -39,12 +39,6 @@ std::string encode(const v1::ServerFrame& frame, bool json) {
   return bytes;
 }
 
-std::string encode_event(const Event& event, bool json) {
-  v1::ServerFrame frame;
-  to_wire(event, frame);
-  return encode(frame, json);
-}
-
 // How a goodbye's reason shows as a WebSocket close code (docs/protocol.md).
 transport::CloseReason close_reason_for(v1::ErrorCode reason) {
   switch (reason) {
@@ -407,22 +401,6 @@ void NativeSession::on_auth_result(std::uint64_t id, Result<AuthGrant> grant) {
   reply(out);
 }
 
-void NativeSession::on_delivery_ack(const v1::DeliveryAck& ack) {
-  // A scratch buffer kept between acks: one ack frame per read is the common case, and it need
-  // not cost an allocation each time.
-  ack_keys_.clear();
-  for (const auto& ref : ack.messages()) ack_keys_.push_back({ref.conversation_id(), ref.seq()});
-  // Only what this session was sent counts, so an ack for a guessed (conversation, seq) changes
-  // nothing; the window caps each cursor below what is still unacknowledged.
-  unacked_.acknowledge(ack_keys_, acked_cursors_);
-  if (!acked_cursors_.empty() && identity_)
-    core_.messaging().acknowledge(*identity_, acked_cursors_);
-  if (ack_keys_.capacity() > 1024) {  // a huge ack frame's buffers are not kept
-    ack_keys_ = {};
-    acked_cursors_ = {};
-  }
-}
-
 void NativeSession::on_timeout(transport::Timeout which) {
   switch (which) {
     case transport::Timeout::deadline:
@@ -455,61 +433,23 @@ void NativeSession::on_closed() {
   unacked_.clear();
 }
 
-// ---------------------------------------------------------------- events from core
-
-void NativeSession::on_event(std::shared_ptr<const Event> event) {
-  if (phase_ == Phase::closing || !identity_) return;
-  const auto* message = std::get_if<MessageEvent>(&event->body());
-  const bool json = json_;
-  const std::string& bytes = event->encoded(
-      json ? kJsonSlot : kBinarySlot, [json](const Event& e) { return encode_event(e, json); });
-  if (message) {
-    const gateway::DeliveryKey key{message->message.conversation_id, message->message.seq};
-    switch (unacked_.track(key, event, bytes.size(), std::chrono::steady_clock::now())) {
-      case gateway::TrackResult::tracked:
-        break;
-      case gateway::TrackResult::too_many:
-        goodbye(SessionCode::slow_consumer, "too many unacknowledged messages");
-        return;
-      case gateway::TrackResult::too_many_bytes:
-        goodbye(SessionCode::slow_consumer, "unacknowledged messages exceed " +
-                                                std::to_string(config_.max_unacked_bytes) +
-                                                " bytes");
-        return;
-    }
-    arm_resend_timer();
-  }
-  send_bytes(event, bytes);
-}
-
 void NativeSession::on_kicked(Errc reason) {
   if (phase_ == Phase::closing) return;
   goodbye(reason, reason == Errc::token_invalid ? "this device's token was revoked"
                                                 : "the server ended the session");
 }
 
-void NativeSession::arm_resend_timer() {
-  if (unacked_.empty()) return;
-  resend_timer_.arm(config_.resend_timeout, [this] { on_resend_timer(); });
-}
-
-void NativeSession::on_resend_timer() {
-  if (phase_ == Phase::closing) return;
-  gateway::ResendPass pass = unacked_.due(std::chrono::steady_clock::now());
-  if (pass.exhausted) {
-    goodbye(SessionCode::slow_consumer, "message events were not acknowledged");
-    return;
-  }
-  const bool json = json_;
-  for (const auto& event : pass.resend) {
-    send_bytes(event, event->encoded(json ? kJsonSlot : kBinarySlot,
-                                     [json](const Event& e) { return encode_event(e, json); }));
-    if (phase_ == Phase::closing) return;
-  }
-  arm_resend_timer();
-}
-
 // ---------------------------------------------------------------- output
+
+const std::string& NativeSession::wire_bytes(const Event& event) const {
+  // Encoded once per format and shared by every recipient speaking it (Event::encoded).
+  const bool json = json_;
+  return event.encoded(json ? kJsonSlot : kBinarySlot, [json](const Event& e) {
+    v1::ServerFrame frame;
+    to_wire(e, frame);
+    return encode(frame, json);
+  });
+}
 
 void NativeSession::send_bytes(std::shared_ptr<const void> owner, std::string_view bytes) {
   transport::Outbound out;

@@ -82,6 +82,8 @@ class NativeSession final : public transport::ProtocolSession, public SessionSin
   void goodbye(Errc reason, std::string_view message);
   void wire_goodbye(v1::ErrorCode reason, std::string_view message);
   void send_bytes(std::shared_ptr<const void> owner, std::string_view bytes);
+  // `event` as this session's wire format encodes it (cached in the event).
+  const std::string& wire_bytes(const Event& event) const;
   // Wraps the core callback answering one request: it does nothing once this session is gone,
   // and the request counts as in flight until it runs.
   template <class T, class F>
