@@ -10,7 +10,6 @@
 #include <compare>
 #include <cstddef>
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <span>
 #include <vector>
@@ -76,30 +75,56 @@ class DeliveryWindow {
   // Drops everything (logout, session closed).
   void clear();
 
-  bool empty() const { return entries_.empty(); }
-  std::size_t size() const { return entries_.size(); }
+  bool empty() const { return size_ == 0; }
+  std::size_t size() const { return size_; }
   std::size_t bytes() const { return bytes_; }
   const DeliveryLimits& limits() const { return limits_; }
 
  private:
-  struct Entry {
+  // One event in flight. An acknowledged slot in the middle of a lane stays as a tombstone
+  // (event released, not counted) until the lane is compacted: acks out of order cost no shift.
+  struct Slot {
+    Seq seq = 0;
     std::shared_ptr<const Event> event;
     Clock::time_point sent_at;
-    std::uint32_t bytes = 0;  // counted in bytes_
+    std::uint32_t bytes = 0;  // counted in bytes_ while held
     int resends = 0;
+    bool held = false;
   };
+  // The entries of one conversation in seq order. slots[head] is the oldest held entry: a
+  // device acks in the order it was sent, so an ack almost always touches the front, and the
+  // cursor rule reads it there. A lane with nothing held is removed.
+  struct Lane {
+    ConversationId conversation_id = 0;
+    std::vector<Slot> slots;
+    std::size_t head = 0;
+    std::size_t held = 0;
+  };
+  using Lanes = std::vector<Lane>;
+
+  Lanes::iterator find_lane(ConversationId conversation);
+  Lanes::const_iterator find_lane(ConversationId conversation) const;
+  static std::vector<Slot>::iterator find_slot(Lane& lane, Seq seq);
+  TrackResult admit(std::size_t bytes) const;
+  void hold(Slot& slot, std::shared_ptr<const Event> event, std::size_t bytes,
+            Clock::time_point now);
+  // After a release: drops the lane once nothing in it is held, else moves head past the
+  // tombstones and compacts once they outnumber what is held.
+  void tidy(Lanes::iterator lane);
 
   // The cursor rule for one acknowledged key, against what is still held.
   ConversationCursor cursor_after(DeliveryKey acked) const;
 
-  using Entries = std::map<DeliveryKey, Entry>;
-
   DeliveryLimits limits_;
-  Entries entries_;  // key order: a conversation's entries are adjacent
-  // The node of the last acknowledged entry, reused by the next track(): a device that acks
-  // each event before the next (a big group's members) costs no allocation per event. One node
-  // (~90 B) is kept; clear() lets it go.
-  Entries::node_type spare_;
+  // Sorted by conversation id; a device has entries in flight in a few conversations at once,
+  // so this is short and a lookup stays in one or two cache lines (a std::map of hundreds of
+  // entries per device missed the cache on each of its four descents per delivery).
+  Lanes lanes_;
+  // The buffer of the last removed lane, reused by the next new one: a device that acks each
+  // event before the next (a big group's members) costs no allocation per event. Kept only
+  // while small (kSpareSlots), so an idle connection holds no burst-sized buffer.
+  std::vector<Slot> spare_;
+  std::size_t size_ = 0;
   std::size_t bytes_ = 0;
 };
 

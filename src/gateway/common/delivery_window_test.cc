@@ -5,6 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <limits>
+#include <map>
+#include <random>
 
 namespace parley::gateway {
 namespace {
@@ -117,7 +120,7 @@ TEST_F(DeliveryWindowTest, ABatchIsReleasedBeforeItsCursorsAreComputed) {
   EXPECT_EQ(window.size(), 1u);
 }
 
-// The node of an acknowledged entry is kept for the next one, but not the event it held.
+// The buffer of an acknowledged entry is kept for the next one, but not the event it held.
 TEST_F(DeliveryWindowTest, AnAcknowledgedEventIsReleasedAndItsSlotReused) {
   DeliveryWindow window({.max_unacked = 100, .max_unacked_bytes = 10'000});
   auto event = entry(7, 1);
@@ -141,6 +144,114 @@ TEST_F(DeliveryWindowTest, AnAcknowledgedEventIsReleasedAndItsSlotReused) {
   window.clear();
   EXPECT_TRUE(window.empty());
   EXPECT_EQ(window.track({7, 1}, entry(7, 1), 10, now_), TrackResult::tracked);
+}
+
+// Acks out of order leave tombstones inside a conversation's lane; they are skipped by the
+// cursor rule and by resends, and compacted away, without changing what is held.
+TEST_F(DeliveryWindowTest, AcksOutOfOrderKeepTheRestHeldAndInOrder) {
+  DeliveryWindow window({.resend_timeout = 1s, .max_unacked = 1000, .max_unacked_bytes = 1 << 20});
+  for (Seq s = 1; s <= 100; ++s) window.track({7, s}, entry(7, s), 10, now_);
+  for (Seq s = 100; s >= 2; --s) ASSERT_TRUE(window.ack({7, s}));  // newest first
+  EXPECT_EQ(window.size(), 1u);
+  EXPECT_EQ(window.bytes(), 10u);
+  auto pass = window.due(now_ + 1s);
+  ASSERT_EQ(pass.resend.size(), 1u);
+  EXPECT_EQ(seq_of(pass.resend[0]), 1);
+  // An older seq sent after newer ones (a gap filled late) goes in front of them.
+  window.track({7, 101}, entry(7, 101), 10, now_);
+  window.track({7, 0}, entry(7, 0), 10, now_);
+  const std::array<DeliveryKey, 1> one{{{7, 101}}};
+  auto cursors = acknowledge(window, one);
+  ASSERT_EQ(cursors.size(), 1u);
+  EXPECT_EQ(cursors[0].seq, -1);  // 0 is still owed
+  pass = window.due(now_ + 5s);
+  ASSERT_EQ(pass.resend.size(), 2u);
+  EXPECT_EQ(seq_of(pass.resend[0]), 0);
+  EXPECT_EQ(seq_of(pass.resend[1]), 1);
+}
+
+// The window against the obvious model (an ordered map of what is held) over random sends,
+// resends, acks in any order and batches, in a few conversations.
+TEST_F(DeliveryWindowTest, BehavesLikeAnOrderedMapOfWhatIsHeld) {
+  const DeliveryLimits limits{.resend_timeout = 10s,
+                              .max_resends = 1'000'000,
+                              .max_unacked = 64,
+                              .max_unacked_bytes = 64 * 40};
+  DeliveryWindow window(limits);
+  std::map<DeliveryKey, std::size_t> model;  // held key -> bytes
+  std::size_t model_bytes = 0;
+  std::mt19937 rng(20261202);
+  auto pick = [&](int n) { return std::uniform_int_distribution<int>(0, n - 1)(rng); };
+  std::vector<ConversationCursor> cursors;
+  for (int step = 0; step < 20'000; ++step) {
+    DeliveryKey key{1 + pick(3), 1 + pick(120)};
+    switch (pick(4)) {
+      case 0:
+      case 1: {
+        std::size_t bytes = 1 + static_cast<std::size_t>(pick(60));
+        TrackResult expected = TrackResult::tracked;
+        auto it = model.find(key);
+        if (it == model.end()) {
+          if (model.size() >= limits.max_unacked)
+            expected = TrackResult::too_many;
+          else if (model_bytes + bytes > limits.max_unacked_bytes)
+            expected = TrackResult::too_many_bytes;
+        }
+        ASSERT_EQ(window.track(key, entry(key.conversation_id, key.seq), bytes, now_), expected);
+        if (expected == TrackResult::tracked) {
+          if (it != model.end()) model_bytes -= it->second;
+          model[key] = bytes;
+          model_bytes += bytes;
+        }
+        break;
+      }
+      case 2: {
+        auto it = model.find(key);
+        ASSERT_EQ(window.ack(key), it != model.end());
+        if (it != model.end()) {
+          model_bytes -= it->second;
+          model.erase(it);
+        }
+        break;
+      }
+      default: {
+        std::vector<DeliveryKey> batch;
+        for (int i = pick(5); i >= 0; --i) batch.push_back({1 + pick(3), 1 + pick(120)});
+        window.acknowledge(batch, cursors);
+        std::vector<ConversationCursor> expected;
+        for (const DeliveryKey& k : batch) {
+          if (auto it = model.find(k); it != model.end()) {
+            model_bytes -= it->second;
+            model.erase(it);
+            expected.push_back({k.conversation_id, k.seq});
+          }
+        }
+        for (ConversationCursor& c : expected) {
+          auto oldest = model.lower_bound({c.conversation_id, std::numeric_limits<Seq>::min()});
+          if (oldest != model.end() && oldest->first.conversation_id == c.conversation_id)
+            c.seq = std::min(c.seq, oldest->first.seq - 1);
+        }
+        ASSERT_EQ(cursors.size(), expected.size());
+        for (std::size_t i = 0; i < expected.size(); ++i) {
+          EXPECT_EQ(cursors[i].conversation_id, expected[i].conversation_id);
+          EXPECT_EQ(cursors[i].seq, expected[i].seq);
+        }
+      }
+    }
+    ASSERT_EQ(window.size(), model.size());
+    ASSERT_EQ(window.bytes(), model_bytes);
+    if (step % 500 == 0) {  // everything held is resent, in key order
+      now_ += 10s;
+      auto pass = window.due(now_);
+      ASSERT_EQ(pass.resend.size(), model.size());
+      std::size_t i = 0;
+      for (const auto& [k, bytes] : model) {
+        const auto& m = std::get<MessageEvent>(pass.resend[i++]->body()).message;
+        ASSERT_EQ(m.conversation_id, k.conversation_id);
+        ASSERT_EQ(m.seq, k.seq);
+      }
+    }
+  }
 }
 
 TEST_F(DeliveryWindowTest, AcksForKeysNeverSentProveNothing) {

@@ -23,6 +23,7 @@ class ResendTimer {
   void arm(std::chrono::milliseconds after, F on_fire) {
     if (armed_) return;
     armed_ = true;
+    if (!alive_) alive_ = std::make_shared<int>(0);
     timer_.expires_after(after);
     timer_.async_wait([this, alive = std::weak_ptr<int>(alive_),
                        on_fire = std::move(on_fire)](const boost::system::error_code& error) {
@@ -35,7 +36,7 @@ class ResendTimer {
 
   void cancel() {
     armed_ = false;
-    alive_ = std::make_shared<int>(0);  // a handler already queued is disowned too
+    alive_.reset();  // a handler already queued is disowned too
     timer_.cancel();
   }
 
@@ -45,7 +46,8 @@ class ResendTimer {
  private:
   boost::asio::steady_timer timer_;
   bool armed_ = false;
-  std::shared_ptr<int> alive_ = std::make_shared<int>(0);
+  // Made at the first arm, not per connection: an idle session has never armed its timer.
+  std::shared_ptr<int> alive_;
 };
 
 }  // namespace parley::gateway
