@@ -295,6 +295,7 @@ Result<void> apply_toml(std::string_view toml_text, ServerConfig& c) {
 
   TableReader store(section("store"), "store.");
   PARLEY_TRY(table_error);
+  PARLEY_TRY(store.string("backend", c.store.backend));
   PARLEY_TRY(store.number("max_size_mb", c.store.max_size_mb, 0, 1u << 30));
   PARLEY_TRY(store.reject_unknown());
 

@@ -46,7 +46,8 @@ struct ServerConfig {
   std::vector<ListenerConfig> listeners;
 
   struct Store {
-    std::uint32_t max_size_mb = 0;  // 0: no cap; past it writes answer UNAVAILABLE (storage full)
+    std::string backend = "sqlite";  // a name store::open_store knows; checked at start
+    std::uint32_t max_size_mb = 0;   // 0: no cap; past it writes answer UNAVAILABLE (storage full)
   } store;
 
   struct Tls {

@@ -14,6 +14,7 @@ TEST(Config, DefaultsAreTheEmbeddedSetup) {
   EXPECT_EQ(c.listen.https, "127.0.0.1:7443");
   EXPECT_TRUE(c.durability_fsync);
   EXPECT_TRUE(c.open_registration);
+  EXPECT_EQ(c.store.backend, "sqlite");
 }
 
 TEST(Config, ReadsEverySection) {
@@ -51,6 +52,9 @@ resend_timeout_ms = 2000
 max_unacked_bytes = 1048576
 [security]
 argon2_mem_kib = 16384
+[store]
+backend = "postgres"
+max_size_mb = 64
 [log]
 level = "debug"
 )",
@@ -80,6 +84,8 @@ level = "debug"
   EXPECT_EQ(c.connections.max_unauthenticated_per_address, 10u);
   EXPECT_EQ(c.connections.max_requests_in_flight, 32u);
   EXPECT_EQ(c.security.argon2_mem_kib, 16384u);
+  EXPECT_EQ(c.store.backend, "postgres");  // a name only: the server checks it at start
+  EXPECT_EQ(c.store.max_size_mb, 64u);
   EXPECT_EQ(c.log_level, "debug");
 }
 
@@ -93,6 +99,7 @@ TEST(Config, RejectsTyposBadTypesAndRanges) {
   EXPECT_FALSE(apply_toml("listen = 5", c));
   EXPECT_FALSE(apply_toml("[connections]\nmax_requests_in_flight = 0", c));
   EXPECT_FALSE(apply_toml("[connections]\nhello_timout_ms = 5", c));
+  EXPECT_FALSE(apply_toml("[store]\nbackend = 1", c));
   ServerConfig soft_above_hard;
   EXPECT_FALSE(
       apply_toml("[limits]\nmax_outbound_bytes = 4194304\nmax_outbound_hard_bytes = 1048576",

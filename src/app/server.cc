@@ -14,7 +14,7 @@
 #include "bus/local/local_bus.h"
 #include "core/core.h"
 #include "runtime/shard_pool.h"
-#include "store/sqlite/sqlite_store.h"
+#include "store/factory/open_store.h"
 #include "transport/connection_registry.h"
 #include "transport/listener.h"
 #include "transport/static_files.h"
@@ -132,7 +132,7 @@ std::string BoundPorts::json() const {
 }
 
 struct Server::Parts {
-  std::unique_ptr<store::SqliteStore> store;
+  std::unique_ptr<Store> store;
   std::unique_ptr<runtime::ShardPool> pool;
   std::unique_ptr<bus::LocalBus> bus;
   std::unique_ptr<Core> core;
@@ -174,10 +174,10 @@ Result<std::unique_ptr<Server>> Server::start(const ServerConfig& config,
                                std::filesystem::perm_options::replace, ec);
 
   auto parts = std::make_unique<Parts>();
-  auto store =
-      store::SqliteStore::open({.path = config.data_dir + "/parley.db",
-                                .durability_fsync = config.durability_fsync,
-                                .max_bytes = std::uint64_t{config.store.max_size_mb} << 20});
+  auto store = store::open_store({.backend = config.store.backend,
+                                  .data_dir = config.data_dir,
+                                  .durability_fsync = config.durability_fsync,
+                                  .max_bytes = std::uint64_t{config.store.max_size_mb} << 20});
   if (!store) return std::unexpected(store.error());
   parts->store = std::move(*store);
 

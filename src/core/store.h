@@ -153,13 +153,9 @@ class Store {
   // reaction, reaction_removed: target_seq must be a visible, not deleted text entry;
   //   invalid_argument when the reaction already exists / does not exist.
   virtual std::vector<Result<AppendOutcome>> append(std::span<const AppendRequest> requests) = 0;
-  // Oldest first: messages with seq > after, at most limit.
-  virtual Result<std::vector<Message>> messages_after(ConversationId id, Seq after,
-                                                      std::size_t limit) = 0;
-  // Oldest first: the newest messages with seq < before (before = 0: from the end), at most limit.
-  virtual Result<std::vector<Message>> messages_before(ConversationId id, Seq before,
-                                                       std::size_t limit) = 0;
-  // As messages_after/before, as `viewer` sees them: entries at or below the viewer's joined_seq
+  // Oldest first: entries with seq > after (view_after) or the newest with seq < before
+  // (view_before; before = 0: from the end), at most limit, as `viewer` sees them (Viewer{}:
+  // everything, as stored): entries at or below the viewer's joined_seq
   // are left out, text hidden by the viewer comes back with hidden=true and no text, and text
   // entries carry their reactions.
   virtual Result<std::vector<Message>> view_after(const Viewer& viewer, ConversationId id,

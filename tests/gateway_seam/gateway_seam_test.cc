@@ -10,6 +10,7 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
+#include <filesystem>
 #include <memory>
 #include <string>
 
@@ -137,6 +138,19 @@ TEST_F(GatewaySeam, ItsWebSocketRouteNeedsItsSubprotocol) {
   bare.handshake(refusal, "127.0.0.1", "/echo", ec);
   EXPECT_TRUE(ec);
   EXPECT_EQ(refusal.result_int(), 400);
+}
+
+// The store is a port too: the server opens the backend the config names, and nothing else.
+TEST_F(GatewaySeam, TheStoreBackendIsChosenByName) {
+  const std::string base =
+      "[listen]\nnative_tcp = \"\"\nnative_tls = \"\"\nhttp = \"\"\nhttps = \"\"\n";
+  auto unknown = start(base + "[store]\nbackend = \"nope\"\n");
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(unknown.error().message, "unknown store backend \"nope\" (known: sqlite)");
+  EXPECT_FALSE(std::filesystem::exists(dir_.path() + "/data/parley.db"));
+  auto sqlite = start(base + "[store]\nbackend = \"sqlite\"\n");
+  ASSERT_TRUE(sqlite) << sqlite.error().message;
+  EXPECT_TRUE(std::filesystem::exists(dir_.path() + "/data/parley.db"));
 }
 
 TEST_F(GatewaySeam, TableRowsAreCheckedAgainstTheRegistry) {

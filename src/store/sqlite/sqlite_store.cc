@@ -547,34 +547,4 @@ Result<AppendOutcome> SqliteStore::append_one(const AppendRequest& request) {
   return AppendOutcome{std::move(message), false};
 }
 
-Result<std::vector<Message>> SqliteStore::messages_after(ConversationId id, Seq after,
-                                                         std::size_t limit) {
-  auto db = reader();
-  if (!db) return forward(db);
-  static const std::string kSql =
-      std::string(kSelectMessage) +
-      "WHERE m.conversation_id = ? AND m.seq > ? ORDER BY m.seq LIMIT ?";
-  auto stmt = (*db)->prepare(kSql);
-  if (!stmt) return forward(stmt);
-  stmt->bind(1, id).bind(2, after).bind(3, sql_limit(limit));
-  return read_messages(*stmt);
-}
-
-Result<std::vector<Message>> SqliteStore::messages_before(ConversationId id, Seq before,
-                                                          std::size_t limit) {
-  auto db = reader();
-  if (!db) return forward(db);
-  static const std::string kSql =
-      std::string(kSelectMessage) +
-      "WHERE m.conversation_id = ? AND m.seq < ? ORDER BY m.seq DESC LIMIT ?";
-  auto stmt = (*db)->prepare(kSql);
-  if (!stmt) return forward(stmt);
-  const Seq upper = before == 0 ? std::numeric_limits<Seq>::max() : before;
-  stmt->bind(1, id).bind(2, upper).bind(3, sql_limit(limit));
-  auto messages = read_messages(*stmt);
-  // Newest first is how the index delivers the tail; callers want it oldest first.
-  if (messages) std::reverse(messages->begin(), messages->end());
-  return messages;
-}
-
 }  // namespace parley::store

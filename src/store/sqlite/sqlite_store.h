@@ -56,10 +56,6 @@ class SqliteStore final : public Store {
   Result<std::vector<MemberWindow>> member_windows(ConversationId id, Seq since) override;
 
   std::vector<Result<AppendOutcome>> append(std::span<const AppendRequest> requests) override;
-  Result<std::vector<Message>> messages_after(ConversationId id, Seq after,
-                                              std::size_t limit) override;
-  Result<std::vector<Message>> messages_before(ConversationId id, Seq before,
-                                               std::size_t limit) override;
   Result<std::vector<Message>> view_after(const Viewer& viewer, ConversationId id, Seq after,
                                           std::size_t limit) override;
   Result<std::vector<Message>> view_before(const Viewer& viewer, ConversationId id, Seq before,

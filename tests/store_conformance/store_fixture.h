@@ -1,0 +1,149 @@
+// The store conformance suite: every behaviour core relies on from the Store port, run against
+// each backend through the same factory the server uses (store/factory). A backend passes it
+// unchanged; the PostgreSQL one of the cluster issue adds a row to conformance_backends().
+// Tests here speak only the port: no SQL, no file. What is one backend's own (its migrations,
+// its file) is tested beside that backend (src/store/sqlite/*_test.cc).
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "codec/system_event_json.h"
+#include "core/store.h"
+#include "store/factory/open_store.h"
+#include "temp_dir.h"
+
+namespace parley::store {
+
+// One backend as the suite opens it: a fresh, empty store in `dir` per test.
+struct ConformanceBackend {
+  std::string name;
+  Result<std::unique_ptr<Store>> (*open)(const std::string& dir);
+};
+
+inline std::vector<ConformanceBackend> conformance_backends() {
+  return {{"sqlite", [](const std::string& dir) {
+             return open_store({.backend = "sqlite", .data_dir = dir});
+           }}};
+}
+
+inline std::string backend_name(const ::testing::TestParamInfo<ConformanceBackend>& info) {
+  return info.param.name;
+}
+
+class StoreConformance : public ::testing::TestWithParam<ConformanceBackend> {
+ protected:
+  void SetUp() override {
+    ASSERT_FALSE(dir_.path().empty());
+    auto opened = GetParam().open(dir_.path());
+    ASSERT_TRUE(opened) << opened.error().message;
+    store_ = std::move(*opened);
+  }
+  void TearDown() override { store_.reset(); }
+
+  UserId user(const std::string& name) {
+    auto id = store_->create_user(name, name, "hash-" + name, 1000);
+    EXPECT_TRUE(id) << id.error().message;
+    return id.value_or(0);
+  }
+
+  DeviceId device(UserId owner, const std::string& token_hash) {
+    auto id = store_->create_device(NewDevice{owner, "phone", token_hash, 9000, 1000});
+    EXPECT_TRUE(id) << id.error().message;
+    return id.value_or(0);
+  }
+
+  static AppendRequest text(ConversationId conversation, UserId sender, std::string client_id,
+                            std::string body = "hi") {
+    return AppendRequest{.conversation_id = conversation,
+                         .sender_id = sender,
+                         .sender_device_id = 1,
+                         .client_msg_id = std::move(client_id),
+                         .kind = MessageKind::text,
+                         .text = std::move(body),
+                         .now = 5000};
+  }
+
+  Result<AppendOutcome> append_one(const AppendRequest& request) {
+    auto outcomes = store_->append(std::span(&request, 1));
+    EXPECT_EQ(outcomes.size(), 1u);
+    return outcomes.at(0);
+  }
+
+  parley::testing::TempDir dir_;  // declared before store_: removed after the store is closed
+  std::unique_ptr<Store> store_;
+};
+
+// Edits, deletions, reactions, delete-for-me, read positions and the conversation list.
+class ChatConformance : public StoreConformance {
+ protected:
+  static AppendRequest change(ConversationId id, UserId sender, std::string client_id,
+                              MessageKind kind, Seq target, std::string body = {},
+                              TimeMs now = 6000) {
+    return AppendRequest{.conversation_id = id,
+                         .sender_id = sender,
+                         .sender_device_id = 1,
+                         .client_msg_id = std::move(client_id),
+                         .kind = kind,
+                         .text = std::move(body),
+                         .target_seq = target,
+                         .now = now};
+  }
+  Errc error_of(const AppendRequest& request) {
+    auto outcome = append_one(request);
+    EXPECT_FALSE(outcome) << "seq " << outcome->message.seq;
+    return outcome ? Errc::internal : outcome.error().code;
+  }
+  Message only(const Viewer& viewer, ConversationId id, Seq seq) {
+    auto page = store_->view_after(viewer, id, seq - 1, 1);
+    EXPECT_TRUE(page && page->size() == 1);
+    return page && !page->empty() ? page->front() : Message{};
+  }
+};
+
+// Groups, contacts and blocks.
+class GroupConformance : public StoreConformance {
+ protected:
+  // A system entry's event as clients read it; its text stays empty (the event is typed).
+  static std::string json(const Message& m) {
+    EXPECT_EQ(m.kind, MessageKind::system);
+    EXPECT_EQ(m.text, "");
+    return m.system ? codec::system_event_json(*m.system) : "(no system event)";
+  }
+  Result<GroupOutcome> act(ConversationId id, UserId actor, GroupAction action,
+                           std::vector<UserId> users = {}, std::string title = {},
+                           MemberRole role = MemberRole::member, std::size_t max = 10'000) {
+    return store_->change_group(GroupChange{.conversation_id = id,
+                                            .actor = actor,
+                                            .action = action,
+                                            .users = std::move(users),
+                                            .title = std::move(title),
+                                            .role = role,
+                                            .max_members = max,
+                                            .now = 7000});
+  }
+  Errc error_of(const Result<GroupOutcome>& outcome) {
+    EXPECT_FALSE(outcome);
+    return outcome ? Errc::internal : outcome.error().code;
+  }
+  MemberRole role_of(ConversationId id, UserId user) {
+    auto conversation = store_->conversation(id);
+    for (const Member& m : conversation->members) {
+      if (m.user_id == user) return m.role;
+    }
+    ADD_FAILURE() << "no member " << user;
+    return MemberRole::member;
+  }
+};
+
+inline std::vector<Seq> seqs(const std::vector<Message>& messages) {
+  std::vector<Seq> out;
+  for (const Message& m : messages) out.push_back(m.seq);
+  return out;
+}
+
+}  // namespace parley::store
