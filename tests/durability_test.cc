@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -103,6 +104,92 @@ TEST(Durability, KillNineLosesNoAckedMessage) {
     EXPECT_EQ(it->second, seq) << "acked seq changed: " << id;
   }
   EXPECT_EQ(conversation->last_seq, static_cast<std::int64_t>(stored.size()));
+}
+
+// Fifty senders into one group, each on its own connection, so appends share commit batches and
+// one conversation's seq; kill -9 lands in the middle of a batch. After the restart every acked
+// message is stored exactly once at the seq its ack named, and the group's seq has no gap.
+TEST(Durability, KillNineAmongFiftyConcurrentSendersLosesNoAckedMessage) {
+  constexpr int kSenders = 50;
+  TempDir data;
+  std::vector<std::unique_ptr<TempDir>> states;
+  for (int i = 0; i < kSenders; ++i) states.push_back(std::make_unique<TempDir>());
+  auto server = std::make_unique<ServerProcess>(data.path());
+  ASSERT_TRUE(server->ready()) << server->error();
+  auto name = [](int i) { return "sender" + std::to_string(i); };
+
+  std::int64_t group = 0;
+  std::mutex mutex;
+  std::map<std::string, std::int64_t> acked;  // client_msg_id -> seq
+  std::atomic<int> ack_count{0};
+  std::atomic<bool> stop{false};
+  {
+    std::vector<std::unique_ptr<Client>> senders;
+    std::vector<std::string> members;
+    for (int i = 0; i < kSenders; ++i) {
+      senders.push_back(std::make_unique<Client>(options_for(*server, states[i]->path())));
+      ASSERT_TRUE(senders.back()->register_account(name(i), "password-" + name(i)));
+      if (i > 0) members.push_back(name(i));
+    }
+    auto created = senders[0]->create_group("crash", members);
+    ASSERT_TRUE(created) << created.error().message;
+    group = created->id();
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kSenders; ++t) {
+      threads.emplace_back([&, t] {
+        for (int i = 0; !stop; ++i) {
+          const std::string id = name(t) + "-" + std::to_string(i);
+          auto ack = senders[t]->send_to_conversation(group, "message " + id, id);
+          if (!ack) break;  // the server is gone; the message stays in this sender's outbox
+          std::lock_guard lock(mutex);
+          acked[id] = ack->seq;
+          ++ack_count;
+          ack_count.notify_all();
+        }
+      });
+    }
+    int seen = ack_count.load();
+    while (seen < 1000) {
+      ack_count.wait(seen);
+      seen = ack_count.load();
+    }
+    server->kill9();
+    stop = true;
+    for (auto& t : threads) t.join();
+  }
+  ASSERT_GE(acked.size(), 1000u);
+
+  server = std::make_unique<ServerProcess>(data.path());
+  ASSERT_TRUE(server->ready()) << server->error();
+  for (int i = 0; i < kSenders; ++i) {  // each sender's outbox: the same ids again
+    Client sender(options_for(*server, states[i]->path()));
+    ASSERT_TRUE(sender.resume());
+    ASSERT_TRUE(sender.wait_outbox_empty(30s)) << name(i);
+  }
+
+  Client reader(options_for(*server, {}));
+  ASSERT_TRUE(reader.login(name(0), "password-" + name(0)));
+  std::map<std::string, std::int64_t> stored;
+  std::int64_t expected_seq = 1;
+  std::int64_t after = 0;
+  while (true) {
+    auto page = reader.history_after(group, after, 200);
+    ASSERT_TRUE(page) << page.error().message;
+    for (const auto& m : page->messages) {
+      EXPECT_EQ(m.seq(), expected_seq++) << "gap or reorder in seq";
+      if (m.kind() == v1::TEXT) {
+        EXPECT_TRUE(stored.emplace(m.client_msg_id(), m.seq()).second)
+            << "stored twice: " << m.client_msg_id();
+      }
+      after = m.seq();
+    }
+    if (!page->has_more) break;
+  }
+  for (const auto& [id, seq] : acked) {
+    auto it = stored.find(id);
+    ASSERT_NE(it, stored.end()) << "acked but lost: " << id;
+    EXPECT_EQ(it->second, seq) << "acked seq changed: " << id;
+  }
 }
 
 client::PersistedState stored_state(const std::string& dir) {
