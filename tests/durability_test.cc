@@ -133,7 +133,7 @@ TEST(Durability, KillNineAmongFiftyConcurrentSendersLosesNoAckedMessage) {
     }
     auto created = senders[0]->create_group("crash", members);
     ASSERT_TRUE(created) << created.error().message;
-    group = created->id();
+    group = created->conversation_id();
     std::vector<std::thread> threads;
     for (int t = 0; t < kSenders; ++t) {
       threads.emplace_back([&, t] {

@@ -78,6 +78,29 @@ TEST_F(Cursors, TheHighestAckOfAFlushIntervalCountsPerDeviceAndConversation) {
   EXPECT_EQ(owed(attach(bob_tablet, 0)), (std::vector<Seq>{3, 4, 5, 6}));
 }
 
+// The periodic flush writes every device's cursors of the interval in one batch; sessions that
+// stay open are owed only what they did not acknowledge.
+TEST_F(Cursors, OneFlushStoresTheCursorsOfEveryDeviceAndConversation) {
+  const AuthGrant alice = register_user("alice");
+  const AuthGrant bob = register_user("bob");
+  const AuthGrant carol = register_user("carol");
+  TestSession& a = attach(alice, 0);
+  auto with_bob = open_direct(a, "bob");
+  auto with_carol = open_direct(a, "carol");
+  ASSERT_TRUE(with_bob && with_carol);
+  for (int i = 1; i <= 3; ++i) {
+    ASSERT_TRUE(send(a, with_bob->id, "m", "b" + std::to_string(i)));
+    ASSERT_TRUE(send(a, with_carol->id, "m", "c" + std::to_string(i)));
+  }
+  TestSession& b = attach(bob, 1);
+  TestSession& c = attach(carol, 1);
+  ack(1, b, with_bob->id, 2);
+  ack(1, c, with_carol->id, 3);
+  ex_.advance(config_.cursor_flush_ms);  // the shard's flush timer: one batch of two
+  EXPECT_EQ(owed(b), (std::vector<Seq>{3}));
+  EXPECT_TRUE(owed(c).empty());
+}
+
 TEST_F(Cursors, ANewDeviceOwesNothingFromBeforeItExisted) {
   const AuthGrant alice = register_user("alice");
   register_user("bob");

@@ -290,7 +290,8 @@ TEST_P(StoreConformance, DeviceCursorsSayWhatADeviceIsStillOwed) {
   EXPECT_EQ(seqs(*store_->undelivered(bob, bob_laptop, 100)), std::vector<Seq>{5});
   // One batch moves several devices and conversations at once.
   const std::vector<DeviceCursor> batch{{bob_phone, ab, 5}, {bob_laptop, ab, 5}};
-  ASSERT_TRUE(store_->advance_cursors(batch));
+  auto advanced = store_->advance_cursors(batch);
+  ASSERT_TRUE(advanced) << advanced.error().message;
   EXPECT_TRUE(store_->undelivered(bob, bob_phone, 100)->empty());
   EXPECT_TRUE(store_->undelivered(bob, bob_laptop, 100)->empty());
 }

@@ -110,6 +110,12 @@ Result<void> Statement::run() {
   }
 }
 
+void Statement::reset() {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+  rc_ = SQLITE_OK;
+}
+
 std::int64_t Statement::int64(int column) const { return sqlite3_column_int64(stmt_, column); }
 
 std::string Statement::text(int column) const {

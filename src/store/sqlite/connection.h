@@ -41,6 +41,9 @@ class Statement {
   Result<bool> step();
   // Steps a statement that yields no rows to completion.
   Result<void> run();
+  // Makes the statement ready for new bindings (sqlite refuses a bind after a step until the
+  // statement is reset): for running one statement once per row of a batch.
+  void reset();
   // The extended result code of the last failed bind/step, e.g. SQLITE_CONSTRAINT_UNIQUE.
   int last_error_code() const { return rc_; }
 

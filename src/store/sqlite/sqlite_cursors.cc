@@ -24,6 +24,7 @@ Result<void> SqliteStore::advance_cursors(std::span<const DeviceCursor> batch) {
   for (const DeviceCursor& c : batch) {
     auto done = stmt->bind(1, c.device).bind(2, c.conversation_id).bind(3, c.seq).run();
     if (!done) return forward(done);
+    stmt->reset();
   }
   return txn->commit();
 }
