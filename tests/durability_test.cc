@@ -29,6 +29,37 @@ ClientOptions options_for(const ServerProcess& server, const std::string& state_
   return o;
 }
 
+// Reads the whole log of `conversation`: seq must run 1, 2, 3… with no gap, and each text entry's
+// client id must appear once. Returns client id -> seq.
+std::map<std::string, std::int64_t> read_text_log(Client& reader, std::int64_t conversation) {
+  std::map<std::string, std::int64_t> stored;
+  std::int64_t expected_seq = 1;
+  std::int64_t after = 0;
+  while (true) {
+    auto page = reader.history_after(conversation, after, 200);
+    EXPECT_TRUE(page) << page.error().message;
+    if (!page) return stored;
+    for (const auto& m : page->messages) {
+      EXPECT_EQ(m.seq(), expected_seq++) << "gap or reorder in seq";
+      if (m.kind() == v1::TEXT) {
+        EXPECT_TRUE(stored.emplace(m.client_msg_id(), m.seq()).second)
+            << "stored twice: " << m.client_msg_id();
+      }
+      after = m.seq();
+    }
+    if (!page->has_more) return stored;
+  }
+}
+
+void expect_every_ack_stored(const std::map<std::string, std::int64_t>& acked,
+                             const std::map<std::string, std::int64_t>& stored) {
+  for (const auto& [id, seq] : acked) {
+    auto it = stored.find(id);
+    ASSERT_NE(it, stored.end()) << "acked but lost: " << id;
+    EXPECT_EQ(it->second, seq) << "acked seq changed: " << id;
+  }
+}
+
 TEST(Durability, KillNineLosesNoAckedMessage) {
   TempDir data;
   TempDir alice_state;
@@ -84,25 +115,8 @@ TEST(Durability, KillNineLosesNoAckedMessage) {
   ASSERT_TRUE(bob.login("bob", "password-bob"));
   auto conversation = bob.open_direct("alice");
   ASSERT_TRUE(conversation);
-  std::map<std::string, std::int64_t> stored;
-  std::int64_t expected_seq = 1;
-  std::int64_t after = 0;
-  while (true) {
-    auto page = bob.history_after(conversation->id, after, 200);
-    ASSERT_TRUE(page) << page.error().message;
-    for (const auto& m : page->messages) {
-      EXPECT_EQ(m.seq(), expected_seq++) << "gap or reorder in seq";
-      EXPECT_TRUE(stored.emplace(m.client_msg_id(), m.seq()).second)
-          << "stored twice: " << m.client_msg_id();
-      after = m.seq();
-    }
-    if (!page->has_more) break;
-  }
-  for (const auto& [id, seq] : acked) {
-    auto it = stored.find(id);
-    ASSERT_NE(it, stored.end()) << "acked but lost: " << id;
-    EXPECT_EQ(it->second, seq) << "acked seq changed: " << id;
-  }
+  const auto stored = read_text_log(bob, conversation->id);
+  expect_every_ack_stored(acked, stored);
   EXPECT_EQ(conversation->last_seq, static_cast<std::int64_t>(stored.size()));
 }
 
@@ -169,27 +183,7 @@ TEST(Durability, KillNineAmongFiftyConcurrentSendersLosesNoAckedMessage) {
 
   Client reader(options_for(*server, {}));
   ASSERT_TRUE(reader.login(name(0), "password-" + name(0)));
-  std::map<std::string, std::int64_t> stored;
-  std::int64_t expected_seq = 1;
-  std::int64_t after = 0;
-  while (true) {
-    auto page = reader.history_after(group, after, 200);
-    ASSERT_TRUE(page) << page.error().message;
-    for (const auto& m : page->messages) {
-      EXPECT_EQ(m.seq(), expected_seq++) << "gap or reorder in seq";
-      if (m.kind() == v1::TEXT) {
-        EXPECT_TRUE(stored.emplace(m.client_msg_id(), m.seq()).second)
-            << "stored twice: " << m.client_msg_id();
-      }
-      after = m.seq();
-    }
-    if (!page->has_more) break;
-  }
-  for (const auto& [id, seq] : acked) {
-    auto it = stored.find(id);
-    ASSERT_NE(it, stored.end()) << "acked but lost: " << id;
-    EXPECT_EQ(it->second, seq) << "acked seq changed: " << id;
-  }
+  expect_every_ack_stored(acked, read_text_log(reader, group));
 }
 
 client::PersistedState stored_state(const std::string& dir) {

@@ -5,7 +5,6 @@
 #include <string>
 #include <vector>
 
-#include "codec/system_event_json.h"
 #include "store/sqlite/migrations.h"
 #include "store/sqlite/sqlite_test_support.h"
 
@@ -14,35 +13,9 @@ namespace {
 
 class SqliteGroupTest : public SqliteStoreTest {
  protected:
-  // A system entry's event as clients read it; its text stays empty (the event is typed).
-  static std::string json(const Message& m) {
-    EXPECT_EQ(m.kind, MessageKind::system);
-    EXPECT_EQ(m.text, "");
-    return m.system ? codec::system_event_json(*m.system) : "(no system event)";
-  }
-  Result<GroupOutcome> act(ConversationId id, UserId actor, GroupAction action,
-                           std::vector<UserId> users = {}, std::string title = {},
-                           MemberRole role = MemberRole::member, std::size_t max = 10'000) {
-    return store_->change_group(GroupChange{.conversation_id = id,
-                                            .actor = actor,
-                                            .action = action,
-                                            .users = std::move(users),
-                                            .title = std::move(title),
-                                            .role = role,
-                                            .max_members = max,
-                                            .now = 7000});
-  }
   Errc error_of(const Result<GroupOutcome>& outcome) {
     EXPECT_FALSE(outcome);
     return outcome ? Errc::internal : outcome.error().code;
-  }
-  MemberRole role_of(ConversationId id, UserId user) {
-    auto conversation = store_->conversation(id);
-    for (const Member& m : conversation->members) {
-      if (m.user_id == user) return m.role;
-    }
-    ADD_FAILURE() << "no member " << user;
-    return MemberRole::member;
   }
   // Runs raw SQL behind the store's back.
   void exec(const std::string& sql) {

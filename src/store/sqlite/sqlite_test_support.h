@@ -14,6 +14,7 @@
 
 #include "store/sqlite/sqlite_store.h"
 #include "temp_dir.h"
+#include "testing/store_rows.h"
 
 namespace parley::store {
 
@@ -47,33 +48,16 @@ class SqliteStoreTest : public ::testing::Test {
     return value;
   }
 
-  UserId user(const std::string& name) {
-    auto id = store_->create_user(name, name, "hash-" + name, 1000);
-    EXPECT_TRUE(id) << id.error().message;
-    return id.value_or(0);
-  }
-
+  UserId user(const std::string& name) { return testing::make_user(*store_, name); }
   DeviceId device(UserId owner, const std::string& token_hash) {
-    auto id = store_->create_device(NewDevice{owner, "phone", token_hash, 9000, 1000});
-    EXPECT_TRUE(id) << id.error().message;
-    return id.value_or(0);
+    return testing::make_device(*store_, owner, token_hash);
   }
-
   static AppendRequest text(ConversationId conversation, UserId sender, std::string client_id,
                             std::string body = "hi") {
-    return AppendRequest{.conversation_id = conversation,
-                         .sender_id = sender,
-                         .sender_device_id = 1,
-                         .client_msg_id = std::move(client_id),
-                         .kind = MessageKind::text,
-                         .text = std::move(body),
-                         .now = 5000};
+    return testing::text_request(conversation, sender, std::move(client_id), std::move(body));
   }
-
   Result<AppendOutcome> append_one(const AppendRequest& request) {
-    auto outcomes = store_->append(std::span(&request, 1));
-    EXPECT_EQ(outcomes.size(), 1u);
-    return outcomes.at(0);
+    return testing::append_one(*store_, request);
   }
 
   parley::testing::TempDir dir_;  // declared before store_: removed after the store is closed
@@ -81,10 +65,6 @@ class SqliteStoreTest : public ::testing::Test {
   std::unique_ptr<SqliteStore> store_;
 };
 
-inline std::vector<Seq> seqs(const std::vector<Message>& messages) {
-  std::vector<Seq> out;
-  for (const Message& m : messages) out.push_back(m.seq);
-  return out;
-}
+using testing::seqs;
 
 }  // namespace parley::store
