@@ -25,8 +25,8 @@ inline DeviceId make_device(Store& store, UserId owner, const std::string& token
   return id.value_or(0);
 }
 
-inline AppendRequest text_request(ConversationId conversation, UserId sender,
-                                  std::string client_id, std::string body = "hi") {
+inline AppendRequest text_request(ConversationId conversation, UserId sender, std::string client_id,
+                                  std::string body = "hi") {
   return AppendRequest{.conversation_id = conversation,
                        .sender_id = sender,
                        .sender_device_id = 1,
