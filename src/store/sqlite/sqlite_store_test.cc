@@ -6,11 +6,9 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 
-#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "store/sqlite/sqlite_test_support.h"
