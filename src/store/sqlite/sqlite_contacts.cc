@@ -66,6 +66,8 @@ Result<std::vector<UserUpdate>> SqliteStore::contact_action(UserId actor, UserId
                                                             ContactAction action, TimeMs now) {
   if (actor == peer) return fail(Errc::invalid_argument, "that is you");
   Connection& db = *writer_;
+  // Membership, roles, blocks and last_seq may change: what appends learned must be read again.
+  append_facts_.forget_all();
   auto txn = Transaction::begin(db, "BEGIN IMMEDIATE");
   if (!txn) return forward(txn);
   auto peer_name = detail::username_of(db, peer);

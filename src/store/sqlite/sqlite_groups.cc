@@ -122,6 +122,8 @@ Result<GroupOutcome> SqliteStore::create_group(const NewGroup& group) {
     return fail(Errc::invalid_argument, "over " + std::to_string(group.max_members) + " members");
   }
   Connection& db = *writer_;
+  // Membership, roles, blocks and last_seq may change: what appends learned must be read again.
+  append_facts_.forget_all();
   auto txn = Transaction::begin(db, "BEGIN IMMEDIATE");
   if (!txn) return forward(txn);
   auto creator = detail::username_of(db, group.creator);
@@ -173,6 +175,8 @@ Result<GroupOutcome> SqliteStore::create_group(const NewGroup& group) {
 Result<GroupOutcome> SqliteStore::change_group(const GroupChange& change) {
   Connection& db = *writer_;
   const ConversationId id = change.conversation_id;
+  // Membership, roles, blocks and last_seq may change: what appends learned must be read again.
+  append_facts_.forget_all();
   auto txn = Transaction::begin(db, "BEGIN IMMEDIATE");
   if (!txn) return forward(txn);
   auto before = detail::load_conversation(db, id, /*with_members=*/false);

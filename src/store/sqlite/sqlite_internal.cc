@@ -103,51 +103,53 @@ Result<std::optional<std::string>> username_of(Connection& db, UserId user) {
   return stmt->text(0);
 }
 
-Result<void> insert_entry(Connection& db, Message& message, bool touch_activity,
-                          std::optional<Seq> last_seq) {
-  if (last_seq) {
-    message.seq = *last_seq + 1;
-  } else {
-    auto stmt = db.prepare("SELECT last_seq FROM conversations WHERE id = ?");
-    if (!stmt) return forward(stmt);
-    auto row = stmt->bind(1, message.conversation_id).step();
-    if (!row) return forward(row);
-    if (!*row) {
-      return fail(Errc::not_found, "no conversation " + std::to_string(message.conversation_id));
-    }
-    // Only the single writer assigns seqs, inside its transaction, so last_seq + 1 is gap-free.
-    message.seq = stmt->int64(0) + 1;
-  }
-  {
-    const std::string system_body =
-        message.system ? codec::system_event_json(*message.system) : std::string();
-    auto stmt = db.prepare(
-        "INSERT INTO messages (conversation_id, seq, sender_id, sender_device_id, client_msg_id, "
-        "kind, body, sent_at, target_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    if (!stmt) return forward(stmt);
-    auto done = stmt->bind(1, message.conversation_id)
-                    .bind(2, message.seq)
-                    .bind(3, message.sender_id)
-                    .bind(4, message.sender_device_id)
-                    .bind(5, message.client_msg_id)
-                    .bind(6, static_cast<std::int64_t>(message.kind))
-                    .bind(7, message.system ? std::string_view(system_body) : message.text)
-                    .bind(8, message.sent_at)
-                    .bind(9, message.target_seq)
-                    .run();
-    if (!done) return forward(done);
-    message.id = db.last_insert_rowid();
-  }
+Result<bool> insert_row(Connection& db, Message& message) {
+  const std::string system_body =
+      message.system ? codec::system_event_json(*message.system) : std::string();
+  // The unique (sender_id, client_msg_id) index is the dedupe: a resend costs no lookup first.
+  auto stmt = db.prepare(
+      "INSERT INTO messages (conversation_id, seq, sender_id, sender_device_id, client_msg_id, "
+      "kind, body, sent_at, target_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+      "ON CONFLICT (sender_id, client_msg_id) DO NOTHING");
+  if (!stmt) return forward(stmt);
+  auto done = stmt->bind(1, message.conversation_id)
+                  .bind(2, message.seq)
+                  .bind(3, message.sender_id)
+                  .bind(4, message.sender_device_id)
+                  .bind(5, message.client_msg_id)
+                  .bind(6, static_cast<std::int64_t>(message.kind))
+                  .bind(7, message.system ? std::string_view(system_body) : message.text)
+                  .bind(8, message.sent_at)
+                  .bind(9, message.target_seq)
+                  .run();
+  if (!done) return forward(done);
+  if (db.changes() == 0) return false;
+  message.id = db.last_insert_rowid();
+  return true;
+}
+
+Result<void> insert_entry(Connection& db, Message& message, bool touch_activity, Seq last_seq) {
+  // Only the single writer assigns seqs, inside its transaction, so last_seq + 1 is gap-free.
+  message.seq = last_seq + 1;
+  auto inserted = insert_row(db, message);
+  if (!inserted) return forward(inserted);
+  if (!*inserted) return fail(Errc::internal, "entry " + message.client_msg_id + " exists");
+  return advance_conversation(db, message.conversation_id, message.seq, touch_activity,
+                              message.sent_at);
+}
+
+Result<void> advance_conversation(Connection& db, ConversationId id, Seq last_seq,
+                                  bool touch_activity, TimeMs activity_at) {
   // MAX: a wall clock stepping back must not make the conversation look older.
   auto stmt = db.prepare(
       "UPDATE conversations SET last_seq = ?, "
       "last_activity_at = CASE WHEN ? THEN MAX(last_activity_at, ?) ELSE last_activity_at END "
       "WHERE id = ?");
   if (!stmt) return forward(stmt);
-  return stmt->bind(1, message.seq)
+  return stmt->bind(1, last_seq)
       .bind(2, std::int64_t{touch_activity ? 1 : 0})
-      .bind(3, message.sent_at)
-      .bind(4, message.conversation_id)
+      .bind(3, activity_at)
+      .bind(4, id)
       .run();
 }
 
@@ -161,13 +163,12 @@ Result<Message> append_system(Connection& db, ConversationId id, UserId actor,
   message.system = std::make_shared<const SystemEvent>(std::move(event));
   message.sent_at = now;
   auto inserted = [&]() -> Result<void> {
-    // The id must be unique per sender; conversation and seq make it so. The seq is not known
-    // before the insert, so read it first.
+    // The id must be unique per sender; conversation and seq make it so.
     auto conversation = load_conversation(db, id, /*with_members=*/false);
     if (!conversation) return forward(conversation);
     message.client_msg_id =
         "sys:" + std::to_string(id) + ":" + std::to_string(conversation->last_seq + 1);
-    return insert_entry(db, message, /*touch_activity=*/true);
+    return insert_entry(db, message, /*touch_activity=*/true, conversation->last_seq);
   }();
   if (!inserted) return forward(inserted);
   return message;

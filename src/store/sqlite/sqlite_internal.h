@@ -53,12 +53,20 @@ Result<std::optional<MemberRow>> current_member(Connection& db, ConversationId i
 // nullopt for an unknown user.
 Result<std::optional<std::string>> username_of(Connection& db, UserId user);
 
+// Inserts `message` as a row at message.seq (message.id is assigned). false, with nothing
+// written, when (sender_id, client_msg_id) is already stored. [writer], inside a transaction.
+Result<bool> insert_row(Connection& db, Message& message);
+
 // Inserts a new entry at last_seq + 1 (message.seq is assigned, message.id too) and advances the
 // conversation's last_seq; last_activity_at too when touch_activity. message.sender_username
-// must already be set. `last_seq`: the conversation's last_seq when the caller has just read it
-// in this transaction (saves reading it again); nullopt reads it. [writer], inside a transaction.
-Result<void> insert_entry(Connection& db, Message& message, bool touch_activity,
-                          std::optional<Seq> last_seq = std::nullopt);
+// must already be set; `last_seq` is the conversation's, read in this transaction. [writer],
+// inside a transaction.
+Result<void> insert_entry(Connection& db, Message& message, bool touch_activity, Seq last_seq);
+
+// Sets the conversation's last_seq, and moves last_activity_at up to activity_at when
+// touch_activity. [writer], inside a transaction.
+Result<void> advance_conversation(Connection& db, ConversationId id, Seq last_seq,
+                                  bool touch_activity, TimeMs activity_at);
 
 // Appends a system entry saying `event` by `actor` at the conversation's next seq, with
 // client_msg_id "sys:<conversation>:<seq>". The `text` column keeps the event as

@@ -2,7 +2,6 @@
 #include "store/sqlite/sqlite_store.h"
 
 #include <algorithm>
-#include <limits>
 #include <utility>
 
 #include "store/sqlite/connection.h"
@@ -13,12 +12,7 @@ namespace parley::store {
 namespace {
 
 using detail::forward;
-using detail::kSelectMessage;
 using detail::load_conversation;
-using detail::load_members;
-using detail::read_message;
-using detail::read_messages;
-using detail::sql_limit;
 
 // Long enough to ride out a checkpoint or a second process's write, short enough that a wedged
 // database surfaces as an error instead of a hung writer thread.
@@ -77,8 +71,12 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(SqliteOptions options) {
   }
   auto version = migrate(db, wall_clock_ms());
   if (!version) return forward(version);
-  return std::unique_ptr<SqliteStore>(
+  auto checkpointer = Checkpointer::start(options.path, db, options.checkpoint_pages);
+  if (!checkpointer) return forward(checkpointer);
+  std::unique_ptr<SqliteStore> store(
       new SqliteStore(std::move(options), std::move(*writer), *version));
+  store->checkpointer_ = std::move(*checkpointer);
+  return store;
 }
 
 SqliteStore::SqliteStore(SqliteOptions options, std::unique_ptr<Connection> writer,
@@ -325,226 +323,6 @@ Result<std::vector<MemberWindow>> SqliteStore::member_windows(ConversationId id,
     windows.push_back(MemberWindow{stmt->int64(0), stmt->int64(1),
                                    stmt->is_null(2) ? kOpenWindow : stmt->int64(2)});
   }
-}
-
-// ---- messages
-
-std::vector<Result<AppendOutcome>> SqliteStore::append(std::span<const AppendRequest> requests) {
-  std::vector<Result<AppendOutcome>> outcomes;
-  if (requests.empty()) return outcomes;
-  auto fail_all = [&](const Error& error) {
-    return std::vector<Result<AppendOutcome>>(requests.size(), std::unexpected(error));
-  };
-
-  // The whole batch shares one commit, hence one fsync: this is the group commit.
-  auto txn = Transaction::begin(*writer_, "BEGIN IMMEDIATE");
-  if (!txn) return fail_all(txn.error());
-  outcomes.reserve(requests.size());
-  for (const AppendRequest& request : requests) {
-    // A savepoint per request undoes a half-applied request without losing its neighbours.
-    auto savepoint = writer_->exec("SAVEPOINT append_one");
-    if (!savepoint) return fail_all(savepoint.error());
-    auto outcome = append_one(request);
-    if (!outcome) (void)writer_->exec("ROLLBACK TO append_one");
-    auto released = writer_->exec("RELEASE append_one");
-    // Some errors (disk full, I/O) make sqlite roll back the whole transaction by itself; the
-    // earlier requests are then gone too, and later ones must not run in autocommit mode.
-    if (writer_->autocommit()) {
-      return fail_all(outcome ? Error{Errc::internal, "append transaction aborted"}
-                              : outcome.error());
-    }
-    if (!released) return fail_all(released.error());
-    outcomes.push_back(std::move(outcome));
-  }
-  auto committed = txn->commit();
-  if (!committed) return fail_all(committed.error());
-  return outcomes;
-}
-
-Result<std::optional<std::string>> SqliteStore::sender_name(UserId user) {
-  constexpr std::size_t kMaxCachedNames = 1 << 16;
-  if (auto it = sender_names_.find(user); it != sender_names_.end()) return it->second;
-  auto name = detail::username_of(*writer_, user);
-  if (!name || !*name) return name;
-  if (sender_names_.size() >= kMaxCachedNames) sender_names_.clear();
-  sender_names_.emplace(user, **name);
-  return name;
-}
-
-Result<AppendOutcome> SqliteStore::append_one(const AppendRequest& request) {
-  Connection& db = *writer_;
-  {
-    // The dedupe key lives in the same database as the log, so a resend after a crash still
-    // finds the original. Checked first: a resend is answered even if the sender has since been
-    // blocked or has left.
-    static const std::string kDuplicate =
-        std::string(kSelectMessage) + "WHERE m.sender_id = ? AND m.client_msg_id = ?";
-    auto stmt = db.prepare(kDuplicate);
-    if (!stmt) return forward(stmt);
-    auto row = stmt->bind(1, request.sender_id).bind(2, request.client_msg_id).step();
-    if (!row) return forward(row);
-    if (*row) return AppendOutcome{read_message(*stmt), true};
-  }
-
-  ConversationKind conversation_kind = ConversationKind::direct;
-  Seq last_seq = 0;
-  {
-    auto stmt = db.prepare("SELECT kind, last_seq FROM conversations WHERE id = ?");
-    if (!stmt) return forward(stmt);
-    auto row = stmt->bind(1, request.conversation_id).step();
-    if (!row) return forward(row);
-    if (!*row) {
-      return fail(Errc::not_found, "no conversation " + std::to_string(request.conversation_id));
-    }
-    conversation_kind = static_cast<ConversationKind>(stmt->int64(0));
-    last_seq = stmt->int64(1);
-  }
-  // Checked inside the append transaction, so a member who has just left cannot slip in.
-  auto member = detail::current_member(db, request.conversation_id, request.sender_id);
-  if (!member) return forward(member);
-  // Not a member: as if the conversation did not exist, so its id cannot be probed.
-  if (!*member) return fail(Errc::not_found, "no such conversation");
-  if (conversation_kind == ConversationKind::direct) {
-    auto stmt = db.prepare(
-        "SELECT 1 FROM members m JOIN blocks b ON b.user_id = m.user_id AND b.peer_id = ?1 "
-        "WHERE m.conversation_id = ?2 AND m.user_id <> ?1");
-    if (!stmt) return forward(stmt);
-    auto row = stmt->bind(1, request.sender_id).bind(2, request.conversation_id).step();
-    if (!row) return forward(row);
-    // As if the other user did not exist: the sender must not learn of the block.
-    if (*row) return fail(Errc::user_not_found, "no such user");
-  }
-
-  Message message;
-  message.conversation_id = request.conversation_id;
-  message.sender_id = request.sender_id;
-  message.sender_device_id = request.sender_device_id;
-  message.client_msg_id = request.client_msg_id;
-  message.kind = request.kind;
-  message.text = request.text;
-  message.sent_at = request.now;
-  {
-    auto name = sender_name(request.sender_id);
-    if (!name) return forward(name);
-    if (!*name) return fail(Errc::internal, "no sender " + std::to_string(request.sender_id));
-    message.sender_username = std::move(**name);
-  }
-
-  const bool changes_target =
-      request.kind == MessageKind::edit || request.kind == MessageKind::deletion ||
-      request.kind == MessageKind::reaction || request.kind == MessageKind::reaction_removed;
-  if (!changes_target && request.kind != MessageKind::text && request.kind != MessageKind::system) {
-    return fail(Errc::invalid_argument, "unknown message kind");
-  }
-  if (changes_target) {
-    message.target_seq = request.target_seq;
-    // Entries at or below joined_seq are invisible to the sender: as if they did not exist.
-    if (request.target_seq <= (*member)->joined_seq || request.target_seq > last_seq) {
-      return fail(Errc::not_found, "no such message");
-    }
-    auto stmt = db.prepare(
-        "SELECT kind, sender_id, deleted FROM messages WHERE conversation_id = ? AND seq = ?");
-    if (!stmt) return forward(stmt);
-    auto row = stmt->bind(1, request.conversation_id).bind(2, request.target_seq).step();
-    if (!row) return forward(row);
-    if (!*row || static_cast<MessageKind>(stmt->int64(0)) != MessageKind::text) {
-      return fail(Errc::not_found, "no such message");
-    }
-    const bool own = stmt->int64(1) == request.sender_id;
-    const bool deleted = stmt->int64(2) != 0;
-    const bool authored_only =
-        request.kind == MessageKind::edit || request.kind == MessageKind::deletion;
-    if (authored_only && !own) return fail(Errc::forbidden, "not your message");
-    if (deleted) return fail(Errc::not_found, "message deleted");
-  }
-
-  auto changed = [&]() -> Result<void> {
-    const ConversationId id = request.conversation_id;
-    const Seq target = request.target_seq;
-    switch (request.kind) {
-      case MessageKind::edit: {
-        auto stmt = db.prepare(
-            "UPDATE messages SET body = ?, edited_at = ? WHERE conversation_id = ? AND seq = ?");
-        if (!stmt) return forward(stmt);
-        return stmt->bind(1, request.text).bind(2, request.now).bind(3, id).bind(4, target).run();
-      }
-      case MessageKind::deletion: {
-        message.text.clear();
-        auto erase = db.prepare(
-            "UPDATE messages SET deleted = 1, body = '' WHERE conversation_id = ? AND seq = ?");
-        if (!erase) return forward(erase);
-        auto erased = erase->bind(1, id).bind(2, target).run();
-        if (!erased) return erased;
-        // Edits carry earlier versions of the text: erase them too.
-        auto edits = db.prepare(
-            "UPDATE messages SET body = '' WHERE conversation_id = ? AND target_seq = ? "
-            "AND kind = ?");
-        if (!edits) return forward(edits);
-        auto cleared = edits->bind(1, id)
-                           .bind(2, target)
-                           .bind(3, static_cast<std::int64_t>(MessageKind::edit))
-                           .run();
-        if (!cleared) return cleared;
-        auto reactions = db.prepare("DELETE FROM reactions WHERE conversation_id = ? AND seq = ?");
-        if (!reactions) return forward(reactions);
-        return reactions->bind(1, id).bind(2, target).run();
-      }
-      case MessageKind::reaction: {
-        if (request.text.empty()) return fail(Errc::invalid_argument, "empty reaction");
-        auto stmt = db.prepare(
-            "INSERT OR IGNORE INTO reactions (conversation_id, seq, user_id, emoji, created_at) "
-            "VALUES (?, ?, ?, ?, ?)");
-        if (!stmt) return forward(stmt);
-        auto done = stmt->bind(1, id)
-                        .bind(2, target)
-                        .bind(3, request.sender_id)
-                        .bind(4, request.text)
-                        .bind(5, request.now)
-                        .run();
-        if (!done) return done;
-        if (db.changes() == 0) return fail(Errc::invalid_argument, "reaction already there");
-        return {};
-      }
-      case MessageKind::reaction_removed: {
-        auto stmt = db.prepare(
-            "DELETE FROM reactions WHERE conversation_id = ? AND seq = ? AND user_id = ? "
-            "AND emoji = ?");
-        if (!stmt) return forward(stmt);
-        auto done = stmt->bind(1, id)
-                        .bind(2, target)
-                        .bind(3, request.sender_id)
-                        .bind(4, request.text)
-                        .run();
-        if (!done) return done;
-        if (db.changes() == 0) return fail(Errc::invalid_argument, "no such reaction");
-        return {};
-      }
-      case MessageKind::text:
-      case MessageKind::system:
-        return {};
-    }
-    return {};
-  }();
-  if (!changed) return forward(changed);
-
-  // Reactions come and go often and say little: they do not lift a chat to the top of the list.
-  const bool touch_activity =
-      request.kind != MessageKind::reaction && request.kind != MessageKind::reaction_removed;
-  auto inserted = detail::insert_entry(db, message, touch_activity, last_seq);
-  if (!inserted) return forward(inserted);
-
-  if (request.kind == MessageKind::text) {
-    // What one writes one has read.
-    auto stmt = db.prepare(
-        "UPDATE members SET read_seq = MAX(read_seq, ?) WHERE conversation_id = ? AND user_id = ?");
-    if (!stmt) return forward(stmt);
-    auto done = stmt->bind(1, message.seq)
-                    .bind(2, message.conversation_id)
-                    .bind(3, message.sender_id)
-                    .run();
-    if (!done) return forward(done);
-  }
-  return AppendOutcome{std::move(message), false};
 }
 
 }  // namespace parley::store

@@ -9,6 +9,8 @@
 #include <unordered_map>
 
 #include "core/store.h"
+#include "store/sqlite/append_facts.h"
+#include "store/sqlite/checkpointer.h"
 
 namespace parley::store {
 
@@ -20,6 +22,9 @@ struct SqliteOptions {
   // A cap on the database file (0: none). Writes past it fail with Errc::unavailable ("storage
   // full") while reads go on, exactly as when the disk itself is full.
   std::uint64_t max_bytes = 0;
+  // WAL pages after which the checkpointer thread copies them into the database file
+  // (checkpointer.h); SQLite's default autocheckpoint threshold.
+  int checkpoint_pages = 1000;
 };
 
 // Thread contract: that of Store. [writer] methods use the writer connection and must never run
@@ -34,6 +39,8 @@ class SqliteStore final : public Store {
 
   // The highest migration applied to the file. Any thread.
   int schema_version() const { return schema_version_; }
+  // Any thread.
+  Checkpointer& checkpointer() { return *checkpointer_; }
 
   Result<UserId> create_user(std::string_view username, std::string_view username_key,
                              std::string_view password_hash, TimeMs now) override;
@@ -91,7 +98,16 @@ class SqliteStore final : public Store {
 
   // The calling thread's read connection, opened on first use.
   Result<Connection*> reader();
-  Result<AppendOutcome> append_one(const AppendRequest& request);
+  // One request of a batch; what it leaves for the batch's end goes into `end`. Writer thread.
+  Result<AppendOutcome> append_one(const AppendRequest& request, BatchEnd& end);
+  // That the sender may append to the conversation (it exists, the sender is a current member
+  // and, in a direct conversation, not blocked by the other member), from append_facts_ or read
+  // and learned. Writer thread, inside the append transaction.
+  struct AppendRights {
+    AppendFacts::Conversation* conversation = nullptr;  // in append_facts_
+    Seq joined_seq = 0;                                 // the sender's
+  };
+  Result<AppendRights> append_rights(ConversationId id, UserId sender);
   // A sender's username, read once: usernames never change and users are never deleted, and
   // this lookup was one statement in ten of every append. Writer thread only.
   Result<std::optional<std::string>> sender_name(UserId user);
@@ -101,7 +117,10 @@ class SqliteStore final : public Store {
   // Declared before readers_ so it is destroyed after them: the last connection to close
   // checkpoints the WAL into the main file and removes it.
   std::unique_ptr<Connection> writer_;
+  // Declared after writer_ so it is destroyed before it: it unhooks itself from the writer.
+  std::unique_ptr<Checkpointer> checkpointer_;
   std::unordered_map<UserId, std::string> sender_names_;  // writer thread only; bounded
+  AppendFacts append_facts_;                              // writer thread only
   std::mutex readers_mu_;
   // Keyed by thread: a connection is only ever used by the thread that opened it.
   // GUARDED_BY(readers_mu_)

@@ -82,6 +82,36 @@ TEST_F(SqliteStoreTest, WorksWithoutFsyncPerCommit) {
   EXPECT_EQ(store_->conversation(ab)->last_seq, 1);
 }
 
+// The writer remembers each conversation's last_seq across batches (append_facts.h). A batch the
+// file cannot hold is rolled back whole, and with it the seqs its appends took: the next append
+// must take the first of them again, or the log would have a gap.
+TEST_F(SqliteStoreTest, ABatchTheFileCannotHoldLeavesNoGapInTheSeqs) {
+  store_.reset();
+  auto opened = SqliteStore::open(SqliteOptions{path_, true, /*max_bytes=*/256 << 10});
+  ASSERT_TRUE(opened) << opened.error().message;
+  store_ = std::move(*opened);
+  UserId alice = user("alice");
+  UserId bob = user("bob");
+  ConversationId ab = store_->find_or_create_direct(alice, bob, 1)->id;
+  ASSERT_TRUE(append_one(text(ab, alice, "c1")));
+
+  std::vector<AppendRequest> batch{text(ab, alice, "c2"),
+                                   text(ab, alice, "c3", std::string(512 << 10, 'x'))};
+  auto outcomes = store_->append(batch);
+  ASSERT_EQ(outcomes.size(), 2u);
+  ASSERT_FALSE(outcomes[1]);
+  EXPECT_EQ(outcomes[1].error().code, Errc::unavailable);
+
+  auto next = append_one(text(ab, alice, "c4"));
+  ASSERT_TRUE(next) << next.error().message;
+  auto log = store_->view_after({}, ab, 0, 100);
+  ASSERT_TRUE(log);
+  std::vector<Seq> expected;
+  for (Seq seq = 1; seq <= next->message.seq; ++seq) expected.push_back(seq);
+  EXPECT_EQ(seqs(*log), expected);
+  EXPECT_EQ(store_->conversation(ab)->last_seq, next->message.seq);
+}
+
 TEST(SqliteStoreOpen, ReportsUnopenableFile) {
   auto opened = SqliteStore::open(SqliteOptions{"/nonexistent-dir/x/parley.db", true});
   ASSERT_FALSE(opened);
