@@ -301,8 +301,10 @@ void Server::stop() {
     all_closed = p.registry->wait_empty(2s);
   }
   p.registry->stop_sweeps();
-  // Lets queued work (store appends already accepted) finish before the threads join.
+  // Lets queued work finish before the threads join; then the store commits what the shards and
+  // pools gave it (appends already accepted are acked to nobody, but they are stored).
   p.pool->stop(2s);
+  p.store->finish_writes();
   p.listeners.clear();  // acceptors and their timers belong to shard 0's io_context
   if (!all_closed) {
     // A session left in a handler would be destroyed off its shard, calling into core from the

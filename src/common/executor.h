@@ -1,5 +1,6 @@
 // How layers run work on threads without knowing about thread pools (implemented by runtime/):
-// one thread per shard, plus pools for blocking store work and password hashing (DESIGN §3).
+// one thread per shard, plus pools for blocking store reads and password hashing (DESIGN §3).
+// Store writes run on the store backend's own threads (core/store.h).
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
@@ -20,7 +21,7 @@ class Executor {
 
   // Thread contract: every method may be called from any thread.
   virtual ShardId shard_count() const = 0;
-  // The shard whose thread is calling, or nullopt off the shards (writer, pools, main).
+  // The shard whose thread is calling, or nullopt off the shards (pools, store threads, main).
   virtual std::optional<ShardId> current_shard() const = 0;
   // Fire and forget: runs `task` on the shard's thread; inline, before returning, when the caller
   // is already on that shard (so callers must not hold iterators into state the task changes).
@@ -28,8 +29,6 @@ class Executor {
   virtual void post(ShardId shard, Task task) = 0;
   // Always queued, even from the shard itself: for work that must run after the caller returns.
   virtual void defer(ShardId shard, Task task) = 0;
-  // Runs task on the single store writer thread, in post order.
-  virtual void post_writer(Task task) = 0;
   // Runs task on the blocking pool (store reads).
   virtual void post_blocking(Task task) = 0;
   // Runs task on the password-hashing pool: argon2id takes tens of milliseconds and 64 MiB, so it
@@ -43,7 +42,6 @@ class Executor {
   virtual boost::asio::any_io_executor shard_executor(ShardId shard) = 0;
   virtual boost::asio::any_io_executor blocking_executor() = 0;
   virtual boost::asio::any_io_executor hashing_executor() = 0;
-  virtual boost::asio::any_io_executor writer_executor() = 0;
 };
 
 }  // namespace parley

@@ -52,12 +52,6 @@ Flow<std::invoke_result_t<F&>> on_hashing(Executor& ex, F f) {
   co_return co_await detail::run_on(ex.hashing_executor(), std::move(f));
 }
 
-// Runs f() on the store writer thread and resumes the caller on its shard.
-template <class F>
-Flow<std::invoke_result_t<F&>> on_writer(Executor& ex, F f) {
-  co_return co_await detail::run_on(ex.writer_executor(), std::move(f));
-}
-
 // Starts `flow` on the calling shard; `done` gets its result there (possibly before spawn
 // returns). Flows report failures as Result, never by exception: one escaping is a bug.
 template <class T>

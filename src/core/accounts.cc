@@ -112,45 +112,44 @@ void Core::Accounts::register_account(RegisterCommand command, Callback<AuthGran
   };
   const TimeMs now = core_.executor_.now();
   // Counters live on shard 0: every registration counts from the moment it starts.
-  core_.executor_.post(
-      0, [this, now, command = std::move(command), key = *std::move(key),
-          device_name = *std::move(device_name), finish = std::move(finish)]() mutable {
-        auto& limit = core_.abuse_guard_->registrations_by_address;
-        if (limit.reached(command.remote_address, now)) {
-          return finish(fail(Errc::rate_limited, "too many registrations from this address",
-                             retry_hint(limit.retry_after(command.remote_address, now))));
-        }
-        limit.add(command.remote_address, now);
-        // A taken name is refused before any hashing: it must cost nothing.
-        core_.executor_.post_blocking([this, command = std::move(command), key = std::move(key),
-                                       device_name = std::move(device_name),
-                                       finish = std::move(finish)]() mutable {
-          auto existing = core_.store_.user_by_username(key);
-          if (existing) return finish(fail(Errc::username_taken, "that name is taken"));
-          if (existing.error().code != Errc::not_found) {
-            return finish(std::unexpected(existing.error()));
-          }
-          auto shared_finish = std::make_shared<decltype(finish)>(std::move(finish));
-          const bool admitted =
-              admit_hashing([this, command = std::move(command), key = std::move(key),
-                             device_name = std::move(device_name), shared_finish]() mutable {
-                auto hash = hash_password(command.password, core_.config_.password_hash);
-                if (!hash) return (*shared_finish)(std::unexpected(hash.error()));
-                core_.executor_.post_writer([this, username = std::move(command.username),
-                                             device_key = std::move(command.device_key),
-                                             key = std::move(key), hash = *std::move(hash),
-                                             device_name = std::move(device_name),
-                                             shared_finish]() mutable {
-                  auto user = core_.store_.create_user(username, key, hash, core_.executor_.now());
-                  if (!user) return (*shared_finish)(std::unexpected(user.error()));
-                  (*shared_finish)(issue_device(Credentials{*user, username, {}}, device_name,
-                                                device_key, nullptr));
-                });
-              });
-          if (!admitted)
-            (*shared_finish)(fail(Errc::unavailable, "the server is busy; retry", kHashingRetryMs));
+  core_.executor_.post(0, [this, now, command = std::move(command), key = *std::move(key),
+                           device_name = *std::move(device_name),
+                           finish = std::move(finish)]() mutable {
+    auto& limit = core_.abuse_guard_->registrations_by_address;
+    if (limit.reached(command.remote_address, now)) {
+      return finish(fail(Errc::rate_limited, "too many registrations from this address",
+                         retry_hint(limit.retry_after(command.remote_address, now))));
+    }
+    limit.add(command.remote_address, now);
+    // A taken name is refused before any hashing: it must cost nothing.
+    core_.executor_.post_blocking([this, command = std::move(command), key = std::move(key),
+                                   device_name = std::move(device_name),
+                                   finish = std::move(finish)]() mutable {
+      auto existing = core_.store_.user_by_username(key);
+      if (existing) return finish(fail(Errc::username_taken, "that name is taken"));
+      if (existing.error().code != Errc::not_found) {
+        return finish(std::unexpected(existing.error()));
+      }
+      auto shared_finish = std::make_shared<decltype(finish)>(std::move(finish));
+      const bool admitted = admit_hashing([this, command = std::move(command), key = std::move(key),
+                                           device_name = std::move(device_name),
+                                           shared_finish]() mutable {
+        auto hash = hash_password(command.password, core_.config_.password_hash);
+        if (!hash) return (*shared_finish)(std::unexpected(hash.error()));
+        core_.store_.post_write([this, username = std::move(command.username),
+                                 device_key = std::move(command.device_key), key = std::move(key),
+                                 hash = *std::move(hash), device_name = std::move(device_name),
+                                 shared_finish]() mutable {
+          auto user = core_.store_.create_user(username, key, hash, core_.executor_.now());
+          if (!user) return (*shared_finish)(std::unexpected(user.error()));
+          (*shared_finish)(
+              issue_device(Credentials{*user, username, {}}, device_name, device_key, nullptr));
         });
       });
+      if (!admitted)
+        (*shared_finish)(fail(Errc::unavailable, "the server is busy; retry", kHashingRetryMs));
+    });
+  });
 }
 
 void Core::Accounts::login(LoginCommand command, Callback<AuthGrant> done) {
@@ -194,36 +193,35 @@ void Core::Accounts::login(LoginCommand command, Callback<AuthGrant> done) {
         core_.abuse_guard_->failures_by_address.remove(address, now);
       });
     };
-    core_.executor_.post_blocking([this, key, password = std::move(password),
-                                   device_key = std::move(device_key),
-                                   device_name = std::move(device_name), finish,
-                                   take_back]() mutable {
-      auto credentials = core_.store_.credentials_by_username(key);
-      if (!credentials && credentials.error().code != Errc::not_found) {
-        take_back();  // the store failed, not the guess
-        return (*finish)(std::unexpected(credentials.error()));
-      }
-      const bool admitted =
-          admit_hashing([this, credentials = std::move(credentials), password = std::move(password),
-                         device_key = std::move(device_key), device_name = std::move(device_name),
-                         finish, take_back]() mutable {
-            const bool ok = credentials ? verify_password(password, credentials->password_hash)
-                                        : (verify_password(password, dummy_hash_), false);
-            if (!ok)
-              return (*finish)(fail(Errc::invalid_credentials, "wrong username or password"));
-            take_back();
-            core_.executor_.post_writer([this, credentials = *std::move(credentials),
+    core_.executor_.post_blocking(
+        [this, key, password = std::move(password), device_key = std::move(device_key),
+         device_name = std::move(device_name), finish, take_back]() mutable {
+          auto credentials = core_.store_.credentials_by_username(key);
+          if (!credentials && credentials.error().code != Errc::not_found) {
+            take_back();  // the store failed, not the guess
+            return (*finish)(std::unexpected(credentials.error()));
+          }
+          const bool admitted =
+              admit_hashing([this, credentials = std::move(credentials),
+                             password = std::move(password), device_key = std::move(device_key),
+                             device_name = std::move(device_name), finish, take_back]() mutable {
+                const bool ok = credentials ? verify_password(password, credentials->password_hash)
+                                            : (verify_password(password, dummy_hash_), false);
+                if (!ok)
+                  return (*finish)(fail(Errc::invalid_credentials, "wrong username or password"));
+                take_back();
+                core_.store_.post_write([this, credentials = *std::move(credentials),
                                          device_key = std::move(device_key),
                                          device_name = std::move(device_name), finish]() mutable {
-              (*finish)(
-                  issue_device(credentials, device_name, device_key, &credentials.password_hash));
-            });
-          });
-      if (!admitted) {
-        take_back();
-        (*finish)(fail(Errc::unavailable, "the server is busy; retry", kHashingRetryMs));
-      }
-    });
+                  (*finish)(issue_device(credentials, device_name, device_key,
+                                         &credentials.password_hash));
+                });
+              });
+          if (!admitted) {
+            take_back();
+            (*finish)(fail(Errc::unavailable, "the server is busy; retry", kHashingRetryMs));
+          }
+        });
   });
 }
 
@@ -343,7 +341,7 @@ void Core::Accounts::change_password(const SessionIdentity& who, std::string old
             take_back();
             auto hash = hash_password(new_password, core_.config_.password_hash);
             if (!hash) return (*finish)(std::unexpected(hash.error()));
-            core_.executor_.post_writer([this, who, hash = *std::move(hash), finish]() mutable {
+            core_.store_.post_write([this, who, hash = *std::move(hash), finish]() mutable {
               auto stored = core_.store_.set_password_hash(who.user_id, hash, who.device_id);
               // Other devices' tokens are revoked with the old password: end their sessions too.
               if (stored) kick_devices(who.user_id, who.handle, who.device_id, true);

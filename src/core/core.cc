@@ -19,7 +19,6 @@ Core::Core(Executor& executor, Store& store, Bus& bus, CoreConfig config)
     shard->id = i;
     shards_.push_back(std::move(shard));
   }
-  writer_ = std::make_unique<WriterState>();
   abuse_guard_ = std::make_unique<AbuseGuard>(config_.login_limits, config_.chat);
   accounts_ = std::make_unique<Accounts>(*this);
   messaging_ = std::make_unique<Messaging>(*this);
@@ -66,7 +65,7 @@ void Core::close_session(SessionHandle handle) {
   bus_.detach(who);
   messaging_->flush_cursors(who.device_id);  // a resume right after sees what this one acked
   const TimeMs now = executor_.now();
-  executor_.post_writer([this, device = who.device_id, now] {
+  store_.post_write([this, device = who.device_id, now] {
     (void)store_.touch_device(device, now);  // last seen is best effort
   });
 }

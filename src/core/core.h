@@ -196,7 +196,6 @@ class Core {
 
  private:
   struct ShardState;
-  struct WriterState;
   struct AbuseGuard;
   friend class Accounts;
   friend class Messaging;
@@ -226,7 +225,6 @@ class Core {
   Bus& bus_;
   CoreConfig config_;
   std::vector<std::unique_ptr<ShardState>> shards_;
-  std::unique_ptr<WriterState> writer_;
   std::unique_ptr<AbuseGuard> abuse_guard_;
   std::unique_ptr<Accounts> accounts_;
   std::unique_ptr<Messaging> messaging_;

@@ -99,20 +99,6 @@ struct Core::ShardState {
   std::map<std::pair<UserId, std::string>, ConversationId> direct_conversations;
 };
 
-// One message waiting for the next group commit.
-struct PendingAppend {
-  AppendRequest request;
-  ShardId origin_shard = 0;
-  SessionHandle origin_session;
-  Callback<SendAck> done;
-};
-
-// Touched only on the writer thread.
-struct Core::WriterState {
-  std::vector<PendingAppend> pending;
-  bool flush_scheduled = false;
-};
-
 // Failed-login counters by account and by address, kept on shard 0 only.
 // Rate limits on what an attacker repeats: failed logins (by account and address),
 // registrations (by address), contact requests (by pair and by sender). On shard 0 only.
@@ -156,7 +142,7 @@ void Core::blocking(Work work, Callback<T> done) {
 template <class T, class Work>
 void Core::on_writer(Work work, Callback<T> done) {
   const ShardId origin = local().id;  // callers are on a shard (local() checks)
-  executor_.post_writer([this, origin, work = std::move(work), done = std::move(done)]() mutable {
+  store_.post_write([this, origin, work = std::move(work), done = std::move(done)]() mutable {
     Result<T> result = work();
     executor_.post(origin, [result = std::move(result), done = std::move(done)]() mutable {
       done(std::move(result));

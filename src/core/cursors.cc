@@ -59,7 +59,7 @@ void Core::Messaging::flush_cursors(DeviceId device) {
                             return a.device == b.device && a.conversation_id == b.conversation_id;
                           }),
               batch.end());
-  core_.executor_.post_writer([this, batch = std::move(batch)] {
+  core_.store_.post_write([this, batch = std::move(batch)] {
     // Best effort: a cursor that fails to be written only means a resumed session is sent some
     // entries again, which every device drops by (conversation, seq).
     (void)core_.store_.advance_cursors(batch);
@@ -72,18 +72,17 @@ void Core::Messaging::undelivered(const SessionIdentity& who, std::size_t limit,
   const ShardId origin = core_.local().id;
   const std::size_t max_bytes = core_.config_.pages.max_bytes;
   // Through the writer first: the read comes after every cursor acknowledged so far is stored.
-  core_.executor_.post_writer(
-      [this, origin, who, limit, max_bytes, done = std::move(done)]() mutable {
-        core_.executor_.post_blocking(
-            [this, origin, who, limit, max_bytes, done = std::move(done)]() mutable {
-              auto entries = core_.store_.undelivered(who.user_id, who.device_id, limit);
-              if (entries) trim_history(*entries, /*forward=*/true, max_bytes);
-              core_.executor_.post(
-                  origin, [entries = std::move(entries), done = std::move(done)]() mutable {
-                    done(std::move(entries));
-                  });
-            });
-      });
+  core_.store_.post_write([this, origin, who, limit, max_bytes, done = std::move(done)]() mutable {
+    core_.executor_.post_blocking(
+        [this, origin, who, limit, max_bytes, done = std::move(done)]() mutable {
+          auto entries = core_.store_.undelivered(who.user_id, who.device_id, limit);
+          if (entries) trim_history(*entries, /*forward=*/true, max_bytes);
+          core_.executor_.post(origin,
+                               [entries = std::move(entries), done = std::move(done)]() mutable {
+                                 done(std::move(entries));
+                               });
+        });
+  });
 }
 
 }  // namespace parley

@@ -55,8 +55,8 @@ void Core::Chat::create_group(const SessionIdentity& who, std::string title,
   NewGroup group{who.user_id,    std::move(title),         {},
                  shared_history, limits.max_group_members, core_.executor_.now()};
   const ShardId origin = core_.local().id;
-  core_.executor_.post_writer([this, group = std::move(group), members = std::move(members), origin,
-                               done = std::move(done)]() mutable {
+  core_.store_.post_write([this, group = std::move(group), members = std::move(members), origin,
+                           done = std::move(done)]() mutable {
     Result<GroupOutcome> outcome = [&]() -> Result<GroupOutcome> {
       auto ids = resolve_users(members);
       if (!ids) return std::unexpected(ids.error());
@@ -96,9 +96,9 @@ void Core::Chat::change_group(const SessionIdentity& who, GroupCommand command,
   // Names matter to add, remove and set-role only: stray ones on a leave or rename are ignored.
   if (!needs_users) command.usernames.clear();
   const ShardId origin = core_.local().id;
-  core_.executor_.post_writer([this, change = std::move(change),
-                               usernames = std::move(command.usernames), origin,
-                               done = std::move(done)]() mutable {
+  core_.store_.post_write([this, change = std::move(change),
+                           usernames = std::move(command.usernames), origin,
+                           done = std::move(done)]() mutable {
     Result<GroupOutcome> outcome = [&]() -> Result<GroupOutcome> {
       auto ids = resolve_users(usernames);
       if (!ids) return std::unexpected(ids.error());

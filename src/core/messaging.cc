@@ -1,4 +1,4 @@
-// Messaging family: direct conversations, reliable send (group commit, ack, fan-out), sync and
+// Messaging family: direct conversations, reliable send (admission, ack, fan-out), sync and
 // history. Seq and dedupe are settled inside the store's append transaction (see store.h), so
 // they hold across crashes; the owner shard of a conversation fans its messages out in seq order.
 #include <algorithm>
@@ -11,8 +11,6 @@
 namespace parley {
 namespace {
 
-// Largest number of messages one group commit takes; the rest go in the next transaction.
-constexpr std::size_t kMaxAppendBatch = 4096;
 // The per-shard direct-conversation cache is dropped when it grows past this.
 constexpr std::size_t kMaxDirectCacheEntries = 1 << 16;
 
@@ -136,69 +134,30 @@ void Core::Messaging::append(const SessionIdentity& who, AppendRequest request,
     return done(fail(Errc::unavailable, "the server is busy; retry", kBusyRetryMs));
   }
   request.now = core_.executor_.now();
-  PendingAppend pending{std::move(request), core_.local().id, who.handle, std::move(done)};
-  core_.executor_.post_writer([this, pending = std::move(pending)]() mutable {
-    WriterState& writer = *core_.writer_;
-    writer.pending.push_back(std::move(pending));
-    // Appends posted while this flush waits in the writer's queue join the same transaction:
-    // the batch grows with the load (group commit).
-    if (!writer.flush_scheduled) {
-      writer.flush_scheduled = true;
-      core_.executor_.post_writer([this] { flush_appends(); });
-    }
-  });
-}
-
-void Core::Messaging::flush_appends() {
-  WriterState& writer = *core_.writer_;
-  writer.flush_scheduled = false;
-  std::vector<PendingAppend> batch;
-  if (writer.pending.size() <= kMaxAppendBatch) {
-    batch.swap(writer.pending);
-  } else {
-    auto split = writer.pending.begin() + kMaxAppendBatch;
-    batch.assign(std::make_move_iterator(writer.pending.begin()), std::make_move_iterator(split));
-    writer.pending.erase(writer.pending.begin(), split);
-    writer.flush_scheduled = true;
-    core_.executor_.post_writer([this] { flush_appends(); });
-  }
-
-  std::vector<AppendRequest> requests;
-  requests.reserve(batch.size());
-  std::size_t bytes = 0;
-  for (auto& pending : batch) {
-    bytes += pending.request.text.size() + pending.request.client_msg_id.size() + 128;
-    requests.push_back(std::move(pending.request));
-  }
-  core_.appends_pending_.fetch_sub(batch.size());
-  core_.append_bytes_pending_.fetch_sub(bytes);
-  std::vector<Result<AppendOutcome>> outcomes = core_.store_.append(requests);
-
-  for (std::size_t i = 0; i < batch.size(); ++i) {
-    PendingAppend& pending = batch[i];
-    Result<AppendOutcome> outcome =
-        i < outcomes.size() ? std::move(outcomes[i])
-                            : Result<AppendOutcome>(fail(Errc::internal, "store lost a result"));
-    if (!outcome) {
-      core_.executor_.post(pending.origin_shard,
-                           [error = outcome.error(), done = std::move(pending.done)]() mutable {
-                             done(std::unexpected(std::move(error)));
-                           });
-      continue;
-    }
-    const Message& message = outcome->message;
-    SendAck ack{message.conversation_id, message.seq, message.id, message.sent_at,
-                outcome->duplicate};
-    // The ack goes out only now, after the commit returned: an acked message is durable.
-    core_.executor_.post(pending.origin_shard,
-                         [ack, done = std::move(pending.done)]() mutable { done(ack); });
-    if (outcome->duplicate) continue;  // fanned out when it was first stored
-    core_.executor_.post(
-        core_.owner_shard(message.conversation_id),
-        [this, message = std::move(outcome->message), origin = pending.origin_session]() mutable {
-          on_committed(std::move(message), origin);
-        });
-  }
+  // Group commit is the store's (DESIGN §2); what comes back runs on its write context.
+  core_.store_.submit_append(
+      std::move(request), [this, bytes, origin_shard = core_.local().id, origin = who.handle,
+                           done = std::move(done)](Result<AppendOutcome> outcome) mutable {
+        core_.appends_pending_.fetch_sub(1);
+        core_.append_bytes_pending_.fetch_sub(bytes);
+        if (!outcome) {
+          core_.executor_.post(origin_shard,
+                               [error = outcome.error(), done = std::move(done)]() mutable {
+                                 done(std::unexpected(std::move(error)));
+                               });
+          return;
+        }
+        const Message& message = outcome->message;
+        SendAck ack{message.conversation_id, message.seq, message.id, message.sent_at,
+                    outcome->duplicate};
+        // The ack goes out only now, after the commit returned: an acked message is durable.
+        core_.executor_.post(origin_shard, [ack, done = std::move(done)]() mutable { done(ack); });
+        if (outcome->duplicate) return;  // fanned out when it was first stored
+        core_.executor_.post(core_.owner_shard(message.conversation_id),
+                             [this, message = std::move(outcome->message), origin]() mutable {
+                               on_committed(std::move(message), origin);
+                             });
+      });
 }
 
 void Core::Messaging::on_committed(Message message, SessionHandle origin) {

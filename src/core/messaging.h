@@ -64,13 +64,13 @@ class Core::Messaging {
   static constexpr int kMaxWindowLoadAttempts = 50;
   void append(const SessionIdentity& who, ConversationId conversation, SendCommand command,
               Callback<SendAck> done);
-  void flush_appends();                                      // writer thread
   void on_committed(Message message, SessionHandle origin);  // owner shard
   // Owner shard: the state of `id`, created if needed, marked most recently used; evicts the
   // least recently used idle state when the cache is over its bound.
   ConversationState& touch_conversation(ConversationId id);
   void run_waiting(ConversationState& state);
-  // Finds or creates the direct conversation with `username` (resolving on the writer thread).
+  // Finds or creates the direct conversation with `username` (resolving on the store's write
+  // context).
   void resolve_direct(const SessionIdentity& who, std::string username,
                       Callback<Conversation> done);
 

@@ -1,12 +1,15 @@
 // The storage interface in core's terms (DESIGN §2: core never writes SQL). Implemented by
 // store/sqlite (embedded) and later store/postgres.
 //
-// Thread contract: methods are synchronous and blocking; core calls them only off the I/O shards.
-// Methods marked [writer] are called only from the single writer thread (Executor::post_writer);
-// the others may be called from any blocking-pool thread concurrently with the writer, so an
-// implementation gives each thread its own connection.
+// Thread contract: the backend owns its write threads and its group commit (DESIGN §3). Core
+// appends with submit_append (completion-style) and runs every other write as a task given to
+// post_write; methods marked [writer] are called only inside such a task (or, by the conformance
+// suite, from one thread while nothing else writes). The other methods may be called from any
+// blocking-pool thread concurrently with the writes, so an implementation gives each thread its
+// own connection.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -97,9 +100,25 @@ struct AppendOutcome {
   bool duplicate = false;  // (sender, client_msg_id) was already stored
 };
 
+// Work for the store's write context, and the completion of one append.
+using StoreTask = std::move_only_function<void()>;
+using AppendDone = std::move_only_function<void(Result<AppendOutcome>)>;
+
 class Store {
  public:
   virtual ~Store() = default;
+
+  // ---- the write context
+  // Any thread. Runs `task` on the store's write context, in post order; [writer] methods are
+  // called from inside it. Must not block the caller.
+  virtual void post_write(StoreTask task) = 0;
+  // Any thread. Queues one append; the backend commits it with whatever else is queued (group
+  // commit, the semantics of append() below) and calls `done` on its write context once the
+  // request is durable or has failed. Appends commit in submission order.
+  virtual void submit_append(AppendRequest request, AppendDone done) = 0;
+  // Returns once every task posted and every append submitted before the call has run and
+  // completed (shutdown: nothing core queued is dropped). Any thread but the write context.
+  virtual void finish_writes() = 0;
 
   // ---- accounts
   // [writer] Errc::username_taken when username_key exists.
@@ -142,7 +161,8 @@ class Store {
   virtual Result<std::vector<MemberWindow>> member_windows(ConversationId id, Seq since) = 0;
 
   // ---- messages
-  // [writer] Appends all requests in ONE durable transaction (group commit). outcomes[i] answers
+  // [writer] Appends all requests in ONE durable transaction: the batch that submit_append's
+  // group commit runs, public for the conformance suite. outcomes[i] answers
   // requests[i]; a failure of one request (e.g. unknown conversation) does not fail the others.
   // Every kind: not_found for an unknown conversation, forbidden unless the sender is a current
   // member, user_not_found in a direct conversation whose other member blocked the sender.

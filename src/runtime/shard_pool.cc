@@ -27,7 +27,6 @@ ShardPool::ShardPool(ShardId shards, std::size_t blocking_threads, std::size_t h
     shard->io = std::make_unique<boost::asio::io_context>(1);
     shards_.push_back(std::move(shard));
   }
-  writer_.io = std::make_unique<boost::asio::io_context>(1);
   blocking_ = std::make_unique<boost::asio::thread_pool>(blocking_threads_);
   hashing_ = std::make_unique<boost::asio::thread_pool>(hashing_threads == 0 ? 1 : hashing_threads);
 }
@@ -50,14 +49,12 @@ void ShardPool::start() {
       drained_.notify_all();
     });
   }
-  writer_.guard.emplace(writer_.io->get_executor());
-  writer_.thread = std::thread([this] { writer_.io->run(); });
 }
 
 void ShardPool::stop(std::chrono::milliseconds drain) {
   if (!started_) return;
   started_ = false;
-  // Shards first (they stop producing store work), then the writer drains what they queued.
+  // Shards first (they stop producing blocking work), then the pools drain what they queued.
   // Without their work guards a shard's run() returns once nothing is queued or pending; what
   // is still pending at the deadline (a timer far off) is dropped.
   for (auto& shard : shards_) shard->guard.reset();
@@ -71,8 +68,6 @@ void ShardPool::stop(std::chrono::milliseconds drain) {
   }
   blocking_->join();
   hashing_->join();
-  writer_.guard.reset();
-  if (writer_.thread.joinable()) writer_.thread.join();
 }
 
 boost::asio::io_context& ShardPool::local_io() {
@@ -105,11 +100,6 @@ boost::asio::any_io_executor ShardPool::shard_executor(ShardId shard) {
 }
 boost::asio::any_io_executor ShardPool::blocking_executor() { return blocking_->get_executor(); }
 boost::asio::any_io_executor ShardPool::hashing_executor() { return hashing_->get_executor(); }
-boost::asio::any_io_executor ShardPool::writer_executor() { return writer_.io->get_executor(); }
-
-void ShardPool::post_writer(Task task) {
-  boost::asio::post(*writer_.io, TaskHandler{std::make_shared<Task>(std::move(task))});
-}
 
 void ShardPool::post_blocking(Task task) {
   boost::asio::post(*blocking_, TaskHandler{std::make_shared<Task>(std::move(task))});

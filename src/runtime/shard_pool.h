@@ -1,5 +1,6 @@
-// The shared-nothing threading of DESIGN §3: one io_context and thread per shard, one store writer
-// thread, and a small pool for blocking work. Implements core's Executor.
+// The shared-nothing threading of DESIGN §3: one io_context and thread per shard, and small pools
+// for blocking store reads and password hashing. Implements core's Executor. (Store writes run
+// on the store backend's own thread.)
 #pragma once
 
 #include <atomic>
@@ -23,11 +24,11 @@ class ShardPool final : public Executor {
   ShardPool(ShardId shards, std::size_t blocking_threads, std::size_t hashing_threads = 1);
   ~ShardPool() override;
 
-  // Starts one thread per shard plus the writer and blocking threads.
+  // Starts one thread per shard plus the blocking and hashing threads.
   void start();
   // Lets queued work finish: each shard runs until it has nothing left to do or `drain` has
-  // passed (then what is left is dropped, e.g. timers far in the future), then the blocking
-  // threads and last the store writer finish what was queued for them. Joins every thread.
+  // passed (then what is left is dropped, e.g. timers far in the future), then the blocking and
+  // hashing threads finish what was queued for them. Joins every thread.
   // Handlers still queued are destroyed with the pool. Idempotent.
   void stop(std::chrono::milliseconds drain = std::chrono::milliseconds(2'000));
 
@@ -43,14 +44,12 @@ class ShardPool final : public Executor {
   std::optional<ShardId> current_shard() const override;
   void post(ShardId shard, Task task) override;
   void defer(ShardId shard, Task task) override;
-  void post_writer(Task task) override;
   void post_blocking(Task task) override;
   void post_hashing(Task task) override;
   void post_after(ShardId shard, TimeMs delay_ms, Task task) override;
   boost::asio::any_io_executor shard_executor(ShardId shard) override;
   boost::asio::any_io_executor blocking_executor() override;
   boost::asio::any_io_executor hashing_executor() override;
-  boost::asio::any_io_executor writer_executor() override;
 
  private:
   using WorkGuard = boost::asio::executor_work_guard<boost::asio::io_context::executor_type>;
@@ -61,7 +60,6 @@ class ShardPool final : public Executor {
   };
 
   std::vector<std::unique_ptr<Shard>> shards_;
-  Shard writer_;
   std::size_t blocking_threads_;
   std::unique_ptr<boost::asio::thread_pool> blocking_;
   std::unique_ptr<boost::asio::thread_pool> hashing_;

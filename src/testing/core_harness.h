@@ -68,7 +68,9 @@ class CoreHarness : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_FALSE(dir_.path().empty());
-    auto store = store::SqliteStore::open({.path = dir_.path() + "/parley.db"});
+    auto store = store::SqliteStore::open(
+        {.path = dir_.path() + "/parley.db",
+         .write_context = [this](StoreTask task) { ex_.post_store_write(std::move(task)); }});
     ASSERT_TRUE(store) << store.error().message;
     store_ = std::move(*store);
     start_core();

@@ -1,6 +1,7 @@
-// A deterministic Executor for core unit tests: every shard, the writer and the pools are queues
-// that the test drains by hand on its own thread, one task at a time, so a race between them is
-// replayed in exactly the order the test chooses. Coroutine flows (common/flow.h) run on them
+// A deterministic Executor for core unit tests: every shard, the pools and the store's write
+// context (SqliteOptions::write_context = post_store_write) are queues that the test drains by
+// hand on its own thread, one task at a time, so a race between them is replayed in exactly the
+// order the test chooses. Coroutine flows (common/flow.h) run on them
 // too, through an Asio executor over each queue. Time is a manual clock moved by advance().
 #pragma once
 
@@ -36,7 +37,6 @@ class ManualExecutor final : public Executor {
   void defer(ShardId shard, Task task) override {
     shards_[shard % shards_.size()]->add(std::move(task));
   }
-  void post_writer(Task task) override { writer_.add(std::move(task)); }
   void post_blocking(Task task) override { blocking_.add(std::move(task)); }
   void post_hashing(Task task) override { hashing_.add(std::move(task)); }
   void post_after(ShardId shard, TimeMs delay_ms, Task task) override {
@@ -52,9 +52,8 @@ class ManualExecutor final : public Executor {
   boost::asio::any_io_executor hashing_executor() override {
     return boost::asio::any_io_executor{QueueExecutor(&hashing_)};
   }
-  boost::asio::any_io_executor writer_executor() override {
-    return boost::asio::any_io_executor{QueueExecutor(&writer_)};
-  }
+  // Not part of Executor: the store's write context in tests (the store owns it in the server).
+  void post_store_write(Task task) { writer_.add(std::move(task)); }
 
   // Runs `fn` as if on `shard`'s thread (core's entry points must be called on a shard).
   template <class F>

@@ -135,8 +135,10 @@ class Harness {
         connection_(flags & kWebSocket ? transport::Framing::messages
                                        : transport::Framing::stream) {
     FUZZ_CHECK(!dir_.path().empty(), "no temporary directory");
-    auto store =
-        store::SqliteStore::open({.path = dir_.path() + "/parley.db", .durability_fsync = false});
+    auto store = store::SqliteStore::open(
+        {.path = dir_.path() + "/parley.db",
+         .durability_fsync = false,
+         .write_context = [this](StoreTask task) { ex_.post_store_write(std::move(task)); }});
     FUZZ_CHECK(store.has_value(), "the store does not open");
     store_ = std::move(*store);
     bus_ = std::make_unique<bus::LocalBus>(ex_);

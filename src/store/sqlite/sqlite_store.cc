@@ -81,9 +81,28 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(SqliteOptions options) {
 
 SqliteStore::SqliteStore(SqliteOptions options, std::unique_ptr<Connection> writer,
                          int schema_version)
-    : options_(std::move(options)), schema_version_(schema_version), writer_(std::move(writer)) {}
+    : options_(std::move(options)),
+      schema_version_(schema_version),
+      writer_(std::move(writer)),
+      group_commit_([this](StoreTask task) { post_write(std::move(task)); },
+                    [this](std::span<const AppendRequest> requests) { return append(requests); }) {
+  if (!options_.write_context) write_thread_ = std::make_unique<WriteThread>();
+}
 
 SqliteStore::~SqliteStore() = default;
+
+void SqliteStore::post_write(StoreTask task) {
+  if (write_thread_) return write_thread_->post(std::move(task));
+  options_.write_context(std::move(task));
+}
+
+void SqliteStore::submit_append(AppendRequest request, AppendDone done) {
+  group_commit_.submit(std::move(request), std::move(done));
+}
+
+void SqliteStore::finish_writes() {
+  if (write_thread_) write_thread_->drain();
+}
 
 Result<Connection*> SqliteStore::reader() {
   std::lock_guard lock(readers_mu_);

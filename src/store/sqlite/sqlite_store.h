@@ -2,6 +2,7 @@
 // through one connection per calling thread, so reads never wait for the writer.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -11,6 +12,8 @@
 #include "core/store.h"
 #include "store/sqlite/append_facts.h"
 #include "store/sqlite/checkpointer.h"
+#include "store/sqlite/group_commit.h"
+#include "store/sqlite/write_thread.h"
 
 namespace parley::store {
 
@@ -25,11 +28,16 @@ struct SqliteOptions {
   // WAL pages after which the checkpointer thread copies them into the database file
   // (checkpointer.h); SQLite's default autocheckpoint threshold.
   int checkpoint_pages = 1000;
+  // Where writes run. Empty (the server): the store's own WriteThread. Core's unit tests pass a
+  // queue they drain by hand, so that a race is replayed in the order the test chooses; then
+  // finish_writes() cannot wait for it and returns at once.
+  std::function<void(StoreTask)> write_context;
 };
 
 // Thread contract: that of Store. [writer] methods use the writer connection and must never run
-// on two threads at once; every other method may run on any thread, concurrently with the writer
-// and with each other. The store must outlive every call into it.
+// on two threads at once (the write context runs them one at a time); every other method may run
+// on any thread, concurrently with the writer and with each other. The store must outlive every
+// call into it; its destructor runs what is still queued on its own write thread first.
 class SqliteStore final : public Store {
  public:
   // Opens (creating if missing) the file, sets the pragmas and applies pending migrations.
@@ -41,6 +49,12 @@ class SqliteStore final : public Store {
   int schema_version() const { return schema_version_; }
   // Any thread.
   Checkpointer& checkpointer() { return *checkpointer_; }
+  // The group commit's counts (batches, appends, largest batch). Any thread.
+  GroupCommit::Stats commit_stats() const { return group_commit_.stats(); }
+
+  void post_write(StoreTask task) override;
+  void submit_append(AppendRequest request, AppendDone done) override;
+  void finish_writes() override;
 
   Result<UserId> create_user(std::string_view username, std::string_view username_key,
                              std::string_view password_hash, TimeMs now) override;
@@ -125,6 +139,9 @@ class SqliteStore final : public Store {
   // Keyed by thread: a connection is only ever used by the thread that opened it.
   // GUARDED_BY(readers_mu_)
   std::unordered_map<std::thread::id, std::unique_ptr<Connection>> readers_;
+  GroupCommit group_commit_;
+  // Last, so it is destroyed first: the tasks still queued run while everything they use exists.
+  std::unique_ptr<WriteThread> write_thread_;  // null when options_.write_context is given
 };
 
 }  // namespace parley::store
