@@ -21,7 +21,7 @@ v1::ClientFrame delivery_ack(std::int64_t conversation, std::vector<std::int64_t
 }
 
 std::vector<Seq> owed(const std::string& data_dir, std::int64_t user, std::int64_t device) {
-  auto store = store::SqliteStore::open({.path = data_dir + "/parley.db"});
+  auto store = store::sqlite::SqliteStore::open({.path = data_dir + "/parley.db"});
   EXPECT_TRUE(store) << store.error().message;
   if (!store) return {};
   auto entries = (*store)->undelivered(user, device, 100);

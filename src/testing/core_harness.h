@@ -68,7 +68,7 @@ class CoreHarness : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_FALSE(dir_.path().empty());
-    auto store = store::SqliteStore::open(
+    auto store = store::sqlite::SqliteStore::open(
         {.path = dir_.path() + "/parley.db",
          .write_context = [this](StoreTask task) { ex_.post_store_write(std::move(task)); }});
     ASSERT_TRUE(store) << store.error().message;
@@ -168,7 +168,7 @@ class CoreHarness : public ::testing::Test {
   CoreConfig config_ = fast_core_config();
   TempDir dir_;
   ManualExecutor ex_{2};
-  std::unique_ptr<store::SqliteStore> store_;
+  std::unique_ptr<store::sqlite::SqliteStore> store_;
   std::unique_ptr<bus::LocalBus> bus_;
   std::unique_ptr<Core> core_;
   std::vector<std::unique_ptr<TestSession>> sessions_;

@@ -135,7 +135,7 @@ class Harness {
         connection_(flags & kWebSocket ? transport::Framing::messages
                                        : transport::Framing::stream) {
     FUZZ_CHECK(!dir_.path().empty(), "no temporary directory");
-    auto store = store::SqliteStore::open(
+    auto store = store::sqlite::SqliteStore::open(
         {.path = dir_.path() + "/parley.db",
          .durability_fsync = false,
          .write_context = [this](StoreTask task) { ex_.post_store_write(std::move(task)); }});
@@ -409,7 +409,7 @@ class Harness {
   // A fresh store per input (so that an input replays alone), in memory where there is some.
   parley::testing::TempDir dir_{std::filesystem::is_directory("/dev/shm") ? "/dev/shm" : "/tmp"};
   parley::testing::ManualExecutor ex_{2};
-  std::unique_ptr<store::SqliteStore> store_;
+  std::unique_ptr<store::sqlite::SqliteStore> store_;
   std::unique_ptr<bus::LocalBus> bus_;
   std::unique_ptr<Core> core_;
   boost::asio::io_context io_;

@@ -9,9 +9,9 @@ namespace parley::store {
 namespace {
 
 Result<std::unique_ptr<Store>> open_sqlite(const StoreOptions& options) {
-  auto opened = SqliteStore::open({.path = options.data_dir + "/parley.db",
-                                   .durability_fsync = options.durability_fsync,
-                                   .max_bytes = options.max_bytes});
+  auto opened = sqlite::SqliteStore::open({.path = options.data_dir + "/parley.db",
+                                           .durability_fsync = options.durability_fsync,
+                                           .max_bytes = options.max_bytes});
   if (!opened) return std::unexpected(opened.error());
   return std::unique_ptr<Store>(std::move(*opened));
 }

@@ -21,7 +21,7 @@
 
 #include "core/model.h"
 
-namespace parley::store {
+namespace parley::store::sqlite {
 
 class AppendFacts {
  public:
@@ -95,4 +95,4 @@ struct BatchEnd {
   }
 };
 
-}  // namespace parley::store
+}  // namespace parley::store::sqlite

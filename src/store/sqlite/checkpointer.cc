@@ -5,7 +5,7 @@
 
 #include "store/sqlite/connection.h"
 
-namespace parley::store {
+namespace parley::store::sqlite {
 
 Result<std::unique_ptr<Checkpointer>> Checkpointer::start(const std::string& path,
                                                           Connection& writer, int threshold_pages) {
@@ -99,4 +99,4 @@ bool Checkpointer::wait_for_background_checkpoints(std::uint64_t count,
   return done_.wait_for(lock, timeout, [&] { return background_ >= count; });
 }
 
-}  // namespace parley::store
+}  // namespace parley::store::sqlite

@@ -19,7 +19,7 @@
 
 #include "common/errors.h"
 
-namespace parley::store {
+namespace parley::store::sqlite {
 
 class Connection;
 
@@ -61,4 +61,4 @@ class Checkpointer {
   std::thread thread_;
 };
 
-}  // namespace parley::store
+}  // namespace parley::store::sqlite

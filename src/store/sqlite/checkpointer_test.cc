@@ -11,7 +11,7 @@
 
 #include "store/sqlite/sqlite_test_support.h"
 
-namespace parley::store {
+namespace parley::store::sqlite {
 namespace {
 
 using namespace std::chrono_literals;
@@ -45,4 +45,4 @@ TEST_F(SqliteStoreTest, TheCheckpointerThreadKeepsTheWalSmallUnderAStreamOfCommi
 }
 
 }  // namespace
-}  // namespace parley::store
+}  // namespace parley::store::sqlite

@@ -9,7 +9,7 @@
 #include <limits>
 #include <utility>
 
-namespace parley::store {
+namespace parley::store::sqlite {
 
 Error sqlite_error(sqlite3* db, int rc, std::string_view what) {
   std::string message(what);
@@ -197,4 +197,4 @@ Result<void> Transaction::commit() {
   return committed;
 }
 
-}  // namespace parley::store
+}  // namespace parley::store::sqlite

@@ -12,7 +12,7 @@
 
 #include "common/errors.h"
 
-namespace parley::store {
+namespace parley::store::sqlite {
 
 // Errc::internal carrying sqlite's own description of `rc`, prefixed with what we were doing; or,
 // for a storage fault that may pass (disk full, I/O error, read-only, busy), Errc::unavailable
@@ -103,4 +103,4 @@ class Transaction {
   Connection* db_;
 };
 
-}  // namespace parley::store
+}  // namespace parley::store::sqlite

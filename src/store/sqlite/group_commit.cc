@@ -3,7 +3,7 @@
 #include <iterator>
 #include <utility>
 
-namespace parley::store {
+namespace parley::store::sqlite {
 
 GroupCommit::GroupCommit(Post post, Commit commit)
     : post_(std::move(post)), commit_(std::move(commit)) {}
@@ -60,4 +60,4 @@ GroupCommit::Stats GroupCommit::stats() const {
           largest_batch_.load(std::memory_order_relaxed)};
 }
 
-}  // namespace parley::store
+}  // namespace parley::store::sqlite

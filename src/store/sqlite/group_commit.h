@@ -13,7 +13,7 @@
 
 #include "core/store.h"
 
-namespace parley::store {
+namespace parley::store::sqlite {
 
 class GroupCommit {
  public:
@@ -58,4 +58,4 @@ class GroupCommit {
   std::atomic<std::uint64_t> largest_batch_{0};
 };
 
-}  // namespace parley::store
+}  // namespace parley::store::sqlite

@@ -12,7 +12,7 @@
 
 #include "store/sqlite/sqlite_test_support.h"
 
-namespace parley::store {
+namespace parley::store::sqlite {
 namespace {
 
 class GroupCommitTest : public SqliteStoreTest {
@@ -104,4 +104,4 @@ TEST_F(GroupCommitTest, AnAppendIsAnsweredOnlyOnceItsCommitIsInTheFile) {
 }
 
 }  // namespace
-}  // namespace parley::store
+}  // namespace parley::store::sqlite

@@ -6,7 +6,7 @@
 
 #include "store/sqlite/connection.h"
 
-namespace parley::store {
+namespace parley::store::sqlite {
 namespace {
 
 // v1: accounts, devices, direct conversations and the message log. Keys and columns follow
@@ -217,4 +217,4 @@ Result<int> migrate(Connection& db, TimeMs now) {
   return newest_applied(db);
 }
 
-}  // namespace parley::store
+}  // namespace parley::store::sqlite

@@ -8,7 +8,7 @@
 #include "common/clock.h"
 #include "common/errors.h"
 
-namespace parley::store {
+namespace parley::store::sqlite {
 
 class Connection;
 
@@ -25,4 +25,4 @@ std::span<const Migration> migrations();
 // Thread: the writer connection, before any other use.
 Result<int> migrate(Connection& db, TimeMs now);
 
-}  // namespace parley::store
+}  // namespace parley::store::sqlite

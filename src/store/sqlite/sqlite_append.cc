@@ -7,7 +7,7 @@
 #include "store/sqlite/sqlite_internal.h"
 #include "store/sqlite/sqlite_store.h"
 
-namespace parley::store {
+namespace parley::store::sqlite {
 namespace {
 
 using detail::forward;
@@ -293,4 +293,4 @@ Result<AppendOutcome> SqliteStore::append_one(const AppendRequest& request, Batc
   return AppendOutcome{std::move(message), false};
 }
 
-}  // namespace parley::store
+}  // namespace parley::store::sqlite

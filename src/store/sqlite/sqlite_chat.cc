@@ -9,7 +9,7 @@
 #include "store/sqlite/sqlite_internal.h"
 #include "store/sqlite/sqlite_store.h"
 
-namespace parley::store {
+namespace parley::store::sqlite {
 namespace {
 
 using detail::forward;
@@ -383,4 +383,4 @@ Result<std::vector<ConversationSummary>> SqliteStore::conversation_list(
   return list;
 }
 
-}  // namespace parley::store
+}  // namespace parley::store::sqlite

@@ -5,7 +5,7 @@
 #include "store/sqlite/sqlite_internal.h"
 #include "store/sqlite/sqlite_store.h"
 
-namespace parley::store {
+namespace parley::store::sqlite {
 namespace {
 
 using detail::forward;
@@ -229,4 +229,4 @@ Result<void> SqliteStore::set_last_seen(UserId user, TimeMs at) {
   return {};
 }
 
-}  // namespace parley::store
+}  // namespace parley::store::sqlite

@@ -3,7 +3,7 @@
 #include "store/sqlite/sqlite_internal.h"
 #include "store/sqlite/sqlite_store.h"
 
-namespace parley::store {
+namespace parley::store::sqlite {
 
 using detail::forward;
 using detail::kSelectMessage;
@@ -46,4 +46,4 @@ Result<std::vector<Message>> SqliteStore::undelivered(UserId user, DeviceId devi
   return read_messages(*stmt);
 }
 
-}  // namespace parley::store
+}  // namespace parley::store::sqlite

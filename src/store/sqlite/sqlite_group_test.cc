@@ -8,7 +8,7 @@
 #include "store/sqlite/migrations.h"
 #include "store/sqlite/sqlite_test_support.h"
 
-namespace parley::store {
+namespace parley::store::sqlite {
 namespace {
 
 class SqliteGroupTest : public SqliteStoreTest {
@@ -126,4 +126,4 @@ TEST_F(SqliteGroupTest, MigratesAVersionOneDatabase) {
 }
 
 }  // namespace
-}  // namespace parley::store
+}  // namespace parley::store::sqlite

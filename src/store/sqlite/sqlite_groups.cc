@@ -8,7 +8,7 @@
 #include "store/sqlite/sqlite_internal.h"
 #include "store/sqlite/sqlite_store.h"
 
-namespace parley::store {
+namespace parley::store::sqlite {
 namespace {
 
 using detail::forward;
@@ -311,4 +311,4 @@ Result<GroupOutcome> SqliteStore::change_group(const GroupChange& change) {
   return outcome;
 }
 
-}  // namespace parley::store
+}  // namespace parley::store::sqlite

@@ -5,7 +5,7 @@
 
 #include "codec/system_event_json.h"
 
-namespace parley::store::detail {
+namespace parley::store::sqlite::detail {
 
 Message read_message(const Statement& row) {
   Message message;
@@ -215,4 +215,4 @@ Result<UserUpdate> write_user_update(Connection& db, UserUpdate update) {
   return update;
 }
 
-}  // namespace parley::store::detail
+}  // namespace parley::store::sqlite::detail

@@ -13,7 +13,7 @@
 #include "core/store.h"
 #include "store/sqlite/connection.h"
 
-namespace parley::store::detail {
+namespace parley::store::sqlite::detail {
 
 template <class T>
 std::unexpected<Error> forward(Result<T>& failed) {
@@ -78,4 +78,4 @@ Result<Message> append_system(Connection& db, ConversationId id, UserId actor,
 // [writer], inside a transaction.
 Result<UserUpdate> write_user_update(Connection& db, UserUpdate update);
 
-}  // namespace parley::store::detail
+}  // namespace parley::store::sqlite::detail

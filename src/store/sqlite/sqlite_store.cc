@@ -8,7 +8,7 @@
 #include "store/sqlite/migrations.h"
 #include "store/sqlite/sqlite_internal.h"
 
-namespace parley::store {
+namespace parley::store::sqlite {
 namespace {
 
 using detail::forward;
@@ -344,4 +344,4 @@ Result<std::vector<MemberWindow>> SqliteStore::member_windows(ConversationId id,
   }
 }
 
-}  // namespace parley::store
+}  // namespace parley::store::sqlite

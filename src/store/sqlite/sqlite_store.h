@@ -15,7 +15,7 @@
 #include "store/sqlite/group_commit.h"
 #include "store/sqlite/write_thread.h"
 
-namespace parley::store {
+namespace parley::store::sqlite {
 
 class Connection;
 
@@ -144,4 +144,4 @@ class SqliteStore final : public Store {
   std::unique_ptr<WriteThread> write_thread_;  // null when options_.write_context is given
 };
 
-}  // namespace parley::store
+}  // namespace parley::store::sqlite

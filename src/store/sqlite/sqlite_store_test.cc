@@ -13,7 +13,7 @@
 
 #include "store/sqlite/sqlite_test_support.h"
 
-namespace parley::store {
+namespace parley::store::sqlite {
 namespace {
 
 TEST_F(SqliteStoreTest, DevicesAndTokens) {
@@ -119,4 +119,4 @@ TEST(SqliteStoreOpen, ReportsUnopenableFile) {
 }
 
 }  // namespace
-}  // namespace parley::store
+}  // namespace parley::store::sqlite

@@ -16,7 +16,7 @@
 #include "temp_dir.h"
 #include "testing/store_rows.h"
 
-namespace parley::store {
+namespace parley::store::sqlite {
 
 class SqliteStoreTest : public ::testing::Test {
  protected:
@@ -67,4 +67,4 @@ class SqliteStoreTest : public ::testing::Test {
 
 using testing::seqs;
 
-}  // namespace parley::store
+}  // namespace parley::store::sqlite

@@ -2,7 +2,7 @@
 
 #include <utility>
 
-namespace parley::store {
+namespace parley::store::sqlite {
 
 WriteThread::WriteThread() : thread_([this] { run(); }) {}
 
@@ -45,4 +45,4 @@ void WriteThread::run() {
   }
 }
 
-}  // namespace parley::store
+}  // namespace parley::store::sqlite

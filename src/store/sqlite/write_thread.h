@@ -10,7 +10,7 @@
 
 #include "core/store.h"
 
-namespace parley::store {
+namespace parley::store::sqlite {
 
 class WriteThread {
  public:
@@ -39,4 +39,4 @@ class WriteThread {
   std::thread thread_;            // last: started once the fields above exist
 };
 
-}  // namespace parley::store
+}  // namespace parley::store::sqlite
