@@ -25,6 +25,7 @@ struct ChildOptions {
   std::uint64_t open_files = 0;
   // Nonempty: parleyd's stdout and stderr (its log) go to this file instead of the test's.
   std::string log_file;
+  std::string log_level = "warn";
 };
 
 class ServerProcess {

@@ -8,6 +8,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/json.hpp>
+#include <fstream>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -170,6 +171,53 @@ TEST(Shutdown, StuckPeersDoNotHoldTheStopUp) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, 15s);
   ::shutdown(stuck->fd(), SHUT_RDWR);
   writer.join();
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// The last log lines say where the appends spent their time inside the store (queued, statements,
+// commit): the latency decomposition bench/ab-direct reads.
+TEST(Shutdown, TheLogSaysWhereAppendsSpentTheirTimeInTheStore) {
+  TempDir dir;
+  const std::string log = dir.path() + "/parleyd.log";
+  auto server = std::make_unique<ServerProcess>(dir.path() + "/server", std::string{},
+                                                std::vector<std::string>{},
+                                                ChildOptions{.log_file = log, .log_level = "info"});
+  ASSERT_TRUE(server->ready()) << server->error() << "\n" << read_file(log);
+  {
+    auto bob = RawClient::connect(server->ports().native_tcp);
+    ASSERT_TRUE(bob && bob->hello());
+    ASSERT_TRUE(bob->register_account("bob", "password-bob")->has_auth_ok());
+    auto alice = RawClient::connect(server->ports().native_tcp);
+    ASSERT_TRUE(alice && alice->hello());
+    ASSERT_TRUE(alice->register_account("alice", "password-alice")->has_auth_ok());
+    for (int i = 0; i < 5; ++i) {
+      auto ack = alice->send_text("bob", "hello", "m-" + std::to_string(i));
+      ASSERT_TRUE(ack && ack->has_send_ack());
+    }
+  }
+  server->send_sigterm();
+  EXPECT_EQ(server->wait_exit(20s), 0);
+  server.reset();
+
+  std::ifstream in(log);
+  std::string line, stats;
+  while (std::getline(in, line)) {
+    if (auto at = line.find("store stats "); at != std::string::npos) stats = line.substr(at + 12);
+  }
+  ASSERT_FALSE(stats.empty()) << "no store stats line in the log";
+  const boost::json::object parsed = boost::json::parse(stats).as_object();
+  EXPECT_EQ(parsed.at("appends").as_int64(), 5);  // one per message sent, none per system entry
+  const std::int64_t batches = parsed.at("batches").as_int64();
+  EXPECT_GE(batches, 1);
+  EXPECT_LE(batches, 5);
+  EXPECT_EQ(parsed.at("queued").at("count").as_int64(), 5);
+  EXPECT_EQ(parsed.at("statements").at("count").as_int64(), batches);
+  EXPECT_EQ(parsed.at("commit").at("count").as_int64(), batches);
+  EXPECT_GT(parsed.at("commit").at("max_us").as_int64(), 0) << "a durable commit takes time";
 }
 
 }  // namespace

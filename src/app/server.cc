@@ -7,6 +7,7 @@
 #include <boost/asio/post.hpp>
 #include <filesystem>
 #include <future>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -22,6 +23,20 @@
 
 namespace parley::app {
 namespace {
+
+// Where appends spent their time inside the store, once at shutdown: the latency decomposition
+// (docs/benchmarks.md) that bench/ab-direct reads from this line.
+std::string summary_json(const LatencySummary& s) {
+  return fmt::format(R"({{"count":{},"p50_us":{},"p99_us":{},"p999_us":{},"max_us":{}}})", s.count,
+                     s.p50_us, s.p99_us, s.p999_us, s.max_us);
+}
+
+void log_store_stats(const StoreStats& stats) {
+  spdlog::info(
+      R"(store stats {{"batches":{},"appends":{},"largest_batch":{},"queued":{},"statements":{},"commit":{}}})",
+      stats.batches, stats.appends, stats.largest_batch, summary_json(stats.queued),
+      summary_json(stats.statements), summary_json(stats.commit));
+}
 
 using namespace std::chrono_literals;
 
@@ -305,6 +320,7 @@ void Server::stop() {
   // pools gave it (appends already accepted are acked to nobody, but they are stored).
   p.pool->stop(2s);
   p.store->finish_writes();
+  log_store_stats(p.store->stats());
   p.listeners.clear();  // acceptors and their timers belong to shard 0's io_context
   if (!all_closed) {
     // A session left in a handler would be destroyed off its shard, calling into core from the

@@ -9,6 +9,7 @@
 // own connection.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <span>
@@ -100,6 +101,26 @@ struct AppendOutcome {
   bool duplicate = false;  // (sender, client_msg_id) was already stored
 };
 
+// Microseconds; percentiles may round up by a few percent (the backend's histogram buckets).
+struct LatencySummary {
+  std::uint64_t count = 0;
+  std::uint64_t p50_us = 0;
+  std::uint64_t p99_us = 0;
+  std::uint64_t p999_us = 0;
+  std::uint64_t max_us = 0;
+};
+
+// Where an append's time goes inside the store since it opened: the latency decomposition of
+// docs/benchmarks.md, and later the metrics endpoint.
+struct StoreStats {
+  std::uint64_t batches = 0;        // append transactions
+  std::uint64_t appends = 0;        // requests they held
+  std::uint64_t largest_batch = 0;  // requests in the largest one
+  LatencySummary queued;            // per append: submitted until its batch started
+  LatencySummary statements;        // per batch: its statements, before the commit
+  LatencySummary commit;            // per batch: the commit itself (the fsync, when durable)
+};
+
 // Work for the store's write context, and the completion of one append.
 using StoreTask = std::move_only_function<void()>;
 using AppendDone = std::move_only_function<void(Result<AppendOutcome>)>;
@@ -119,6 +140,8 @@ class Store {
   // Returns once every task posted and every append submitted before the call has run and
   // completed (shutdown: nothing core queued is dropped). Any thread but the write context.
   virtual void finish_writes() = 0;
+  // Any thread. Each figure is exact; together they are not one snapshot.
+  virtual StoreStats stats() const = 0;
 
   // ---- accounts
   // [writer] Errc::username_taken when username_key exists.

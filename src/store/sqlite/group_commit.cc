@@ -12,7 +12,7 @@ void GroupCommit::submit(AppendRequest request, AppendDone done) {
   bool post_flush = false;
   {
     std::lock_guard lock(mu_);
-    pending_.push_back({std::move(request), std::move(done)});
+    pending_.push_back({std::move(request), std::move(done), std::chrono::steady_clock::now()});
     // One flush queued at a time: appends that arrive while it waits join it, so a submit costs
     // a lock and a push, not a task of its own.
     post_flush = !std::exchange(flush_posted_, true);
@@ -38,9 +38,15 @@ void GroupCommit::flush() {
   if (more) post_([this] { flush(); });
   if (batch.empty()) return;
 
+  const auto started = std::chrono::steady_clock::now();
   std::vector<AppendRequest> requests;
   requests.reserve(batch.size());
-  for (auto& pending : batch) requests.push_back(std::move(pending.request));
+  for (auto& pending : batch) {
+    queued_.record(static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::microseconds>(started - pending.submitted)
+            .count()));
+    requests.push_back(std::move(pending.request));
+  }
   std::vector<Result<AppendOutcome>> outcomes = commit_(requests);
 
   batches_.fetch_add(1, std::memory_order_relaxed);
@@ -57,7 +63,7 @@ void GroupCommit::flush() {
 
 GroupCommit::Stats GroupCommit::stats() const {
   return {batches_.load(std::memory_order_relaxed), appends_.load(std::memory_order_relaxed),
-          largest_batch_.load(std::memory_order_relaxed)};
+          largest_batch_.load(std::memory_order_relaxed), queued_.summary()};
 }
 
 }  // namespace parley::store::sqlite

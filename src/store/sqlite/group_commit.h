@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <mutex>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "core/store.h"
+#include "store/sqlite/latency_histogram.h"
 
 namespace parley::store::sqlite {
 
@@ -36,14 +38,16 @@ class GroupCommit {
     std::uint64_t batches = 0;        // transactions committed (or failed)
     std::uint64_t appends = 0;        // requests they held
     std::uint64_t largest_batch = 0;  // requests in the largest one
+    LatencySummary queued;            // per append: submitted until its batch started
   };
-  // Any thread; each figure is exact, the three together are not one snapshot.
+  // Any thread; each figure is exact, together they are not one snapshot.
   Stats stats() const;
 
  private:
   struct Pending {
     AppendRequest request;
     AppendDone done;
+    std::chrono::steady_clock::time_point submitted;
   };
   // On the write context: commits one batch and answers each request of it.
   void flush();
@@ -56,6 +60,7 @@ class GroupCommit {
   std::atomic<std::uint64_t> batches_{0};
   std::atomic<std::uint64_t> appends_{0};
   std::atomic<std::uint64_t> largest_batch_{0};
+  LatencyHistogram queued_;  // recorded by flush, on the write context
 };
 
 }  // namespace parley::store::sqlite

@@ -64,10 +64,14 @@ TEST_F(GroupCommitTest, AppendsQueuedWhileACommitWaitsShareOneTransaction) {
   EXPECT_TRUE(acked.empty()) << "answered before anything ran on the write context";
   EXPECT_EQ(run_writes(), 1);  // one flush for the three
   EXPECT_EQ(acked, (std::vector<Seq>{1, 2, 3}));
-  const GroupCommit::Stats stats = store_->commit_stats();
+  const StoreStats stats = store_->stats();
   EXPECT_EQ(stats.batches, 1u);
   EXPECT_EQ(stats.appends, 3u);
   EXPECT_EQ(stats.largest_batch, 3u);
+  // The decomposition counts each append's wait once and each batch's two phases once.
+  EXPECT_EQ(stats.queued.count, 3u);
+  EXPECT_EQ(stats.statements.count, 1u);
+  EXPECT_EQ(stats.commit.count, 1u);
 }
 
 TEST_F(GroupCommitTest, ABatchNeverHoldsMoreThanTheLimit) {
@@ -82,7 +86,7 @@ TEST_F(GroupCommitTest, ABatchNeverHoldsMoreThanTheLimit) {
                           });
   }
   EXPECT_EQ(run_writes(), 2);
-  const GroupCommit::Stats stats = store_->commit_stats();
+  const StoreStats stats = store_->stats();
   EXPECT_EQ(stats.batches, 2u);
   EXPECT_EQ(stats.appends, kAppends);
   EXPECT_EQ(stats.largest_batch, GroupCommit::kMaxBatch);

@@ -1,6 +1,7 @@
 // Store on SQLite, the append path: a batch of requests in one transaction (one commit, one
 // fsync: the group commit), a text append as one INSERT, and the conversation rows written once
 // per batch (append_facts.h).
+#include <chrono>
 #include <utility>
 
 #include "store/sqlite/connection.h"
@@ -13,6 +14,12 @@ namespace {
 using detail::forward;
 using detail::kSelectMessage;
 using detail::read_message;
+
+std::uint64_t micros_between(std::chrono::steady_clock::time_point from,
+                             std::chrono::steady_clock::time_point to) {
+  return static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::microseconds>(to - from).count());
+}
 
 // The stored entry with the sender's client_msg_id, if any.
 Result<std::optional<Message>> find_duplicate(Connection& db, const AppendRequest& request) {
@@ -146,6 +153,7 @@ std::vector<Result<AppendOutcome>> SqliteStore::append(std::span<const AppendReq
   };
 
   append_facts_.trim();
+  const auto started = std::chrono::steady_clock::now();
   // The whole batch shares one commit, hence one fsync: this is the group commit.
   auto txn = Transaction::begin(*writer_, "BEGIN IMMEDIATE");
   if (!txn) return fail_all(txn.error());
@@ -176,8 +184,11 @@ std::vector<Result<AppendOutcome>> SqliteStore::append(std::span<const AppendReq
   }
   auto ended = write_batch_end(*writer_, end);
   if (!ended) return fail_all(ended.error());
+  const auto committing = std::chrono::steady_clock::now();
   auto committed = txn->commit();
   if (!committed) return fail_all(committed.error());
+  statements_us_.record(micros_between(started, committing));
+  commit_us_.record(micros_between(committing, std::chrono::steady_clock::now()));
   return outcomes;
 }
 

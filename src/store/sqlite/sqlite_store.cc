@@ -104,6 +104,16 @@ void SqliteStore::finish_writes() {
   if (write_thread_) write_thread_->drain();
 }
 
+StoreStats SqliteStore::stats() const {
+  const GroupCommit::Stats commits = group_commit_.stats();
+  return {.batches = commits.batches,
+          .appends = commits.appends,
+          .largest_batch = commits.largest_batch,
+          .queued = commits.queued,
+          .statements = statements_us_.summary(),
+          .commit = commit_us_.summary()};
+}
+
 Result<Connection*> SqliteStore::reader() {
   std::lock_guard lock(readers_mu_);
   auto [it, inserted] = readers_.try_emplace(std::this_thread::get_id());

@@ -13,6 +13,7 @@
 #include "store/sqlite/append_facts.h"
 #include "store/sqlite/checkpointer.h"
 #include "store/sqlite/group_commit.h"
+#include "store/sqlite/latency_histogram.h"
 #include "store/sqlite/write_thread.h"
 
 namespace parley::store::sqlite {
@@ -49,12 +50,11 @@ class SqliteStore final : public Store {
   int schema_version() const { return schema_version_; }
   // Any thread.
   Checkpointer& checkpointer() { return *checkpointer_; }
-  // The group commit's counts (batches, appends, largest batch). Any thread.
-  GroupCommit::Stats commit_stats() const { return group_commit_.stats(); }
 
   void post_write(StoreTask task) override;
   void submit_append(AppendRequest request, AppendDone done) override;
   void finish_writes() override;
+  StoreStats stats() const override;
 
   Result<UserId> create_user(std::string_view username, std::string_view username_key,
                              std::string_view password_hash, TimeMs now) override;
@@ -135,6 +135,8 @@ class SqliteStore final : public Store {
   std::unique_ptr<Checkpointer> checkpointer_;
   std::unordered_map<UserId, std::string> sender_names_;  // writer thread only; bounded
   AppendFacts append_facts_;                              // writer thread only
+  LatencyHistogram statements_us_;                        // recorded by append(), writer thread
+  LatencyHistogram commit_us_;                            // recorded by append(), writer thread
   std::mutex readers_mu_;
   // Keyed by thread: a connection is only ever used by the thread that opened it.
   // GUARDED_BY(readers_mu_)
