@@ -203,33 +203,14 @@ TEST(AbuseDisk, AFullStoreRefusesWritesCleanlyAndKeepsServingReads) {
   ASSERT_TRUE(server.ready()) << server.error();
   Device alice = connect_device(server, "alice", true);
   Device bob = connect_device(server, "bob", true);
-  int acked = 0;
-  std::int64_t conversation = 0;
-  v1::Error refusal;
-  for (int i = 0; i < 200; ++i) {
-    auto answer = alice.client->request(
-        f::send_to("bob", std::string(16 * 1024, 'z'), "fill-" + std::to_string(i)));
-    ASSERT_TRUE(answer);
-    if (answer->has_error()) {
-      refusal = answer->error();
-      break;
-    }
-    conversation = answer->send_ack().conversation_id();
-    ++acked;
-  }
+  const Fill fill = send_until_refused(alice, "bob", 200);
+  const int acked = fill.acked;
+  const v1::Error& refusal = fill.refusal;
   ASSERT_GT(acked, 0);
   EXPECT_EQ(refusal.code(), v1::UNAVAILABLE) << refusal.message();
   EXPECT_EQ(refusal.message().find("INSERT"), std::string::npos) << refusal.message();
   EXPECT_EQ(refusal.message().find("SQL"), std::string::npos) << refusal.message();
-  int stored = 0;
-  std::int64_t after = 0;
-  while (true) {
-    auto page = bob.ok(f::history(conversation, after, 200)).history();
-    stored += page.messages_size();
-    if (page.messages_size() == 0 || !page.has_more()) break;
-    after = page.messages(page.messages_size() - 1).seq();
-  }
-  EXPECT_EQ(stored, acked);
+  EXPECT_EQ(count_stored(bob, fill.conversation), acked);
   // The operator is told why, with the detail the client is not given.
   std::ifstream in(log);
   const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

@@ -212,4 +212,46 @@ inline v1::ClientFrame open_direct(const std::string& user) {
 }
 
 }  // namespace frames
+
+// What filling the store with 16 KB messages ("fill-N") from one user to another came to.
+struct Fill {
+  int acked = 0;
+  std::int64_t conversation = 0;
+  std::string refused_id;  // the first send refused; empty when none was
+  v1::Error refusal;
+};
+
+// Sends until one is refused or `max` were acked.
+inline Fill send_until_refused(Device& sender, const std::string& to_user, int max) {
+  Fill fill;
+  for (int i = 0; fill.acked < max; ++i) {
+    const std::string id = "fill-" + std::to_string(i);
+    auto answer = sender.client->request(frames::send_to(to_user, std::string(16 * 1024, 'z'), id));
+    if (!answer) {
+      ADD_FAILURE() << "no answer to " << id;
+      break;
+    }
+    if (answer->has_error()) {
+      fill.refused_id = id;
+      fill.refusal = answer->error();
+      break;
+    }
+    fill.conversation = answer->send_ack().conversation_id();
+    ++fill.acked;
+  }
+  return fill;
+}
+
+// How many entries `reader` can read in the conversation, paging through its history.
+inline int count_stored(Device& reader, std::int64_t conversation) {
+  int stored = 0;
+  std::int64_t after = 0;
+  while (true) {
+    auto page = reader.ok(frames::history(conversation, after, 200)).history();
+    stored += page.messages_size();
+    if (page.messages_size() == 0 || !page.has_more()) break;
+    after = page.messages(page.messages_size() - 1).seq();
+  }
+  return stored;
+}
 }  // namespace parley::testing

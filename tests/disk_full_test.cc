@@ -44,18 +44,6 @@ class TmpfsMount {
   std::string error_;
 };
 
-int count_stored(Device& reader, std::int64_t conversation) {
-  int stored = 0;
-  std::int64_t after = 0;
-  while (true) {
-    auto page = reader.ok(f::history(conversation, after, 200)).history();
-    stored += page.messages_size();
-    if (page.messages_size() == 0 || !page.has_more()) break;
-    after = page.messages(page.messages_size() - 1).seq();
-  }
-  return stored;
-}
-
 TEST(DiskFull, AFullFileSystemRefusesSendsKeepsReadsAndRecoversWhenSpaceReturns) {
   TempDir dir;
   TmpfsMount fs(dir.path() + "/fs", "3m");
@@ -68,22 +56,11 @@ TEST(DiskFull, AFullFileSystemRefusesSendsKeepsReadsAndRecoversWhenSpaceReturns)
     Device alice = connect_device(server, "alice", true);
     Device bob = connect_device(server, "bob", true);
 
-    int acked = 0;
-    std::int64_t conversation = 0;
-    v1::Error refusal;
-    std::string refused_id;
-    for (int i = 0; i < 1000 && refused_id.empty(); ++i) {
-      const std::string id = "fill-" + std::to_string(i);
-      auto answer = alice.client->request(f::send_to("bob", std::string(16 * 1024, 'z'), id));
-      ASSERT_TRUE(answer) << "no answer to " << id;
-      if (answer->has_error()) {
-        refusal = answer->error();
-        refused_id = id;
-      } else {
-        conversation = answer->send_ack().conversation_id();
-        ++acked;
-      }
-    }
+    const Fill fill = send_until_refused(alice, "bob", 1000);
+    const int acked = fill.acked;
+    const std::int64_t conversation = fill.conversation;
+    const v1::Error& refusal = fill.refusal;
+    const std::string& refused_id = fill.refused_id;
     ASSERT_FALSE(refused_id.empty()) << "3 MB never filled up";
     ASSERT_GT(acked, 0);
     EXPECT_EQ(refusal.code(), v1::UNAVAILABLE) << refusal.message();

@@ -43,6 +43,22 @@ struct JsonWebSocket {
   beast::websocket::stream<tcp::socket> ws;
 };
 
+// A connection that registered the new account `name` (password "password-" + name); null, with
+// the failure reported, when that did not work.
+std::unique_ptr<RawClient> new_account(const ServerProcess& server, const std::string& name) {
+  auto client = RawClient::connect(server.ports().native_tcp);
+  if (!client || !client->hello()) {
+    ADD_FAILURE() << name << ": no connection";
+    return nullptr;
+  }
+  auto auth = client->register_account(name, "password-" + name);
+  if (!auth || !auth->has_auth_ok()) {
+    ADD_FAILURE() << name << ": not registered";
+    return nullptr;
+  }
+  return client;
+}
+
 TEST(Shutdown, SigtermSaysGoodbyeOverTcpAndWebSocket) {
   TempDir dir;
   ServerProcess server(dir.path());
@@ -77,14 +93,8 @@ TEST(Shutdown, EveryAckedMessageSurvivesASigtermUnderLoad) {
   TempDir dir;
   auto server = std::make_unique<ServerProcess>(dir.path());
   ASSERT_TRUE(server->ready()) << server->error();
-  {
-    auto bob = RawClient::connect(server->ports().native_tcp);
-    ASSERT_TRUE(bob && bob->hello());
-    ASSERT_TRUE(bob->register_account("bob", "password-bob")->has_auth_ok());
-    auto alice = RawClient::connect(server->ports().native_tcp);
-    ASSERT_TRUE(alice && alice->hello());
-    ASSERT_TRUE(alice->register_account("alice", "password-alice")->has_auth_ok());
-  }
+  ASSERT_TRUE(new_account(*server, "bob"));
+  ASSERT_TRUE(new_account(*server, "alice"));
   std::mutex mutex;
   std::map<std::string, std::int64_t> acked;  // client_msg_id -> seq
   std::atomic<int> ack_count{0};
@@ -188,12 +198,9 @@ TEST(Shutdown, TheLogSaysWhereAppendsSpentTheirTimeInTheStore) {
                                                 ChildOptions{.log_file = log, .log_level = "info"});
   ASSERT_TRUE(server->ready()) << server->error() << "\n" << read_file(log);
   {
-    auto bob = RawClient::connect(server->ports().native_tcp);
-    ASSERT_TRUE(bob && bob->hello());
-    ASSERT_TRUE(bob->register_account("bob", "password-bob")->has_auth_ok());
-    auto alice = RawClient::connect(server->ports().native_tcp);
-    ASSERT_TRUE(alice && alice->hello());
-    ASSERT_TRUE(alice->register_account("alice", "password-alice")->has_auth_ok());
+    ASSERT_TRUE(new_account(*server, "bob"));
+    auto alice = new_account(*server, "alice");
+    ASSERT_TRUE(alice);
     for (int i = 0; i < 5; ++i) {
       auto ack = alice->send_text("bob", "hello", "m-" + std::to_string(i));
       ASSERT_TRUE(ack && ack->has_send_ack());
