@@ -316,8 +316,8 @@ void Server::stop() {
     all_closed = p.registry->wait_empty(2s);
   }
   p.registry->stop_sweeps();
-  // Lets queued work finish before the threads join; then the store commits what the shards and
-  // pools gave it (appends already accepted are acked to nobody, but they are stored).
+  // Lets queued work finish before the threads join; then the store commits what is still queued
+  // (stored even when its ack can no longer reach anyone: the client's resend is a duplicate).
   p.pool->stop(2s);
   p.store->finish_writes();
   log_store_stats(p.store->stats());
