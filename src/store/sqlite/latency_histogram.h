@@ -3,6 +3,7 @@
 // store's latency decomposition (StoreStats) and, later, the metrics endpoint.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <bit>
