@@ -9,10 +9,11 @@ GroupCommit::GroupCommit(Post post, Commit commit)
     : post_(std::move(post)), commit_(std::move(commit)) {}
 
 void GroupCommit::submit(AppendRequest request, AppendDone done) {
+  const auto submitted = std::chrono::steady_clock::now();  // read before the lock, not under it
   bool post_flush = false;
   {
     std::lock_guard lock(mu_);
-    pending_.push_back({std::move(request), std::move(done), std::chrono::steady_clock::now()});
+    pending_.push_back({std::move(request), std::move(done), submitted});
     // One flush queued at a time: appends that arrive while it waits join it, so a submit costs
     // a lock and a push, not a task of its own.
     post_flush = !std::exchange(flush_posted_, true);
