@@ -19,6 +19,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "core/log_rules.h"
 #include "core/model.h"
 
 namespace parley::store::sqlite {
@@ -88,7 +89,7 @@ struct BatchEnd {
       end.touched = true;
       end.last_activity_at = std::max(end.last_activity_at, message.sent_at);
     }
-    if (message.kind == MessageKind::text) {
+    if (moves_sender_read_seq(message.kind)) {
       Seq& read = read_seqs[{message.conversation_id, message.sender_id}];
       read = std::max(read, message.seq);
     }

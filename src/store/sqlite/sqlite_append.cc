@@ -4,6 +4,7 @@
 #include <chrono>
 #include <utility>
 
+#include "core/log_rules.h"
 #include "store/sqlite/connection.h"
 #include "store/sqlite/sqlite_internal.h"
 #include "store/sqlite/sqlite_store.h"
@@ -33,43 +34,32 @@ Result<std::optional<Message>> find_duplicate(Connection& db, const AppendReques
   return std::optional<Message>(read_message(*stmt));
 }
 
-bool changes_target(MessageKind kind) {
-  return kind == MessageKind::edit || kind == MessageKind::deletion ||
-         kind == MessageKind::reaction || kind == MessageKind::reaction_removed;
+// The stored entry at target_seq, for the rules to judge.
+Result<std::optional<TargetRow>> target_row(Connection& db, ConversationId id, Seq seq) {
+  auto stmt = db.prepare(
+      "SELECT kind, sender_id, deleted FROM messages WHERE conversation_id = ? AND seq = ?");
+  if (!stmt) return forward(stmt);
+  auto row = stmt->bind(1, id).bind(2, seq).step();
+  if (!row) return forward(row);
+  if (!*row) return std::optional<TargetRow>();
+  return TargetRow{.kind = static_cast<MessageKind>(stmt->int64(0)),
+                   .sender_id = stmt->int64(1),
+                   .deleted = stmt->int64(2) != 0};
 }
 
-// Checks the target of an edit, deletion or reaction (joined_seq: the sender's; last_seq: the
-// conversation's) and applies the change to it.
-Result<void> change_target(Connection& db, const AppendRequest& request, Seq joined_seq,
-                           Seq last_seq) {
+// Applies what the rules decided an edit, deletion or reaction does to its target.
+Result<void> apply_target_effect(Connection& db, const AppendRequest& request,
+                                 TargetEffect effect) {
   const ConversationId id = request.conversation_id;
   const Seq target = request.target_seq;
-  // Entries at or below joined_seq are invisible to the sender: as if they did not exist.
-  if (target <= joined_seq || target > last_seq) return fail(Errc::not_found, "no such message");
-  {
-    auto stmt = db.prepare(
-        "SELECT kind, sender_id, deleted FROM messages WHERE conversation_id = ? AND seq = ?");
-    if (!stmt) return forward(stmt);
-    auto row = stmt->bind(1, id).bind(2, target).step();
-    if (!row) return forward(row);
-    if (!*row || static_cast<MessageKind>(stmt->int64(0)) != MessageKind::text) {
-      return fail(Errc::not_found, "no such message");
-    }
-    const bool own = stmt->int64(1) == request.sender_id;
-    const bool deleted = stmt->int64(2) != 0;
-    const bool authored_only =
-        request.kind == MessageKind::edit || request.kind == MessageKind::deletion;
-    if (authored_only && !own) return fail(Errc::forbidden, "not your message");
-    if (deleted) return fail(Errc::not_found, "message deleted");
-  }
-  switch (request.kind) {
-    case MessageKind::edit: {
+  switch (effect) {
+    case TargetEffect::edit: {
       auto stmt = db.prepare(
           "UPDATE messages SET body = ?, edited_at = ? WHERE conversation_id = ? AND seq = ?");
       if (!stmt) return forward(stmt);
       return stmt->bind(1, request.text).bind(2, request.now).bind(3, id).bind(4, target).run();
     }
-    case MessageKind::deletion: {
+    case TargetEffect::erase: {
       auto erase = db.prepare(
           "UPDATE messages SET deleted = 1, body = '' WHERE conversation_id = ? AND seq = ?");
       if (!erase) return forward(erase);
@@ -89,8 +79,7 @@ Result<void> change_target(Connection& db, const AppendRequest& request, Seq joi
       if (!reactions) return forward(reactions);
       return reactions->bind(1, id).bind(2, target).run();
     }
-    case MessageKind::reaction: {
-      if (request.text.empty()) return fail(Errc::invalid_argument, "empty reaction");
+    case TargetEffect::add_reaction: {
       auto stmt = db.prepare(
           "INSERT OR IGNORE INTO reactions (conversation_id, seq, user_id, emoji, created_at) "
           "VALUES (?, ?, ?, ?, ?)");
@@ -102,10 +91,9 @@ Result<void> change_target(Connection& db, const AppendRequest& request, Seq joi
                       .bind(5, request.now)
                       .run();
       if (!done) return done;
-      if (db.changes() == 0) return fail(Errc::invalid_argument, "reaction already there");
-      return {};
+      return check_reaction_applied(effect, /*reaction_existed=*/db.changes() == 0);
     }
-    case MessageKind::reaction_removed: {
+    case TargetEffect::remove_reaction: {
       auto stmt = db.prepare(
           "DELETE FROM reactions WHERE conversation_id = ? AND seq = ? AND user_id = ? "
           "AND emoji = ?");
@@ -113,12 +101,8 @@ Result<void> change_target(Connection& db, const AppendRequest& request, Seq joi
       auto done =
           stmt->bind(1, id).bind(2, target).bind(3, request.sender_id).bind(4, request.text).run();
       if (!done) return done;
-      if (db.changes() == 0) return fail(Errc::invalid_argument, "no such reaction");
-      return {};
+      return check_reaction_applied(effect, /*reaction_existed=*/db.changes() != 0);
     }
-    case MessageKind::text:
-    case MessageKind::system:
-      return {};
   }
   return {};
 }
@@ -224,18 +208,19 @@ Result<SqliteStore::AppendRights> SqliteStore::append_rights(ConversationId id, 
   // Checked inside the append transaction, so a member who has just left cannot slip in.
   auto member = detail::current_member(db, id, sender);
   if (!member) return forward(member);
-  // Not a member: as if the conversation did not exist, so its id cannot be probed.
-  if (!*member) return fail(Errc::not_found, "no such conversation");
-  if (conversation.kind == ConversationKind::direct) {
+  SenderStanding standing{.conversation_exists = true, .kind = conversation.kind};
+  if (*member) standing.joined_seq = (*member)->joined_seq;
+  if (*member && conversation.kind == ConversationKind::direct) {
     auto stmt = db.prepare(
         "SELECT 1 FROM members m JOIN blocks b ON b.user_id = m.user_id AND b.peer_id = ?1 "
         "WHERE m.conversation_id = ?2 AND m.user_id <> ?1");
     if (!stmt) return forward(stmt);
     auto row = stmt->bind(1, sender).bind(2, id).step();
     if (!row) return forward(row);
-    // As if the other user did not exist: the sender must not learn of the block.
-    if (*row) return fail(Errc::user_not_found, "no such user");
+    standing.blocked_by_peer = *row;
   }
+  auto allowed = check_sender(standing);
+  if (!allowed) return forward(allowed);
   const Seq joined_seq = (*member)->joined_seq;
   return AppendRights{&append_facts_.learn(id, conversation, sender, joined_seq), joined_seq};
 }
@@ -243,9 +228,8 @@ Result<SqliteStore::AppendRights> SqliteStore::append_rights(ConversationId id, 
 Result<AppendOutcome> SqliteStore::append_one(const AppendRequest& request, BatchEnd& end) {
   Connection& db = *writer_;
   const bool is_text = request.kind == MessageKind::text;
-  if (!is_text && !changes_target(request.kind) && request.kind != MessageKind::system) {
-    return fail(Errc::invalid_argument, "unknown message kind");
-  }
+  auto kind = check_append_kind(request.kind);
+  if (!kind) return forward(kind);
   // The dedupe key lives in the same database as the log, so a resend after a crash still finds
   // the original, and a resend is answered even if the sender has since been blocked or has
   // left. A text resend is found by the INSERT itself; the other kinds look first, since their
@@ -282,7 +266,16 @@ Result<AppendOutcome> SqliteStore::append_one(const AppendRequest& request, Batc
   }
   if (changes_target(request.kind)) {
     message.target_seq = request.target_seq;
-    auto changed = change_target(db, request, rights->joined_seq, conversation.last_seq);
+    std::optional<TargetRow> target;
+    if (target_in_view(request.target_seq, rights->joined_seq, conversation.last_seq)) {
+      auto row = target_row(db, request.conversation_id, request.target_seq);
+      if (!row) return forward(row);
+      target = *row;
+    }
+    // The rules are core's (core/log_rules.h); this reads their rows and writes their effect.
+    auto effect = plan_target_change(request, rights->joined_seq, conversation.last_seq, target);
+    if (!effect) return forward(effect);
+    auto changed = apply_target_effect(db, request, *effect);
     if (!changed) return forward(changed);
     if (request.kind == MessageKind::deletion) message.text.clear();
   }
@@ -298,9 +291,7 @@ Result<AppendOutcome> SqliteStore::append_one(const AppendRequest& request, Batc
     return AppendOutcome{std::move(**original), true};
   }
   conversation.last_seq = message.seq;
-  // Reactions come and go often and say little: they do not lift a chat to the top of the list.
-  end.appended(message, /*touch_activity=*/request.kind != MessageKind::reaction &&
-                            request.kind != MessageKind::reaction_removed);
+  end.appended(message, /*touch_activity=*/moves_activity(request.kind));
   return AppendOutcome{std::move(message), false};
 }
 

@@ -6,6 +6,7 @@
 #include <unordered_set>
 #include <utility>
 
+#include "core/log_rules.h"
 #include "store/sqlite/sqlite_internal.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -174,11 +175,9 @@ Result<std::optional<UserUpdate>> SqliteStore::mark_read(UserId user, Conversati
   if (!*member) return fail(Errc::not_found, "no such conversation");
   auto conversation = detail::load_conversation(db, id, /*with_members=*/false);
   if (!conversation) return forward(conversation);
-  if (seq < 0) return fail(Errc::invalid_argument, "seq must not be negative");
-  if (seq > conversation->last_seq) return fail(Errc::not_found, "no such message");
-  // Never backwards: a late marker from a slow device must not resurrect unread messages. Not
-  // moving at all is no change: nothing is logged and nobody is told.
-  if (seq <= (*member)->read_seq) return std::optional<UserUpdate>();
+  auto moves = read_marker_moves(seq, (*member)->read_seq, conversation->last_seq);
+  if (!moves) return forward(moves);
+  if (!*moves) return std::optional<UserUpdate>();
   {
     auto stmt =
         db.prepare("UPDATE members SET read_seq = ? WHERE conversation_id = ? AND user_id = ?");
@@ -221,10 +220,10 @@ Result<std::optional<UserUpdate>> SqliteStore::hide_message(UserId user, Convers
     if (!stmt) return forward(stmt);
     auto row = stmt->bind(1, id).bind(2, seq).step();
     if (!row) return forward(row);
-    if (!*row || static_cast<MessageKind>(stmt->int64(0)) != MessageKind::text ||
-        seq <= (*member)->joined_seq) {
-      return fail(Errc::not_found, "no such message");
-    }
+    std::optional<MessageKind> target;
+    if (*row) target = static_cast<MessageKind>(stmt->int64(0));
+    auto allowed = check_hide(seq, (*member)->joined_seq, target);
+    if (!allowed) return forward(allowed);
   }
   {
     auto stmt =

@@ -2,6 +2,7 @@
 // last-seen. Every change is recorded in the user log of each side that can see it.
 #include <utility>
 
+#include "core/contact_rules.h"
 #include "store/sqlite/sqlite_internal.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -64,7 +65,8 @@ Result<void> put_contact(Connection& db, UserId user, UserId peer, ContactState 
 
 Result<std::vector<UserUpdate>> SqliteStore::contact_action(UserId actor, UserId peer,
                                                             ContactAction action, TimeMs now) {
-  if (actor == peer) return fail(Errc::invalid_argument, "that is you");
+  auto pair = check_contact_pair(actor, peer);
+  if (!pair) return forward(pair);
   Connection& db = *writer_;
   // Membership, roles, blocks and last_seq may change: what appends learned must be read again.
   append_facts_.forget_all();
@@ -73,84 +75,42 @@ Result<std::vector<UserUpdate>> SqliteStore::contact_action(UserId actor, UserId
   auto peer_name = detail::username_of(db, peer);
   if (!peer_name) return forward(peer_name);
   if (!*peer_name) return fail(Errc::user_not_found, "no such user");
-  auto mine = contact_state(db, actor, peer);
-  if (!mine) return forward(mine);
-  auto theirs = contact_state(db, peer, actor);
-  if (!theirs) return forward(theirs);
-
-  std::vector<UserUpdate> updates;
-  Result<void> done;
-  switch (action) {
-    case ContactAction::request: {
-      auto peer_blocks = blocked(db, peer, actor);
-      if (!peer_blocks) return forward(peer_blocks);
-      if (*peer_blocks) return fail(Errc::user_not_found, "no such user");
-      auto actor_blocks = blocked(db, actor, peer);
-      if (!actor_blocks) return forward(actor_blocks);
-      if (*actor_blocks) return fail(Errc::invalid_argument, "unblock the user first");
-      if (*mine == ContactState::accepted) return fail(Errc::invalid_argument, "already contacts");
-      // A resend of a pending request changes nothing and tells nobody again.
-      if (*mine == ContactState::request_sent) break;
-      if (*mine == ContactState::request_received) {
-        // They asked first: asking back is accepting.
-        done = put_contact(db, actor, peer, ContactState::accepted, now, updates);
-        if (done) done = put_contact(db, peer, actor, ContactState::accepted, now, updates);
-      } else {
-        done = put_contact(db, actor, peer, ContactState::request_sent, now, updates);
-        if (done) done = put_contact(db, peer, actor, ContactState::request_received, now, updates);
-      }
-      break;
-    }
-    case ContactAction::accept:
-      if (*mine != ContactState::request_received) {
-        return fail(Errc::invalid_argument, "no request to accept");
-      }
-      done = put_contact(db, actor, peer, ContactState::accepted, now, updates);
-      if (done) done = put_contact(db, peer, actor, ContactState::accepted, now, updates);
-      break;
-    case ContactAction::decline:
-      if (*mine != ContactState::request_received) {
-        return fail(Errc::invalid_argument, "no request to decline");
-      }
-      done = put_contact(db, actor, peer, ContactState::none, now, updates);
-      if (done && *theirs != ContactState::none) {
-        done = put_contact(db, peer, actor, ContactState::none, now, updates);
-      }
-      break;
-    case ContactAction::remove:
-      if (*mine != ContactState::accepted && *mine != ContactState::request_sent) {
-        return fail(Errc::invalid_argument, "not a contact");
-      }
-      done = put_contact(db, actor, peer, ContactState::none, now, updates);
-      if (done && *theirs != ContactState::none) {
-        done = put_contact(db, peer, actor, ContactState::none, now, updates);
-      }
-      break;
-    case ContactAction::block: {
-      auto stmt = db.prepare(
-          "INSERT OR IGNORE INTO blocks (user_id, peer_id, created_at) VALUES (?, ?, ?)");
-      if (!stmt) return forward(stmt);
-      done = stmt->bind(1, actor).bind(2, peer).bind(3, now).run();
-      if (done) done = put_contact(db, actor, peer, ContactState::blocked, now, updates);
-      // The blocked user only sees a contact (or request) disappear, never the block itself.
-      if (done && *theirs != ContactState::none) {
-        done = put_contact(db, peer, actor, ContactState::none, now, updates);
-      }
-      break;
-    }
-    case ContactAction::unblock: {
-      auto stmt = db.prepare("DELETE FROM blocks WHERE user_id = ? AND peer_id = ?");
-      if (!stmt) return forward(stmt);
-      done = stmt->bind(1, actor).bind(2, peer).run();
-      if (done && db.changes() == 0) return fail(Errc::invalid_argument, "not blocked");
-      if (done) {
-        done = put_contact(db, actor, peer, ContactState::none, now, updates,
-                           /*write_row=*/false);
-      }
-      break;
-    }
+  ContactFacts facts;
+  {
+    auto mine = contact_state(db, actor, peer);
+    if (!mine) return forward(mine);
+    auto theirs = contact_state(db, peer, actor);
+    if (!theirs) return forward(theirs);
+    auto actor_blocks = blocked(db, actor, peer);
+    if (!actor_blocks) return forward(actor_blocks);
+    auto peer_blocks = blocked(db, peer, actor);
+    if (!peer_blocks) return forward(peer_blocks);
+    facts = {.mine = *mine,
+             .theirs = *theirs,
+             .actor_blocks_peer = *actor_blocks,
+             .peer_blocks_actor = *peer_blocks};
   }
-  if (!done) return forward(done);
+  // The rules are core's (core/contact_rules.h); this only writes what they decided.
+  auto plan = plan_contact_action(action, facts);
+  if (!plan) return forward(plan);
+  if (plan->block != BlockChange::none) {
+    auto stmt = db.prepare(plan->block == BlockChange::add
+                               ? "INSERT OR IGNORE INTO blocks (user_id, peer_id, created_at) "
+                                 "VALUES (?1, ?2, ?3)"
+                               : "DELETE FROM blocks WHERE user_id = ?1 AND peer_id = ?2");
+    if (!stmt) return forward(stmt);
+    stmt->bind(1, actor).bind(2, peer);
+    if (plan->block == BlockChange::add) stmt->bind(3, now);
+    auto done = stmt->run();
+    if (!done) return forward(done);
+  }
+  std::vector<UserUpdate> updates;
+  for (const ContactWrite& write : plan->writes) {
+    const UserId owner = write.actor_side ? actor : peer;
+    const UserId other = write.actor_side ? peer : actor;
+    auto done = put_contact(db, owner, other, write.state, now, updates, write.write_row);
+    if (!done) return forward(done);
+  }
   auto committed = txn->commit();
   if (!committed) return forward(committed);
   return updates;

@@ -1,9 +1,9 @@
 // Store on SQLite, groups: creation and membership changes, each recorded as one system entry in
 // the same transaction that checks the actor's role.
 #include <string>
-#include <unordered_set>
 #include <utility>
 
+#include "core/group_rules.h"
 #include "core/system_event.h"
 #include "store/sqlite/sqlite_internal.h"
 #include "store/sqlite/sqlite_store.h"
@@ -12,19 +12,6 @@ namespace parley::store::sqlite {
 namespace {
 
 using detail::forward;
-
-// The users in order of first mention, without `drop` (0: keep everyone).
-std::vector<UserId> distinct_users(std::span<const UserId> users, UserId drop) {
-  std::vector<UserId> out;
-  std::unordered_set<UserId> seen;
-  out.reserve(users.size());
-  for (UserId user : users) {
-    if (user != drop && seen.insert(user).second) out.push_back(user);
-  }
-  return out;
-}
-
-bool manages(MemberRole role) { return role == MemberRole::admin || role == MemberRole::owner; }
 
 // The username of a user `actor` may put into a group: one who exists and has not blocked the
 // actor (a blocker looks like no user at all).
@@ -99,28 +86,32 @@ Result<void> drop_member(Connection& db, ConversationId id, UserId user, Seq lef
   return {};
 }
 
-// The member who inherits a group its owner leaves: the longest-standing admin, else the
-// longest-standing member. nullopt when nobody is left.
-Result<std::optional<User>> successor(Connection& db, ConversationId id, UserId owner) {
+// The current members but `owner`, in the order they joined, for the rules to pick an heir from.
+Result<std::vector<Heir>> heirs(Connection& db, ConversationId id, UserId owner) {
   auto stmt = db.prepare(
-      "SELECT m.user_id, u.username FROM members m JOIN users u ON u.id = m.user_id "
-      "WHERE m.conversation_id = ? AND m.left_at IS NULL AND m.user_id <> ? "
-      "ORDER BY m.role DESC, m.joined_at, m.joined_seq, m.rowid LIMIT 1");
+      "SELECT user_id, role, joined_at, joined_seq FROM members "
+      "WHERE conversation_id = ? AND left_at IS NULL AND user_id <> ? ORDER BY rowid");
   if (!stmt) return forward(stmt);
-  auto row = stmt->bind(1, id).bind(2, owner).step();
-  if (!row) return forward(row);
-  if (!*row) return std::optional<User>();
-  return User{stmt->int64(0), stmt->text(1)};
+  stmt->bind(1, id).bind(2, owner);
+  std::vector<Heir> out;
+  while (true) {
+    auto row = stmt->step();
+    if (!row) return forward(row);
+    if (!*row) break;
+    out.push_back(Heir{.user_id = stmt->int64(0),
+                       .role = static_cast<MemberRole>(stmt->int64(1)),
+                       .joined_at = stmt->int64(2),
+                       .joined_seq = stmt->int64(3)});
+  }
+  return out;
 }
 
 }  // namespace
 
 Result<GroupOutcome> SqliteStore::create_group(const NewGroup& group) {
-  if (group.title.empty()) return fail(Errc::invalid_argument, "a group needs a title");
   const std::vector<UserId> members = distinct_users(group.members, group.creator);
-  if (members.size() + 1 > group.max_members) {
-    return fail(Errc::invalid_argument, "over " + std::to_string(group.max_members) + " members");
-  }
+  auto allowed = check_new_group(group, members);
+  if (!allowed) return forward(allowed);
   Connection& db = *writer_;
   // Membership, roles, blocks and last_seq may change: what appends learned must be read again.
   append_facts_.forget_all();
@@ -183,43 +174,42 @@ Result<GroupOutcome> SqliteStore::change_group(const GroupChange& change) {
   if (!before) return forward(before);
   auto actor = detail::current_member(db, id, change.actor);
   if (!actor) return forward(actor);
-  if (!*actor) return fail(Errc::not_found, "no such conversation");  // not probeable
-  if (before->kind != ConversationKind::group) {
-    return fail(Errc::invalid_argument, "not a group conversation");
-  }
+  const std::vector<UserId> users = distinct_users(change.users, 0);
+  // The rules are core's (core/group_rules.h); this reads their rows and writes what they allow.
+  auto allowed = authorize_group_change(
+      change, before->kind, *actor ? std::optional<MemberRole>((*actor)->role) : std::nullopt,
+      users);
+  if (!allowed) return forward(allowed);
   auto actor_name = detail::username_of(db, change.actor);
   if (!actor_name) return forward(actor_name);
   if (!*actor_name) return fail(Errc::internal, "no user " + std::to_string(change.actor));
   const MemberRole actor_role = (*actor)->role;
+  auto role_of = [&](UserId user) -> Result<std::optional<MemberRole>> {
+    auto member = detail::current_member(db, id, user);
+    if (!member) return forward(member);
+    if (!*member) return std::optional<MemberRole>();
+    return std::optional<MemberRole>((*member)->role);
+  };
 
   GroupOutcome outcome;
-  SystemEvent event{.actor = **actor_name};
-  const std::vector<UserId> users = distinct_users(change.users, 0);
-  const bool needs_users = change.action == GroupAction::add ||
-                           change.action == GroupAction::remove ||
-                           change.action == GroupAction::set_role;
-  if (needs_users && users.empty()) return fail(Errc::invalid_argument, "no users named");
-
+  SystemEvent event{.event = std::string(event_name(change.action)), .actor = **actor_name};
   switch (change.action) {
     case GroupAction::add: {
-      event.event = "added";
-      if (!manages(actor_role)) return fail(Errc::forbidden, "only admins add members");
       for (UserId user : users) {
         auto name = joinable_user(db, user, change.actor);
         if (!name) return forward(name);
-        auto member = detail::current_member(db, id, user);
-        if (!member) return forward(member);
-        if (*member) return fail(Errc::invalid_argument, *name + " is already a member");
+        auto role = role_of(user);
+        if (!role) return forward(role);
+        auto fresh = check_added_user(*name, role->has_value());
+        if (!fresh) return forward(fresh);
         event.users.push_back(std::move(*name));
       }
       auto count = member_count(db, id);
       if (!count) return forward(count);
-      if (static_cast<std::size_t>(*count) + users.size() > change.max_members) {
-        return fail(Errc::invalid_argument,
-                    "over " + std::to_string(change.max_members) + " members");
-      }
-      // The "added" entry takes last_seq + 1: without shared history a newcomer sees from there.
-      const Seq joined_seq = before->shared_history ? 0 : before->last_seq;
+      auto fits =
+          check_group_size(static_cast<std::size_t>(*count), users.size(), change.max_members);
+      if (!fits) return forward(fits);
+      const Seq joined_seq = newcomer_joined_seq(before->shared_history, before->last_seq);
       for (UserId user : users) {
         auto added = put_member(db, id, user, MemberRole::member, joined_seq, before->last_seq + 1,
                                 change.now);
@@ -229,17 +219,11 @@ Result<GroupOutcome> SqliteStore::change_group(const GroupChange& change) {
       break;
     }
     case GroupAction::remove: {
-      event.event = "removed";
-      if (!manages(actor_role)) return fail(Errc::forbidden, "only admins remove members");
       for (UserId user : users) {
-        auto member = detail::current_member(db, id, user);
-        if (!member) return forward(member);
-        if (!*member) return fail(Errc::not_found, "not a member: " + std::to_string(user));
-        const MemberRole role = (*member)->role;
-        if (role == MemberRole::owner) return fail(Errc::forbidden, "the owner cannot be removed");
-        if (role == MemberRole::admin && actor_role != MemberRole::owner && user != change.actor) {
-          return fail(Errc::forbidden, "only the owner removes admins");
-        }
+        auto role = role_of(user);
+        if (!role) return forward(role);
+        auto removable = check_removed_user(change.actor, actor_role, user, *role);
+        if (!removable) return forward(removable);
         auto name = detail::username_of(db, user);
         if (!name) return forward(name);
         event.users.push_back(name->value_or(""));
@@ -249,14 +233,15 @@ Result<GroupOutcome> SqliteStore::change_group(const GroupChange& change) {
       break;
     }
     case GroupAction::leave: {
-      event.event = "left";
       if (actor_role == MemberRole::owner) {
-        auto heir = successor(db, id, change.actor);
-        if (!heir) return forward(heir);
-        if (*heir) {
-          auto promoted = set_role(db, id, (*heir)->id, MemberRole::owner);
+        auto candidates = heirs(db, id, change.actor);
+        if (!candidates) return forward(candidates);
+        if (auto heir = pick_heir(*candidates)) {
+          auto promoted = set_role(db, id, *heir, MemberRole::owner);
           if (!promoted) return forward(promoted);
-          event.new_owner = (*heir)->username;
+          auto name = detail::username_of(db, *heir);
+          if (!name) return forward(name);
+          event.new_owner = name->value_or("");
         }
       }
       auto dropped = drop_member(db, id, change.actor, before->last_seq + 1, change.now, outcome);
@@ -264,10 +249,7 @@ Result<GroupOutcome> SqliteStore::change_group(const GroupChange& change) {
       break;
     }
     case GroupAction::rename: {
-      event.event = "renamed";
       event.title = change.title;
-      if (!manages(actor_role)) return fail(Errc::forbidden, "only admins rename");
-      if (change.title.empty()) return fail(Errc::invalid_argument, "a group needs a title");
       auto stmt = db.prepare("UPDATE conversations SET title = ? WHERE id = ?");
       if (!stmt) return forward(stmt);
       auto done = stmt->bind(1, change.title).bind(2, id).run();
@@ -275,20 +257,12 @@ Result<GroupOutcome> SqliteStore::change_group(const GroupChange& change) {
       break;
     }
     case GroupAction::set_role: {
-      event.event = "role";
-      if (actor_role != MemberRole::owner)
-        return fail(Errc::forbidden, "only the owner sets roles");
-      if (change.role != MemberRole::member && change.role != MemberRole::admin) {
-        return fail(Errc::invalid_argument, "the role is member or admin");
-      }
       event.role = change.role == MemberRole::admin ? "admin" : "member";
       for (UserId user : users) {
-        auto member = detail::current_member(db, id, user);
-        if (!member) return forward(member);
-        if (!*member) return fail(Errc::not_found, "not a member: " + std::to_string(user));
-        if ((*member)->role == MemberRole::owner) {
-          return fail(Errc::invalid_argument, "the owner's role does not change");
-        }
+        auto role = role_of(user);
+        if (!role) return forward(role);
+        auto changeable = check_role_target(user, *role);
+        if (!changeable) return forward(changeable);
         auto name = detail::username_of(db, user);
         if (!name) return forward(name);
         event.users.push_back(name->value_or(""));
