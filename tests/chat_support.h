@@ -221,11 +221,14 @@ struct Fill {
   v1::Error refusal;
 };
 
-// Sends until one is refused or `max` were acked.
-inline Fill send_until_refused(Device& sender, const std::string& to_user, int max) {
+// Sends until one is refused or `max` were acked; client_msg_ids are prefix + a count, so a
+// second fill needs a prefix of its own (or it resends the first one's, which are acked as
+// duplicates without being stored again).
+inline Fill send_until_refused(Device& sender, const std::string& to_user, int max,
+                               const std::string& prefix = "fill-") {
   Fill fill;
   for (int i = 0; fill.acked < max; ++i) {
-    const std::string id = "fill-" + std::to_string(i);
+    const std::string id = prefix + std::to_string(i);
     auto answer = sender.client->request(frames::send_to(to_user, std::string(16 * 1024, 'z'), id));
     if (!answer) {
       ADD_FAILURE() << "no answer to " << id;

@@ -1,12 +1,16 @@
 #include "transport/tls_context.h"
 
+#include <fcntl.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 
 namespace parley::transport {
@@ -40,10 +44,24 @@ Result<void> write_pem(const std::string& path, mode_t mode, auto&& writer) {
   if (!f) return fail(Errc::internal, "cannot create " + tmp);
   ::chmod(tmp.c_str(), mode);
   if (!writer(f.get())) return fail(Errc::internal, "cannot write " + tmp);
+  // Durable before it is renamed into place, and the rename durable too: otherwise a crash (or a
+  // disk turning read-only) soon after the first start leaves an empty certificate under the
+  // final name, and the server cannot start again.
+  if (std::fflush(f.get()) != 0 || ::fsync(::fileno(f.get())) != 0) {
+    return fail(Errc::internal, "cannot write " + tmp + ": " + std::strerror(errno));
+  }
   f.reset();
   std::error_code ec;
   std::filesystem::rename(tmp, path, ec);
   if (ec) return fail(Errc::internal, "cannot rename " + tmp + ": " + ec.message());
+  const std::string dir = std::filesystem::path(path).parent_path().string();
+  const int dir_fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd < 0 || ::fsync(dir_fd) != 0) {
+    const std::string why = std::strerror(errno);
+    if (dir_fd >= 0) ::close(dir_fd);
+    return fail(Errc::internal, "cannot sync " + dir + ": " + why);
+  }
+  ::close(dir_fd);
   return {};
 }
 
