@@ -73,7 +73,8 @@ void BenchConnection::read() {
           if (n < buffer.size()) break;
         }
         std::size_t offset = 0;
-        while (true) {
+        if (self->consume_) offset = self->consume_(self->inbuf_);
+        while (!self->consume_) {
           auto parsed = native::parse_frame(std::string_view(self->inbuf_).substr(offset),
                                             native::kDefaultMaxFrameBytes);
           if (parsed.status != native::ParseStatus::ok) break;

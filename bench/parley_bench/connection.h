@@ -1,6 +1,7 @@
-// One native-protocol client connection of the load generator: length-prefixed frames, writes
-// coalesced into one syscall per batch, a callback per received frame. Thread contract: used only
-// on its io_context's thread.
+// One client connection of the load generator: writes coalesced into one syscall per batch, a
+// callback per received native frame (length-prefixed protobuf), or, with set_consumer, the raw
+// bytes for another protocol's parser (MQTT). Thread contract: used only on its io_context's
+// thread.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -9,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "parley_proto/parley.pb.h"
 
@@ -27,7 +29,13 @@ class BenchConnection : public std::enable_shared_from_this<BenchConnection> {
   // Starts writing what is queued (one write in flight at a time).
   void flush();
   void close();
+  // Queues bytes already encoded (another protocol's packets).
+  void queue_bytes(std::string_view bytes) { pending_ += bytes; }
   void set_handler(FrameHandler on_frame) { on_frame_ = std::move(on_frame); }
+  // Replaces native framing: received bytes go to `consume`, which returns how many it used
+  // (whole packets); the rest waits for more.
+  using Consumer = std::function<std::size_t(std::string_view)>;
+  void set_consumer(Consumer consume) { consume_ = std::move(consume); }
   // Called after the frames of one read were handled, before their answers are flushed: lets a
   // handler batch (e.g. one delivery_ack for every message of the read).
   void set_after_read(std::function<void()> after_read) { after_read_ = std::move(after_read); }
@@ -39,6 +47,7 @@ class BenchConnection : public std::enable_shared_from_this<BenchConnection> {
 
   boost::asio::ip::tcp::socket socket_;
   FrameHandler on_frame_;
+  Consumer consume_;
   std::function<void()> after_read_;
   std::string inbuf_;
   std::string pending_;  // queued, not yet handed to the socket

@@ -137,6 +137,12 @@ DirectResult measure_direct(const Target& target, const DirectOptions& o) {
   workers.stop();
   loop.clear();
 
+  fill_direct_result(r, counters, start, o.seconds);
+  return r;
+}
+
+void fill_direct_result(DirectResult& r, const std::vector<std::unique_ptr<Counters>>& counters,
+                        std::int64_t start_ns, double seconds) {
   const Totals totals = sum(counters);
   r.sent = totals.sent;
   r.acked = totals.acked;
@@ -147,19 +153,18 @@ DirectResult measure_direct(const Target& target, const DirectOptions& o) {
   r.errors = totals.errors;
   r.lost = r.sent - r.delivered;
   const double window_s =
-      std::max(o.seconds, static_cast<double>(totals.last_event_ns - start) / 1e9);
+      std::max(seconds, static_cast<double>(totals.last_event_ns - start_ns) / 1e9);
   r.acked_per_s = static_cast<double>(r.acked) / window_s;
   r.delivered_per_s = static_cast<double>(r.delivered) / window_s;
   std::vector<std::int64_t> acks = gather(counters, &Counters::ack_ns);
   std::vector<std::int64_t> deliveries = gather(counters, &Counters::deliver_ns);
   r.send_to_ack = percentiles(acks);
   r.send_to_deliver = percentiles(deliveries);
-  return r;
 }
 
 std::string DirectResult::json() const {
   std::ostringstream out;
-  out << "{\"scenario\":\"direct\",\"pairs\":" << options.pairs
+  out << "{\"scenario\":\"" << scenario << "\",\"pairs\":" << options.pairs
       << ",\"offered_per_s\":" << options.rate << ",\"seconds\":" << options.seconds
       << ",\"sent\":" << sent << ",\"acked\":" << acked << ",\"delivered\":" << delivered
       << ",\"acked_per_s\":" << acked_per_s << ",\"delivered_per_s\":" << delivered_per_s
@@ -172,8 +177,8 @@ std::string DirectResult::json() const {
 }
 
 void DirectResult::print() const {
-  std::printf("direct: %d pairs, offered %.0f msg/s for %.1f s\n", options.pairs, options.rate,
-              options.seconds);
+  std::printf("%s: %d pairs, offered %.0f msg/s for %.1f s\n", scenario.c_str(), options.pairs,
+              options.rate, options.seconds);
   std::printf("  sent %lld  acked %lld (%.0f/s)  delivered %lld (%.0f/s)\n",
               static_cast<long long>(sent), static_cast<long long>(acked), acked_per_s,
               static_cast<long long>(delivered), delivered_per_s);
@@ -184,8 +189,7 @@ void DirectResult::print() const {
   print_cpu(cpu, static_cast<double>(delivered));
 }
 
-int run_direct(const Target& target, const DirectOptions& options) {
-  const DirectResult r = measure_direct(target, options);
+int report_direct(const DirectResult& r, const Target& target) {
   if (r.registration_failed) return 2;
   if (target.json) {
     std::cout << r.json() << "\n";
@@ -193,6 +197,10 @@ int run_direct(const Target& target, const DirectOptions& options) {
     r.print();
   }
   return r.clean() ? 0 : 1;
+}
+
+int run_direct(const Target& target, const DirectOptions& options) {
+  return report_direct(measure_direct(target, options), target);
 }
 
 }  // namespace parley::bench

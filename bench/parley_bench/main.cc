@@ -1,5 +1,6 @@
 // parley-bench: load generator for Parley (and for parley-ceiling, which speaks the same framing).
 //   parley-bench direct --server 127.0.0.1:7010 --pairs 50 --rate 5000 --seconds 5 [--json]
+//   parley-bench mqtt-direct --server 127.0.0.1:1883 --pairs 100 --rate 10000 (any MQTT broker)
 //   parley-bench connections --server 127.0.0.1:7010 --count 10000 --server-pid PID
 //   parley-bench group --members 10000 --online 10000 --senders 10 --rate 100 --seconds 10
 //   parley-bench sync --clients 10000 --missed 100
@@ -15,7 +16,8 @@ int main(int argc, char** argv) {
   Target target;
   std::string server = "127.0.0.1:7010";
   auto add_common = [&](CLI::App* sub) {
-    sub->add_option("--server", server, "HOST:PORT of the native TCP listener");
+    sub->add_option("--server", server,
+                    "HOST:PORT of the native TCP listener (mqtt-direct: the broker)");
     sub->add_option("--threads", target.threads, "generator threads")->check(CLI::Range(1, 64));
     sub->add_option("--server-pid", target.server_pid, "measure this process's CPU time and RSS");
     sub->add_flag("--json", target.json, "one JSON object instead of a table");
@@ -28,6 +30,16 @@ int main(int argc, char** argv) {
   d->add_option("--rate", direct.rate, "messages/s offered in total")->check(CLI::Range(1.0, 1e8));
   d->add_option("--seconds", direct.seconds)->check(CLI::Range(0.1, 3600.0));
   d->add_option("--drain", direct.drain_seconds, "seconds to wait for stragglers");
+
+  DirectOptions mqtt_direct;
+  auto* m = app.add_subcommand("mqtt-direct",
+                               "one-to-one traffic over MQTT 3.1.1 QoS 1 to a broker, open loop");
+  add_common(m);
+  m->add_option("--pairs", mqtt_direct.pairs)->check(CLI::Range(1, 30'000));
+  m->add_option("--rate", mqtt_direct.rate, "messages/s offered in total")
+      ->check(CLI::Range(1.0, 1e8));
+  m->add_option("--seconds", mqtt_direct.seconds)->check(CLI::Range(0.1, 3600.0));
+  m->add_option("--drain", mqtt_direct.drain_seconds, "seconds to wait for stragglers");
 
   ConnectionsOptions connections;
   auto* c = app.add_subcommand("connections", "many idle authenticated connections");
@@ -80,6 +92,7 @@ int main(int argc, char** argv) {
   target.host = server.substr(0, colon);
   target.port = static_cast<std::uint16_t>(std::stoi(server.substr(colon + 1)));
   if (d->parsed()) return run_direct(target, direct);
+  if (m->parsed()) return run_mqtt_direct(target, mqtt_direct);
   if (c->parsed()) return run_connections(target, connections);
   if (g->parsed()) return run_group(target, group);
   if (s->parsed()) return run_sync(target, sync);

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "parley_bench/connection.h"
+#include "parley_bench/scenarios.h"
 #include "parley_bench/stats.h"
 
 namespace parley::bench {
@@ -141,6 +142,13 @@ class Receiver {
   SeenSeqs seqs_;
   v1::ClientFrame pending_ack_;
 };
+
+struct DirectResult;
+// After a direct-shaped run: the totals, rates over the run's window and latency percentiles.
+void fill_direct_result(DirectResult& r, const std::vector<std::unique_ptr<Counters>>& counters,
+                        std::int64_t start_ns, double seconds);
+// Prints (or writes as JSON) a direct-shaped result; the exit status of run_direct.
+int report_direct(const DirectResult& r, const Target& target);
 
 void print_losses(std::int64_t lost, std::int64_t duplicates, std::int64_t out_of_order,
                   std::int64_t errors, std::int64_t redelivered = 0);

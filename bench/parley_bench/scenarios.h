@@ -25,6 +25,7 @@ struct DirectOptions {
 };
 
 struct DirectResult {
+  std::string scenario = "direct";  // or mqtt-direct
   DirectOptions options;
   std::int64_t sent = 0, acked = 0, delivered = 0, lost = 0, duplicates = 0, redelivered = 0,
                out_of_order = 0, errors = 0;
@@ -75,6 +76,9 @@ struct RampOptions {
 // Exit status: 0 when nothing was lost, duplicated or reordered; 1 otherwise; 2 on setup failure.
 int run_direct(const Target& target, const DirectOptions& options);
 DirectResult measure_direct(const Target& target, const DirectOptions& options);
+// The direct scenario over MQTT 3.1.1 QoS 1 to a broker (bench/mosquitto-side-by-side).
+int run_mqtt_direct(const Target& target, const DirectOptions& options);
+DirectResult measure_mqtt_direct(const Target& target, const DirectOptions& options);
 int run_connections(const Target& target, const ConnectionsOptions& options);
 int run_group(const Target& target, const GroupOptions& options);
 int run_sync(const Target& target, const SyncOptions& options);
