@@ -34,6 +34,9 @@ TEST_F(SqliteStoreTest, TheCheckpointerThreadKeepsTheWalSmallUnderAStreamOfCommi
     ASSERT_TRUE(append_one(text(ab, alice, "m" + std::to_string(i), std::string(200, 'x'))));
   }
   EXPECT_TRUE(store_->checkpointer().wait_for_background_checkpoints(1, 60s));
+  // The thread's own checkpoints copy frames: through a connection that had not opened the WAL
+  // they did nothing at all, and the WAL was copied only by the writer at the inline limit.
+  EXPECT_GT(store_->checkpointer().copying_checkpoints(), 0u);
   const auto wal_bytes = std::filesystem::file_size(path_ + "-wal");
   // Restarted from its start after each complete checkpoint: bounded by the inline limit
   // (8 × threshold) and what one commit adds, far below one page per message.
@@ -41,6 +44,32 @@ TEST_F(SqliteStoreTest, TheCheckpointerThreadKeepsTheWalSmallUnderAStreamOfCommi
 
   reopen();
   EXPECT_EQ(store_->conversation(ab)->last_seq, kMessages);
+  EXPECT_EQ(query_int("SELECT COUNT(*) FROM messages"), kMessages);
+}
+
+// Commits as fast as the writer goes, each while a background pass may be copying: the WAL must
+// still start over near the threshold (the writer copies the last few frames a pass left), not
+// run on to the inline limit of 8 × threshold every time.
+TEST_F(SqliteStoreTest, TheWalStartsOverNearTheThresholdWhileCommitsKeepComing) {
+  store_.reset();
+  constexpr int kThresholdPages = 128;
+  auto opened = SqliteStore::open(
+      SqliteOptions{.path = path_, .durability_fsync = false, .checkpoint_pages = kThresholdPages});
+  ASSERT_TRUE(opened) << opened.error().message;
+  store_ = std::move(*opened);
+  UserId alice = user("alice");
+  UserId bob = user("bob");
+  ConversationId ab = store_->find_or_create_direct(alice, bob, 1)->id;
+  constexpr int kMessages = 3000;  // ~15,000 WAL frames: the WAL fills and starts over many times
+  for (int i = 0; i < kMessages; ++i) {
+    ASSERT_TRUE(append_one(text(ab, alice, "m" + std::to_string(i), std::string(200, 'x'))));
+  }
+  // The writer finished what a background pass left, so the WAL started over near the
+  // threshold instead of at the inline limit (how often depends on the two threads' speeds).
+  EXPECT_GT(store_->checkpointer().finishing_checkpoints(), 0u)
+      << "background " << store_->checkpointer().background_checkpoints() << ", inline "
+      << store_->checkpointer().inline_checkpoints();
+  reopen();
   EXPECT_EQ(query_int("SELECT COUNT(*) FROM messages"), kMessages);
 }
 
