@@ -1,42 +1,45 @@
 #include "transport/stream_connection.h"
 
+#include <algorithm>
 #include <array>
 #include <boost/asio/post.hpp>
-#include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
+#include <span>
 #include <vector>
 
 #include "transport/connection_base.h"
+#include "transport/tls_session.h"
 
 namespace parley::transport {
 namespace {
 
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
-using TlsStream = asio::ssl::stream<tcp::socket>;
 
-tcp::socket& lowest(tcp::socket& s) { return s; }
-tcp::socket& lowest(TlsStream& s) { return s.next_layer(); }
-
-// Plain TCP reads into one buffer per shard thread instead of one per connection: the socket is
-// waited on for readability and then drained, so an idle connection holds no read buffer.
+// Reads go into one buffer per shard thread instead of one per connection: the socket is waited
+// on for readability and then drained (TLS: decrypted) into it, so an idle connection holds no
+// read buffer, over TCP or TLS.
 thread_local std::array<char, 64 * 1024> shard_read_buffer;
+// TLS plaintext is staged here, one record at a time, from the frames being written: a retry
+// after want_write stages the same bytes again, so no connection keeps a copy while it waits.
+thread_local std::array<char, TlsSession::kMaxChunk> shard_tls_staging;
 
-// A TLS connection always has a read pending inside its TLS stream, so it owns its buffer; a small
-// one, because most connections are idle: a 16 KB record then takes a few completions.
-constexpr std::size_t kTlsReadChunk = 2048;
-
-template <class Stream>
 class StreamConnection final : public ConnectionBase {
  public:
-  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
-
-  StreamConnection(Stream stream, const ShardContext& shard, std::string remote,
-                   UnauthenticatedSlot slot)
+  // tls: TLS from the first byte (the handshake comes before the session); null: plain TCP,
+  // upgraded in place when the session asks and `starttls` is set.
+  StreamConnection(tcp::socket socket, const ShardContext& shard, std::string remote,
+                   UnauthenticatedSlot slot, asio::ssl::context* tls)
       : ConnectionBase(shard.io, shard.shard, shard.registry, shard.limits, std::move(remote),
                        std::move(slot)),
-        stream_(std::move(stream)),
-        starttls_(kTls ? nullptr : shard.starttls) {}
+        socket_(std::move(socket)),
+        starttls_(tls ? nullptr : shard.starttls) {
+    if (tls) {
+      tls_ = TlsSession::accept(socket_, tls->native_handle());
+      upgrade_ = Upgrade::handshaking;
+    }
+  }
 
   void start(const SessionFactory& factory) {
     attach(factory);
@@ -45,18 +48,9 @@ class StreamConnection final : public ConnectionBase {
 
   // The session starts only after the handshake, which is bounded so that a peer that never
   // finishes it (slowloris) costs nothing for long.
-  void handshake_then_start(asio::io_context& io, const SessionFactory& factory) {
-    auto timer = std::make_shared<asio::steady_timer>(io, limits().handshake_timeout);
-    timer->async_wait([self = shared(), this](const boost::system::error_code& ec) {
-      if (!ec) abort_transport(false);
-    });
-    stream_.async_handshake(
-        asio::ssl::stream_base::server,
-        [self = shared(), this, timer, &factory](const boost::system::error_code& ec) {
-          timer->cancel();
-          if (ec || aborted()) return abort_transport(false);
-          start(factory);
-        });
+  void handshake_then_start(const SessionFactory& factory) {
+    if (!tls_) return abort_transport(false);
+    start_handshake([this, &factory] { start(factory); });
   }
 
   Framing framing() const override { return Framing::stream; }
@@ -68,7 +62,7 @@ class StreamConnection final : public ConnectionBase {
     upgrade_ = Upgrade::draining;
     hold_input(true);  // not one more plain byte is read: the next ones are the TLS handshake
     // Posted: this runs inside on_bytes, and the reply it follows may not even be queued yet.
-    asio::post(stream_.get_executor(), [self = shared(), this] { begin_handshake(); });
+    asio::post(socket_.get_executor(), [self = shared(), this] { begin_starttls(); });
     return {};
   }
 
@@ -82,94 +76,139 @@ class StreamConnection final : public ConnectionBase {
     // post per write there, and nothing in latency.
     if (!writing_ && !write_posted_) {
       write_posted_ = true;
-      asio::post(stream_.get_executor(), [self = shared(), this] {
+      asio::post(socket_.get_executor(), [self = shared(), this] {
         write_posted_ = false;
         if (!writing_) write();
-        begin_handshake();  // when a STARTTLS waits for this write (no-op otherwise)
+        begin_starttls();  // when a STARTTLS waits for this write (no-op otherwise)
       });
     }
     return true;
   }
 
  private:
-  // STARTTLS: none; asked for, waiting for the plain queue to drain; handshaking; on TLS.
+  // STARTTLS: none; asked for, waiting for the plain queue to drain; handshaking; on TLS. A TLS
+  // listener's connections start at handshaking.
   enum class Upgrade : std::uint8_t { none, draining, handshaking, done };
 
-  // Starts the server handshake over the same socket once every plain byte queued is written.
-  void begin_handshake() {
-    if constexpr (!kTls) {
-      if (upgrade_ != Upgrade::draining || writing_ || write_posted_ ||
-          queue_head_ != queue_.size())
-        return;
-      if (closing() || aborted() || finalized()) return;  // the read loop (resumed) ends it
-      upgrade_ = Upgrade::handshaking;
-      upgraded_ = std::make_unique<UpgradedStream>(stream_, *starttls_);
-      auto timer =
-          std::make_shared<asio::steady_timer>(stream_.get_executor(), limits().handshake_timeout);
-      timer->async_wait([self = shared(), this](const boost::system::error_code& ec) {
-        if (!ec) abort();
-      });
-      upgraded_->async_handshake(
-          asio::ssl::stream_base::server,
-          [self = shared(), this, timer](const boost::system::error_code& ec) {
-            timer->cancel();
-            if (finalized()) return;
-            if (ec || aborted()) {
-              abort();
-              return finalize();
-            }
-            upgrade_ = Upgrade::done;
-            hold_input(false);  // the read loop goes on, over TLS
-            if (!writing_) write();
-          });
+  // Waits until the socket is ready for what TLS asked, then runs `next` (nothing if it closed).
+  template <class Next>
+  void wait_for(TlsSession::Status wanted, Next next) {
+    const auto which =
+        wanted == TlsSession::Status::want_write ? tcp::socket::wait_write : tcp::socket::wait_read;
+    socket_.async_wait(which, [self = shared(), next = std::move(next)](
+                                  const boost::system::error_code& ec) mutable {
+      if (!ec) next();
+    });
+  }
+
+  // Bounded by limits.handshake_timeout; `then` runs once TLS is up.
+  template <class Then>
+  void start_handshake(Then then) {
+    auto timer =
+        std::make_shared<asio::steady_timer>(socket_.get_executor(), limits().handshake_timeout);
+    timer->async_wait([self = shared(), this](const boost::system::error_code& ec) {
+      if (!ec && upgrade_ == Upgrade::handshaking) fail_handshake();
+    });
+    handshake_step(std::move(timer), std::move(then));
+  }
+
+  // Before the session exists (a TLS listener) only the socket goes; after STARTTLS the session
+  // is told the connection ended.
+  void fail_handshake() {
+    if (!session()) return abort_transport(false);
+    abort();
+    finalize();
+  }
+
+  template <class Then>
+  void handshake_step(std::shared_ptr<asio::steady_timer> timer, Then then) {
+    if (finalized() || aborted()) return;
+    const TlsSession::Outcome r = tls_->handshake();
+    switch (r.status) {
+      case TlsSession::Status::done:
+        timer->cancel();
+        upgrade_ = Upgrade::done;
+        return then();
+      case TlsSession::Status::want_read:
+      case TlsSession::Status::want_write:
+        return wait_for(r.status, [this, timer = std::move(timer), then = std::move(then)] {
+          handshake_step(timer, then);
+        });
+      case TlsSession::Status::closed:
+      case TlsSession::Status::failed:
+        timer->cancel();
+        return fail_handshake();
     }
+  }
+
+  // STARTTLS: the server handshake over the same socket once every plain byte queued is written.
+  void begin_starttls() {
+    if (upgrade_ != Upgrade::draining || writing_ || write_posted_ || queue_head_ != queue_.size())
+      return;
+    if (closing() || aborted() || finalized()) return;  // the read loop (resumed) ends it
+    tls_ = TlsSession::accept(socket_, starttls_->native_handle());
+    if (!tls_) {
+      abort();
+      return finalize();
+    }
+    upgrade_ = Upgrade::handshaking;
+    start_handshake([this] {
+      hold_input(false);  // the read loop goes on, over TLS
+      if (!writing_) write();
+    });
   }
 
   // The loop stops while input is paused (may_read); start_reading() picks it up again.
   void read() {
     if (!may_read()) return;
-    if constexpr (kTls) {
-      read_tls(stream_);
-    } else if (upgraded_) {
-      read_tls(*upgraded_);
-    } else {
-      stream_.async_wait(tcp::socket::wait_read,
-                         [self = shared(), this](const boost::system::error_code& ec) {
-                           if (ec) return finalize();
-                           drain_socket();
-                         });
-    }
-  }
-
-  template <class Tls>
-  void read_tls(Tls& tls) {
-    if (!tls_buffer_) tls_buffer_ = std::make_unique<std::array<char, kTlsReadChunk>>();
-    tls.async_read_some(
-        asio::buffer(*tls_buffer_),
-        [self = shared(), this](const boost::system::error_code& ec, std::size_t n) {
-          if (ec || n == 0) return finalize();
-          deliver(std::string_view(tls_buffer_->data(), n));
-        });
+    if (upgrade_ == Upgrade::handshaking) return;  // the handshake's end starts it
+    if (tls_) return drain_tls();
+    socket_.async_wait(tcp::socket::wait_read,
+                       [self = shared(), this](const boost::system::error_code& ec) {
+                         if (ec) return finalize();
+                         drain_socket();
+                       });
   }
 
   void drain_socket() {
     if (!may_read()) return;  // e.g. a STARTTLS began while the wait was pending
     for (int rounds = 0; rounds < 4; ++rounds) {
       boost::system::error_code ec;
-      const std::size_t n = stream_.read_some(asio::buffer(shard_read_buffer), ec);
+      const std::size_t n = socket_.read_some(asio::buffer(shard_read_buffer), ec);
       if (ec == asio::error::would_block || ec == asio::error::try_again) break;
       if (ec || n == 0) return finalize();
       if (!deliver_bytes(std::string_view(shard_read_buffer.data(), n))) return;
-      if (n < shard_read_buffer.size() || !may_read()) break;
+      if (n < shard_read_buffer.size() || !may_read() || tls_) break;
     }
     read();
   }
 
-  void start_reading() override { read(); }
-
-  void deliver(std::string_view bytes) {
-    if (deliver_bytes(bytes)) read();
+  // Decrypts what has arrived into the shard's buffer, a few rounds at a time; then waits for
+  // what TLS needs next. OpenSSL may hold decrypted bytes the socket no longer signals, so a
+  // connection that used up its rounds is picked up again by a post, not by a wait.
+  void drain_tls() {
+    if (!may_read() || finalized()) return;
+    for (int rounds = 0; rounds < 4; ++rounds) {
+      const TlsSession::Outcome r = tls_->read(shard_read_buffer);
+      switch (r.status) {
+        case TlsSession::Status::done:
+          if (!deliver_bytes(std::string_view(shard_read_buffer.data(), r.bytes))) return;
+          if (!may_read()) return;
+          continue;
+        case TlsSession::Status::want_read:
+        case TlsSession::Status::want_write:
+          return wait_for(r.status, [this] { drain_tls(); });
+        case TlsSession::Status::closed:
+          tls_->close_notify();  // answers the peer's, which a clean TLS close waits for
+          return finalize();
+        case TlsSession::Status::failed:
+          return finalize();
+      }
+    }
+    asio::post(socket_.get_executor(), [self = shared(), this] { drain_tls(); });
   }
+
+  void start_reading() override { read(); }
 
   // False when the connection ended while the session handled the bytes.
   bool deliver_bytes(std::string_view bytes) {
@@ -182,7 +221,8 @@ class StreamConnection final : public ConnectionBase {
     return true;
   }
 
-  // Gathers as many queued frames as allowed into one write: one syscall for many frames.
+  // Gathers as many queued frames as allowed into one write: one syscall for many frames (over
+  // TLS, one record per 16 KB of them).
   void write() {
     if (queue_head_ == queue_.size() || aborted() || finalized()) return;
     if (upgrade_ == Upgrade::handshaking) return;  // resumed when the handshake ends
@@ -212,13 +252,71 @@ class StreamConnection final : public ConnectionBase {
       if (!out.prefix.empty()) buffers_.push_back(asio::buffer(out.prefix));
       buffers_.push_back(asio::buffer(out.bytes.data(), out.bytes.size()));
     }
-    auto written = [self = shared(), this](const boost::system::error_code& ec, std::size_t) {
-      on_written(ec);
-    };
-    if constexpr (!kTls) {
-      if (upgraded_) return asio::async_write(*upgraded_, buffers_, std::move(written));
+    if (tls_) {
+      tls_cursor_ = {};
+      return write_tls();
     }
-    asio::async_write(stream_, buffers_, std::move(written));
+    asio::async_write(socket_, buffers_,
+                      [self = shared(), this](const boost::system::error_code& ec, std::size_t) {
+                        on_written(ec);
+                      });
+  }
+
+  // Where the TLS write has got to in buffers_.
+  struct Cursor {
+    std::size_t buffer = 0;
+    std::size_t offset = 0;
+  };
+
+  // Copies up to one record of plaintext from `from` into the shard's staging buffer.
+  std::span<const char> stage(Cursor from) const {
+    std::size_t staged = 0;
+    for (std::size_t i = from.buffer; i < buffers_.size() && staged < shard_tls_staging.size();
+         ++i) {
+      const char* data = static_cast<const char*>(buffers_[i].data());
+      std::size_t size = buffers_[i].size();
+      if (i == from.buffer) data += from.offset, size -= from.offset;
+      const std::size_t take = std::min(size, shard_tls_staging.size() - staged);
+      std::copy_n(data, take, shard_tls_staging.data() + staged);
+      staged += take;
+    }
+    return {shard_tls_staging.data(), staged};
+  }
+
+  void advance(Cursor& cursor, std::size_t bytes) const {
+    while (bytes > 0 && cursor.buffer < buffers_.size()) {
+      const std::size_t left = buffers_[cursor.buffer].size() - cursor.offset;
+      if (bytes < left) {
+        cursor.offset += bytes;
+        return;
+      }
+      bytes -= left;
+      ++cursor.buffer;
+      cursor.offset = 0;
+    }
+  }
+
+  void write_tls() {
+    if (aborted() || finalized()) return;
+    while (true) {
+      while (tls_cursor_.buffer < buffers_.size() &&
+             buffers_[tls_cursor_.buffer].size() == tls_cursor_.offset) {
+        ++tls_cursor_.buffer, tls_cursor_.offset = 0;
+      }
+      if (tls_cursor_.buffer == buffers_.size()) return on_written({});
+      const TlsSession::Outcome r = tls_->write(stage(tls_cursor_));
+      switch (r.status) {
+        case TlsSession::Status::done:
+          advance(tls_cursor_, r.bytes);
+          continue;
+        case TlsSession::Status::want_read:
+        case TlsSession::Status::want_write:
+          return wait_for(r.status, [this] { write_tls(); });
+        case TlsSession::Status::closed:
+        case TlsSession::Status::failed:
+          return on_written(asio::error::connection_reset);
+      }
+    }
   }
 
   void on_written(const boost::system::error_code& ec) {
@@ -236,30 +334,29 @@ class StreamConnection final : public ConnectionBase {
     writing_frames_ = {};
     buffers_ = {};
     on_queue_drained();
-    begin_handshake();  // a STARTTLS waiting for the plain bytes to go
+    begin_starttls();  // a STARTTLS waiting for the plain bytes to go
   }
 
   void shutdown_transport() override {
+    if (tls_ && upgrade_ == Upgrade::done) tls_->close_notify();
     // Half-close: the peer reads everything we sent, then its EOF ends our read loop.
     boost::system::error_code ec;
-    lowest(stream_).shutdown(tcp::socket::shutdown_send, ec);
+    socket_.shutdown(tcp::socket::shutdown_send, ec);
   }
 
   void abort_transport(bool reset) override {
     boost::system::error_code ec;
-    if (reset) set_reset_on_close(lowest(stream_));
-    lowest(stream_).close(ec);
+    if (reset) set_reset_on_close(socket_);
+    socket_.close(ec);
   }
 
   std::shared_ptr<StreamConnection> shared() {
     return std::static_pointer_cast<StreamConnection>(shared_from_this());
   }
 
-  using UpgradedStream = asio::ssl::stream<tcp::socket&>;
-
-  Stream stream_;
-  asio::ssl::context* starttls_;              // plain streams: STARTTLS offered with this context
-  std::unique_ptr<UpgradedStream> upgraded_;  // after STARTTLS: TLS over stream_
+  tcp::socket socket_;
+  asio::ssl::context* starttls_;     // plain streams: STARTTLS offered with this context
+  std::unique_ptr<TlsSession> tls_;  // TLS from the start, or after STARTTLS
   Upgrade upgrade_ = Upgrade::none;
   // Vectors, not a deque: an empty std::deque still holds ~600 bytes, a fifth of an idle
   // connection's memory; these hold nothing while the connection is idle.
@@ -267,9 +364,9 @@ class StreamConnection final : public ConnectionBase {
   std::size_t queue_head_ = 0;
   std::vector<Outbound> writing_frames_;  // in the write in flight
   std::vector<asio::const_buffer> buffers_;
+  Cursor tls_cursor_;
   bool writing_ = false;
   bool write_posted_ = false;
-  std::unique_ptr<std::array<char, kTlsReadChunk>> tls_buffer_;
 };
 
 }  // namespace
@@ -292,8 +389,8 @@ void start_tcp_connection(tcp::socket socket, const ShardContext& shard,
   socket.set_option(tcp::no_delay(true), ec);
   socket.non_blocking(true, ec);
   std::string remote = peer_of(socket);
-  auto c = std::make_shared<StreamConnection<tcp::socket>>(std::move(socket), shard,
-                                                           std::move(remote), std::move(slot));
+  auto c = std::make_shared<StreamConnection>(std::move(socket), shard, std::move(remote),
+                                              std::move(slot), nullptr);
   c->start(factory);
 }
 
@@ -301,10 +398,11 @@ void start_tls_connection(tcp::socket socket, const ShardContext& shard, asio::s
                           const SessionFactory& factory, UnauthenticatedSlot slot) {
   boost::system::error_code ec;
   socket.set_option(tcp::no_delay(true), ec);
+  socket.non_blocking(true, ec);  // OpenSSL reads and writes the descriptor itself
   std::string remote = peer_of(socket);
-  auto c = std::make_shared<StreamConnection<TlsStream>>(TlsStream(std::move(socket), tls), shard,
-                                                         std::move(remote), std::move(slot));
-  c->handshake_then_start(shard.io, factory);
+  auto c = std::make_shared<StreamConnection>(std::move(socket), shard, std::move(remote),
+                                              std::move(slot), &tls);
+  c->handshake_then_start(factory);
 }
 
 }  // namespace parley::transport

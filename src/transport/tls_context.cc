@@ -13,6 +13,8 @@
 #include <cstring>
 #include <filesystem>
 
+#include "transport/tls_session.h"
+
 namespace parley::transport {
 namespace {
 
@@ -117,6 +119,7 @@ Result<std::unique_ptr<boost::asio::ssl::context>> make_server_tls_context(
   // OpenSSL frees a connection's read and write buffers (~34 KB) while it has nothing in flight:
   // idle TLS connections are most of a server's connections.
   SSL_CTX_set_mode(ctx->native_handle(), SSL_MODE_RELEASE_BUFFERS);
+  prepare_server_context(ctx->native_handle());
   boost::system::error_code ec;
   ctx->use_certificate_chain_file(paths.cert_file, ec);
   if (ec)
