@@ -90,15 +90,15 @@ class StreamConnection final : public ConnectionBase {
   // listener's connections start at handshaking.
   enum class Upgrade : std::uint8_t { none, draining, handshaking, done };
 
-  // Waits until the socket is ready for what TLS asked, then runs `next` (nothing if it closed).
+  // Waits until the socket is ready for what TLS asked, then runs `next(ec)`: ec is set when the
+  // wait failed (the socket was closed, by an abort or at shutdown), and each chain (read, write,
+  // handshake) must then end as a failed Asio operation would have ended it.
   template <class Next>
   void wait_for(TlsSession::Status wanted, Next next) {
     const auto which =
         wanted == TlsSession::Status::want_write ? tcp::socket::wait_write : tcp::socket::wait_read;
     socket_.async_wait(which, [self = shared(), next = std::move(next)](
-                                  const boost::system::error_code& ec) mutable {
-      if (!ec) next();
-    });
+                                  const boost::system::error_code& ec) mutable { next(ec); });
   }
 
   // Bounded by limits.handshake_timeout; `then` runs once TLS is up.
@@ -122,7 +122,11 @@ class StreamConnection final : public ConnectionBase {
 
   template <class Then>
   void handshake_step(std::shared_ptr<asio::steady_timer> timer, Then then) {
-    if (finalized() || aborted()) return;
+    if (finalized() || aborted()) {
+      timer->cancel();  // it holds the connection until it fires
+      if (session() && !finalized()) finalize();
+      return;
+    }
     const TlsSession::Outcome r = tls_->handshake();
     switch (r.status) {
       case TlsSession::Status::done:
@@ -131,8 +135,12 @@ class StreamConnection final : public ConnectionBase {
         return then();
       case TlsSession::Status::want_read:
       case TlsSession::Status::want_write:
-        return wait_for(r.status, [this, timer = std::move(timer), then = std::move(then)] {
-          handshake_step(timer, then);
+        return wait_for(r.status, [this, timer = std::move(timer),
+                                   then = std::move(then)](const boost::system::error_code& ec) {
+          if (!ec) return handshake_step(timer, then);
+          timer->cancel();
+          if (session()) return finalize();
+          abort_transport(false);
         });
       case TlsSession::Status::closed:
       case TlsSession::Status::failed:
@@ -197,7 +205,10 @@ class StreamConnection final : public ConnectionBase {
           continue;
         case TlsSession::Status::want_read:
         case TlsSession::Status::want_write:
-          return wait_for(r.status, [this] { drain_tls(); });
+          return wait_for(r.status, [this](const boost::system::error_code& ec) {
+            if (ec) return finalize();
+            drain_tls();
+          });
         case TlsSession::Status::closed:
           tls_->close_notify();  // answers the peer's, which a clean TLS close waits for
           return finalize();
@@ -297,7 +308,7 @@ class StreamConnection final : public ConnectionBase {
   }
 
   void write_tls() {
-    if (aborted() || finalized()) return;
+    if (aborted() || finalized()) return on_written(asio::error::operation_aborted);
     while (true) {
       while (tls_cursor_.buffer < buffers_.size() &&
              buffers_[tls_cursor_.buffer].size() == tls_cursor_.offset) {
@@ -311,7 +322,10 @@ class StreamConnection final : public ConnectionBase {
           continue;
         case TlsSession::Status::want_read:
         case TlsSession::Status::want_write:
-          return wait_for(r.status, [this] { write_tls(); });
+          return wait_for(r.status, [this](const boost::system::error_code& ec) {
+            if (ec) return on_written(ec);
+            write_tls();
+          });
         case TlsSession::Status::closed:
         case TlsSession::Status::failed:
           return on_written(asio::error::connection_reset);

@@ -96,6 +96,33 @@ TEST_F(TlsSessions, TheServersCloseSendsCloseNotify) {
   EXPECT_EQ(ec, asio::error::eof) << ec.message();  // stream_truncated without close_notify
 }
 
+// The server cuts a reader that never drains (its queue passes the hard cap): the connection
+// must still end for the session and leave the registry, although TLS waits were pending on the
+// socket the cut closed (they end the read and write chains as a failed Asio operation would).
+TEST_F(TlsSessions, ACutSlowReaderEndsForItsSessionAndOthersGoOn) {
+  auto slow = connect(client_);
+  auto fine = connect(client_);
+  asio::write(*slow, asio::buffer(std::string("flood")));  // never reads
+  EXPECT_EQ(echo(*fine, "still here"), "still here");
+  boost::system::error_code ec;
+  fine->shutdown(ec);
+  // Bounded: a cut connection whose session never heard of it would stay here for good.
+  EXPECT_TRUE(registry_.wait_empty(10s)) << registry_.size() << " connections left";
+  EXPECT_EQ(closed_->load(), 2);
+}
+
+// The server closes (its idle timeout) and the client neither reads nor closes: after the close
+// grace the server cuts the socket under its pending TLS read, which must still end the
+// connection for the session.
+TEST_F(TlsSessions, APeerThatIgnoresTheServersCloseIsCutAfterTheGrace) {
+  auto s = connect(client_);
+  asio::write(*s, asio::buffer(std::string("idle:20")));
+  EXPECT_EQ(read_exactly_tls(*s, 4), "idle");
+  // s stays open and silent.
+  EXPECT_TRUE(registry_.wait_empty(limits_.close_grace + 5s)) << registry_.size() << " left";
+  EXPECT_EQ(closed_->load(), 1);
+}
+
 TEST_F(TlsSessions, RenegotiationIsRefused) {
   SSL_CTX_set_max_proto_version(client_.native_handle(), TLS1_2_VERSION);
   auto s = connect(client_);
