@@ -95,39 +95,23 @@ DirectResult measure_direct(const Target& target, const DirectOptions& o) {
                [pair] { pair->receiving.ack_after_each_read(pair->receiver->connection.get()); });
   }
 
-  // Pairs are staggered over one interval so the offered load is smooth, not bursts.
   const std::int64_t start = now_ns() + 50'000'000;
-  for (std::size_t i = 0; i < pairs.size(); ++i) {
-    pairs[i].schedule.start_ns =
-        start + interval_ns * static_cast<std::int64_t>(i) / static_cast<std::int64_t>(o.pairs);
-  }
+  stagger(pairs, start, interval_ns);
   const CpuMeter cpu(target.server_pid);
   OpenLoop loop(workers);
-  for (std::size_t w = 0; w < workers.size(); ++w) {
-    std::vector<Pair*> mine;
-    for (auto& p : pairs) {
-      if (p.thread == w) mine.push_back(&p);
-    }
-    loop.run_on(w, [mine, planned, &counters, w](std::int64_t now) {
-      bool more = false;
-      for (Pair* p : mine) {
-        for (const std::int64_t k : p->schedule.take_due(now, planned)) {
-          v1::ClientFrame f;
-          f.set_id(kFirstSendId + static_cast<std::uint64_t>(k));
-          auto* s = f.mutable_send();
-          s->set_to_user(p->receiver->name);
-          const std::string text = std::to_string(k);
-          s->set_client_msg_id(text);
-          s->set_text(text);
-          p->sender->connection->queue(f);
-          counters[w]->sent.fetch_add(1, std::memory_order_relaxed);
-        }
-        p->sender->connection->flush();
-        more = more || p->schedule.sent < planned;
-      }
-      return more;
-    });
-  }
+  tick_pairs(
+      loop, workers.size(), pairs, planned, counters,
+      [](Pair& p, std::int64_t k) {
+        v1::ClientFrame f;
+        f.set_id(kFirstSendId + static_cast<std::uint64_t>(k));
+        auto* s = f.mutable_send();
+        s->set_to_user(p.receiver->name);
+        const std::string text = std::to_string(k);
+        s->set_client_msg_id(text);
+        s->set_text(text);
+        p.sender->connection->queue(f);
+      },
+      [](Pair& p) { p.sender->connection->flush(); });
 
   const std::int64_t total = planned * o.pairs;
   const std::int64_t send_end = start + static_cast<std::int64_t>(o.seconds * 1e9);

@@ -154,34 +154,19 @@ DirectResult measure_mqtt_direct(const Target& target, const DirectOptions& o) {
   }
 
   const std::int64_t start = now_ns() + 50'000'000;
-  for (std::size_t i = 0; i < pairs.size(); ++i) {
-    pairs[i].schedule.start_ns =
-        start + interval_ns * static_cast<std::int64_t>(i) / static_cast<std::int64_t>(o.pairs);
-  }
+  stagger(pairs, start, interval_ns);
   const CpuMeter cpu(target.server_pid);
   OpenLoop loop(workers);
-  for (std::size_t w = 0; w < workers.size(); ++w) {
-    std::vector<MqttPair*> mine;
-    for (auto& p : pairs) {
-      if (p.thread == w) mine.push_back(&p);
-    }
-    loop.run_on(w, [mine, planned, &counters, w](std::int64_t now) {
-      bool more = false;
-      for (MqttPair* p : mine) {
-        for (const std::int64_t k : p->schedule.take_due(now, planned)) {
-          const std::string text = std::to_string(k);
-          queue_packet(
-              *p->sender,
-              mqtt::Publish{
-                  .qos = 1, .topic = p->topic, .packet_id = packet_id(k), .payload = text});
-          counters[w]->sent.fetch_add(1, std::memory_order_relaxed);
-        }
-        p->sender->flush();
-        more = more || p->schedule.sent < planned;
-      }
-      return more;
-    });
-  }
+  tick_pairs(
+      loop, workers.size(), pairs, planned, counters,
+      [](MqttPair& pair, std::int64_t k) {
+        const std::string text = std::to_string(k);
+        queue_packet(
+            *pair.sender,
+            mqtt::Publish{
+                .qos = 1, .topic = pair.topic, .packet_id = packet_id(k), .payload = text});
+      },
+      [](MqttPair& pair) { pair.sender->flush(); });
 
   const std::int64_t total = planned * o.pairs;
   const std::int64_t send_end = start + static_cast<std::int64_t>(o.seconds * 1e9);

@@ -143,6 +143,42 @@ class Receiver {
   v1::ClientFrame pending_ack_;
 };
 
+// Pair i of a pairs scenario starts i/P of one interval after `start`, so the offered load is
+// smooth, not bursts. Pair: has `schedule`.
+template <class Pair>
+void stagger(std::vector<Pair>& pairs, std::int64_t start, std::int64_t interval_ns) {
+  const auto count = static_cast<std::int64_t>(pairs.size());
+  for (std::size_t i = 0; i < pairs.size(); ++i) {
+    pairs[i].schedule.start_ns = start + interval_ns * static_cast<std::int64_t>(i) / count;
+  }
+}
+
+// One ticker per worker for the pairs whose sender runs there (Pair: has `thread` and
+// `schedule`): send(pair, k) queues each message when it is due, counted as sent, then
+// flush(pair) writes them in one go.
+template <class Pair, class Send, class Flush>
+void tick_pairs(OpenLoop& loop, std::size_t workers, std::vector<Pair>& pairs, std::int64_t planned,
+                std::vector<std::unique_ptr<Counters>>& counters, Send send, Flush flush) {
+  for (std::size_t w = 0; w < workers; ++w) {
+    std::vector<Pair*> mine;
+    for (auto& p : pairs) {
+      if (p.thread == w) mine.push_back(&p);
+    }
+    loop.run_on(w, [mine, planned, &counters, w, send, flush](std::int64_t now) {
+      bool more = false;
+      for (Pair* p : mine) {
+        for (const std::int64_t k : p->schedule.take_due(now, planned)) {
+          send(*p, k);
+          counters[w]->sent.fetch_add(1, std::memory_order_relaxed);
+        }
+        flush(*p);
+        more = more || p->schedule.sent < planned;
+      }
+      return more;
+    });
+  }
+}
+
 struct DirectResult;
 // After a direct-shaped run: the totals, rates over the run's window and latency percentiles.
 void fill_direct_result(DirectResult& r, const std::vector<std::unique_ptr<Counters>>& counters,

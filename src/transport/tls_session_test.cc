@@ -89,7 +89,7 @@ TEST_F(TlsSessions, AClientsCloseNotifyEndsTheConnection) {
 TEST_F(TlsSessions, TheServersCloseSendsCloseNotify) {
   auto s = connect(client_);
   asio::write(*s, asio::buffer(std::string("idle:50")));
-  EXPECT_EQ(read_exactly_tls(*s, 4), "idle");
+  EXPECT_EQ(read_exactly(*s, 4), "idle");
   std::array<char, 16> rest;
   boost::system::error_code ec;
   s->read_some(asio::buffer(rest), ec);
@@ -117,7 +117,7 @@ TEST_F(TlsSessions, ACutSlowReaderEndsForItsSessionAndOthersGoOn) {
 TEST_F(TlsSessions, APeerThatIgnoresTheServersCloseIsCutAfterTheGrace) {
   auto s = connect(client_);
   asio::write(*s, asio::buffer(std::string("idle:20")));
-  EXPECT_EQ(read_exactly_tls(*s, 4), "idle");
+  EXPECT_EQ(read_exactly(*s, 4), "idle");
   // s stays open and silent.
   EXPECT_TRUE(registry_.wait_empty(limits_.close_grace + 5s)) << registry_.size() << " left";
   EXPECT_EQ(closed_->load(), 1);

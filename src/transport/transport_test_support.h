@@ -138,14 +138,9 @@ class Transports : public ::testing::Test {
   asio::io_context client_io_;
 };
 
+// Exactly n bytes from a TCP socket or a TLS stream.
 template <class Stream>
-std::string read_exactly_tls(Stream& s, std::size_t n) {
-  std::string out(n, '\0');
-  asio::read(s, asio::buffer(out));
-  return out;
-}
-
-inline std::string read_exactly(tcp::socket& s, std::size_t n) {
+std::string read_exactly(Stream& s, std::size_t n) {
   std::string out(n, '\0');
   asio::read(s, asio::buffer(out));
   return out;
