@@ -12,6 +12,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/durable_file.h"
+
 namespace parley::client {
 namespace {
 
@@ -109,46 +111,13 @@ bool save_state(const std::string& dir, const PersistedState& state, std::string
 
   std::error_code fs_ec;
   std::filesystem::create_directories(dir, fs_ec);
-  // Temp file, fsync, rename, fsync of the directory: after a crash the file is the old state or
-  // the new one, never a torn one, and a completed save survives a power loss.
-  const std::string tmp = state_path(dir) + ".tmp";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    error = tmp + ": " + std::strerror(errno);
+  // After a crash the file is the old state or the new one, never a torn one, and a completed
+  // save survives a power loss.
+  auto replaced = replace_file_durably(state_path(dir), text, 0600);
+  if (!replaced) {
+    error = replaced.error().message;
     return false;
   }
-  const auto give_up = [&](const std::string& what) {
-    error = tmp + ": " + what + ": " + std::strerror(errno);
-    ::close(fd);
-    ::unlink(tmp.c_str());
-    return false;
-  };
-  std::size_t written = 0;
-  while (written < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + written, text.size() - written);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return give_up("write");
-    }
-    written += static_cast<std::size_t>(n);
-  }
-  if (::fsync(fd) != 0) return give_up("fsync");
-  if (::close(fd) != 0) {
-    error = tmp + ": close: " + std::strerror(errno);
-    ::unlink(tmp.c_str());
-    return false;
-  }
-  if (std::rename(tmp.c_str(), state_path(dir).c_str()) != 0) {
-    error = state_path(dir) + ": rename: " + std::strerror(errno);
-    return false;
-  }
-  const int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir_fd < 0 || ::fsync(dir_fd) != 0) {
-    error = dir + ": fsync of the directory: " + std::strerror(errno);
-    if (dir_fd >= 0) ::close(dir_fd);
-    return false;
-  }
-  ::close(dir_fd);
   return true;
 }
 

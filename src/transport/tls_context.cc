@@ -1,18 +1,14 @@
 #include "transport/tls_context.h"
 
-#include <fcntl.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
 #include <filesystem>
 
+#include "common/durable_file.h"
 #include "transport/tls_session.h"
 
 namespace parley::transport {
@@ -25,10 +21,6 @@ struct Deleter {
 using KeyPtr = std::unique_ptr<EVP_PKEY, Deleter<EVP_PKEY, EVP_PKEY_free>>;
 using CertPtr = std::unique_ptr<X509, Deleter<X509, X509_free>>;
 
-struct FileCloser {
-  void operator()(std::FILE* f) const { std::fclose(f); }
-};
-
 bool add_extension(X509* cert, int nid, const char* value) {
   X509V3_CTX ctx;
   X509V3_set_ctx_nodb(&ctx);
@@ -40,31 +32,14 @@ bool add_extension(X509* cert, int nid, const char* value) {
   return ok;
 }
 
+// The PEM text `writer` produces, replaced durably into `path`: a disk that fails soon after the
+// first start must not leave an empty certificate, or the server could not start again.
 Result<void> write_pem(const std::string& path, mode_t mode, auto&& writer) {
-  const std::string tmp = path + ".tmp";
-  std::unique_ptr<std::FILE, FileCloser> f(std::fopen(tmp.c_str(), "wx"));
-  if (!f) return fail(Errc::internal, "cannot create " + tmp);
-  ::chmod(tmp.c_str(), mode);
-  if (!writer(f.get())) return fail(Errc::internal, "cannot write " + tmp);
-  // Durable before it is renamed into place, and the rename durable too: otherwise a crash (or a
-  // disk turning read-only) soon after the first start leaves an empty certificate under the
-  // final name, and the server cannot start again.
-  if (std::fflush(f.get()) != 0 || ::fsync(::fileno(f.get())) != 0) {
-    return fail(Errc::internal, "cannot write " + tmp + ": " + std::strerror(errno));
-  }
-  f.reset();
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) return fail(Errc::internal, "cannot rename " + tmp + ": " + ec.message());
-  const std::string dir = std::filesystem::path(path).parent_path().string();
-  const int dir_fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir_fd < 0 || ::fsync(dir_fd) != 0) {
-    const std::string why = std::strerror(errno);
-    if (dir_fd >= 0) ::close(dir_fd);
-    return fail(Errc::internal, "cannot sync " + dir + ": " + why);
-  }
-  ::close(dir_fd);
-  return {};
+  std::unique_ptr<BIO, Deleter<BIO, BIO_free_all>> bio(BIO_new(BIO_s_mem()));
+  if (!bio || !writer(bio.get())) return fail(Errc::internal, "cannot encode " + path);
+  char* data = nullptr;
+  const long size = BIO_get_mem_data(bio.get(), &data);
+  return replace_file_durably(path, std::string_view(data, static_cast<std::size_t>(size)), mode);
 }
 
 }  // namespace
@@ -99,12 +74,12 @@ Result<CertificatePaths> ensure_self_signed_certificate(const std::string& dir) 
   if (X509_sign(cert.get(), key.get(), EVP_sha256()) == 0) {
     return fail(Errc::internal, "certificate signing failed");
   }
-  auto key_written = write_pem(paths.key_file, 0600, [&](std::FILE* f) {
-    return PEM_write_PrivateKey(f, key.get(), nullptr, nullptr, 0, nullptr, nullptr) == 1;
+  auto key_written = write_pem(paths.key_file, 0600, [&](BIO* f) {
+    return PEM_write_bio_PrivateKey(f, key.get(), nullptr, nullptr, 0, nullptr, nullptr) == 1;
   });
   if (!key_written) return std::unexpected(key_written.error());
   auto cert_written = write_pem(paths.cert_file, 0644,
-                                [&](std::FILE* f) { return PEM_write_X509(f, cert.get()) == 1; });
+                                [&](BIO* f) { return PEM_write_bio_X509(f, cert.get()) == 1; });
   if (!cert_written) return std::unexpected(cert_written.error());
   return paths;
 }
