@@ -49,9 +49,11 @@ TlsSession::Outcome TlsSession::outcome_of(int result, std::size_t bytes) {
       return {Status::closed, 0};
     case SSL_ERROR_SYSCALL:
       // An EOF without close_notify, or a socket error: either way the stream is over.
+      may_shut_down_ = false;
       last_error_ = drain_error_queue();
       return {last_error_.empty() ? Status::closed : Status::failed, 0};
     default:
+      may_shut_down_ = false;
       last_error_ = drain_error_queue();
       return {Status::failed, 0};
   }
@@ -77,6 +79,7 @@ TlsSession::Outcome TlsSession::write(std::span<const char> bytes) {
 }
 
 void TlsSession::close_notify() {
+  if (!may_shut_down_) return;
   ERR_clear_error();
   // One attempt: if the socket cannot take it now, the TCP half-close that follows still ends
   // the stream, and a peer that insists on close_notify sees a truncation it can log.

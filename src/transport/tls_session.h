@@ -50,7 +50,8 @@ class TlsSession {
   // Encrypts and sends up to kMaxChunk bytes of `bytes` as one record (done: all of them sent).
   // After want_write, call again with the same bytes (at the same or another address).
   Outcome write(std::span<const char> bytes);
-  // Sends close_notify, without waiting for the peer's (the TCP half-close follows it).
+  // Sends close_notify, without waiting for the peer's (the TCP half-close follows it). Does
+  // nothing once the session has failed (an EOF without close_notify, a protocol error).
   void close_notify();
   // What the last failure was, for the log ("" when none).
   std::string last_error() const { return last_error_; }
@@ -66,6 +67,9 @@ class TlsSession {
 
   SSL* ssl_;
   std::string last_error_;
+  // False after SSL_ERROR_SYSCALL or SSL_ERROR_SSL: OpenSSL's documentation forbids SSL_shutdown
+  // then (the session is broken; nothing more may be written on it).
+  bool may_shut_down_ = true;
 };
 
 // Sets what every TLS session of `context` relies on: record buffers released while empty,
