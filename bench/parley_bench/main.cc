@@ -50,6 +50,10 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 254));
   c->add_option("--tls-port", connections.tls_port,
                 "hold the connections over TLS to this port (accounts are made over --server)");
+  c->add_option("--tls-window", connections.tls_window,
+                "TLS connections being opened at once (default 256)");
+  c->add_flag("--tls-resume", connections.tls_resume,
+              "resume TLS sessions: every connection offers the first one's ticket");
 
   GroupOptions group;
   auto* g = app.add_subcommand("group", "fan-out to one large group, open loop");

@@ -45,6 +45,8 @@ struct ConnectionsOptions {
   double hold_seconds = 5;
   int source_addresses = 8;    // 127.0.0.1 .. 127.0.0.N
   std::uint16_t tls_port = 0;  // nonzero: the connections use TLS to this port of the same host
+  int tls_window = 256;        // TLS connections being opened at once
+  bool tls_resume = false;     // offer the first connection's TLS session ticket on all others
 };
 
 struct GroupOptions {

@@ -14,8 +14,9 @@ TlsIdleConnection::TlsIdleConnection(asio::io_context& io, asio::ssl::context& t
     : stream_(io, tls) {}
 
 void TlsIdleConnection::start(const tcp::endpoint& server, const std::string& source,
-                              const std::string& token, Done done) {
+                              const std::string& token, SSL_SESSION* ticket, Done done) {
   done_ = std::move(done);
+  if (ticket) SSL_set_session(stream_.native_handle(), ticket);
   boost::system::error_code ec;
   auto& socket = stream_.next_layer();
   socket.open(server.protocol(), ec);

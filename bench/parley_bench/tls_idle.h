@@ -20,11 +20,16 @@ class TlsIdleConnection : public std::enable_shared_from_this<TlsIdleConnection>
   using Done = std::function<void(bool authenticated)>;
 
   TlsIdleConnection(boost::asio::io_context& io, boost::asio::ssl::context& tls);
-  // Connects from `source`, resumes with `token`; `done` once, with the outcome.
+  // Connects from `source`, resumes with `token`; `done` once, with the outcome. A non-null
+  // `ticket` is offered for TLS session resumption (the server may still do a full handshake).
   void start(const boost::asio::ip::tcp::endpoint& server, const std::string& source,
-             const std::string& token, Done done);
+             const std::string& token, SSL_SESSION* ticket, Done done);
   void ping();
   bool open() const { return open_; }
+  // After the handshake: whether TLS resumed the offered session, and this connection's session
+  // (a new reference, for SSL_SESSION_free; null before the server's ticket has arrived).
+  bool resumed() { return SSL_session_reused(stream_.native_handle()) == 1; }
+  SSL_SESSION* session() { return SSL_get1_session(stream_.native_handle()); }
 
  private:
   void send(const v1::ClientFrame& frame);
