@@ -1,6 +1,8 @@
 // parley-ceiling: a relay with no storage and no logic beyond routing, speaking the native
-// framing. `parley-bench direct` against it measures what this machine's loopback and syscalls
-// allow; Parley's figures are reported as a ratio to it.
+// framing. `parley-bench direct` and `parley-bench group` against it measure what this machine's
+// loopback and syscalls allow; Parley's figures are reported as a ratio to it. Groups: a
+// create_group makes one whose members are those connected at that moment; a send to it is
+// encoded once and written to every other member, one task per I/O thread per message.
 //   parley-ceiling --listen 127.0.0.1:0 [--threads N]   prints {"port":N} when listening
 #include <array>
 #include <atomic>
@@ -26,18 +28,37 @@ using parley::v1::ServerFrame;
 
 class Session;
 
-// Username -> session. Registration is rare (setup); routing reads it, hence the mutex.
+// A group's members, split by the I/O thread that owns each one's socket, and its seq. The mutex
+// orders seq and the posting of each entry's deliveries, so every member gets entries in seq
+// order however many senders there are.
+struct Group {
+  std::mutex mutex;
+  std::vector<std::vector<std::weak_ptr<Session>>> by_thread;  // weak: a closed one goes away
+  std::int64_t seq = 0;
+};
+
+// Username -> session, conversation id -> group. Registration and group creation are rare
+// (setup); routing reads them, hence the mutex.
 struct Directory {
   std::mutex mutex;
   std::unordered_map<std::string, std::weak_ptr<Session>> by_name;
+  std::unordered_map<std::int64_t, std::shared_ptr<Group>> groups;
+  std::vector<asio::io_context*> threads;
   std::atomic<std::int64_t> next_user{1};
   std::atomic<std::int64_t> next_message{1};
+  std::atomic<std::int64_t> next_group{1'000'000'000};
 };
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, Directory& directory)
-      : socket_(std::move(socket)), directory_(directory) {}
+  Session(tcp::socket socket, Directory& directory, std::size_t thread)
+      : socket_(std::move(socket)), directory_(directory), thread_(thread) {}
+
+  std::size_t thread() const { return thread_; }
+
+  // On this session's thread: queue bytes (flushed by the caller, or by the write in progress).
+  void queue(const std::string& bytes) { pending_ += bytes; }
+  void flush_now() { flush(); }
 
   void start_on_own_thread() {
     asio::post(socket_.get_executor(), [self = shared_from_this()] {
@@ -111,6 +132,10 @@ class Session : public std::enable_shared_from_this<Session> {
       }
       out.mutable_auth_ok()->set_user_id(user_id_);
       out.mutable_auth_ok()->set_username(name_);
+    } else if (in.has_create_group()) {
+      create_group(in, out);
+    } else if (in.has_send() && in.send().to_case() == parley::v1::SendRequest::kConversationId) {
+      relay_to_group(in, out);
     } else if (in.has_send()) {
       relay(in, out);
     } else if (in.has_ping()) {
@@ -153,6 +178,82 @@ class Session : public std::enable_shared_from_this<Session> {
     }
   }
 
+  void create_group(const ClientFrame& in, ServerFrame& out) {
+    auto group = std::make_shared<Group>();
+    group->by_thread.resize(directory_.threads.size());
+    const std::int64_t id = directory_.next_group++;
+    {
+      std::lock_guard lock(directory_.mutex);
+      std::vector<std::string> names(in.create_group().members().begin(),
+                                     in.create_group().members().end());
+      names.push_back(name_);
+      for (const auto& name : names) {
+        auto it = directory_.by_name.find(name);
+        if (it == directory_.by_name.end()) continue;
+        if (auto member = it->second.lock()) {
+          group->by_thread[member->thread()].push_back(it->second);
+        }
+      }
+      directory_.groups[id] = group;
+    }
+    auto* info = out.mutable_conversation();
+    info->set_conversation_id(id);
+    info->set_kind(parley::v1::GROUP);
+    info->set_title(in.create_group().title());
+    ServerFrame created;  // the group's first entry, seen by every member (the creator too)
+    auto* m = created.mutable_message()->mutable_message();
+    m->set_conversation_id(id);
+    m->set_kind(parley::v1::SYSTEM);
+    m->set_message_id(directory_.next_message++);
+    fan_out(*group, created, nullptr);
+  }
+
+  void relay_to_group(const ClientFrame& in, ServerFrame& out) {
+    std::shared_ptr<Group> group;
+    {
+      std::lock_guard lock(directory_.mutex);
+      auto it = directory_.groups.find(in.send().conversation_id());
+      if (it != directory_.groups.end()) group = it->second;
+    }
+    if (!group) return;
+    ServerFrame event;
+    auto* m = event.mutable_message()->mutable_message();
+    m->set_conversation_id(in.send().conversation_id());
+    m->set_message_id(directory_.next_message++);
+    m->set_sender(name_);
+    m->set_sender_id(user_id_);
+    m->set_kind(parley::v1::TEXT);
+    m->set_client_msg_id(in.send().client_msg_id());
+    m->set_text(in.send().text());
+    const std::int64_t seq = fan_out(*group, event, this);
+    auto* ack = out.mutable_send_ack();
+    ack->set_conversation_id(in.send().conversation_id());
+    ack->set_seq(seq);
+    ack->set_message_id(m->message_id());
+  }
+
+  // Gives `event` the group's next seq, encodes it once, and posts one task per I/O thread that
+  // queues it for that thread's members (but `sender`) and flushes each. Returns the seq.
+  std::int64_t fan_out(Group& group, ServerFrame& event, const Session* sender) {
+    std::lock_guard lock(group.mutex);
+    const std::int64_t seq = ++group.seq;
+    event.mutable_message()->mutable_message()->set_seq(seq);
+    auto bytes = std::make_shared<std::string>();
+    append(*bytes, event);
+    for (std::size_t t = 0; t < group.by_thread.size(); ++t) {
+      if (group.by_thread[t].empty()) continue;
+      asio::post(*directory_.threads[t], [members = &group.by_thread[t], bytes, sender] {
+        for (const auto& weak : *members) {
+          const auto member = weak.lock();
+          if (!member || member.get() == sender) continue;
+          member->queue(*bytes);
+          member->flush_now();
+        }
+      });
+    }
+    return seq;
+  }
+
   void flush() {
     if (writing_ || pending_.empty()) return;
     writing_ = true;
@@ -174,6 +275,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   tcp::socket socket_;
   Directory& directory_;
+  std::size_t thread_;
   std::string inbuf_, pending_, in_flight_;
   bool writing_ = false;
   ClientFrame frame_;
@@ -207,16 +309,18 @@ int main(int argc, char** argv) {
   std::printf("{\"port\":%u}\n", acceptor.local_endpoint().port());
   std::fflush(stdout);
   Directory directory;
+  for (auto& io : ios) directory.threads.push_back(io.get());
   std::size_t next = 0;
   std::function<void()> accept = [&] {
-    auto& io = *ios[next++ % ios.size()];
-    acceptor.async_accept(io, [&](const boost::system::error_code& ec, tcp::socket socket) {
-      if (!ec) {
-        auto s = std::make_shared<Session>(std::move(socket), directory);
-        s->start_on_own_thread();
-      }
-      accept();
-    });
+    const std::size_t thread = next++ % ios.size();
+    acceptor.async_accept(
+        *ios[thread], [&, thread](const boost::system::error_code& ec, tcp::socket socket) {
+          if (!ec) {
+            auto s = std::make_shared<Session>(std::move(socket), directory, thread);
+            s->start_on_own_thread();
+          }
+          accept();
+        });
   };
   accept();
   std::vector<std::thread> pool;
