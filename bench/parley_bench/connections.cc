@@ -42,7 +42,7 @@ TlsStormStats connect_over_tls(Workers& workers, asio::ssl::context& tls,
   storm->server = tls_server;
   for (int i = 0; i < o.count; ++i) {
     connections.push_back(
-        std::make_shared<TlsIdleConnection>(workers.io(static_cast<std::size_t>(i)), tls));
+        std::make_shared<TlsIdleConnection>(workers.io(static_cast<std::size_t>(i)), tls, o.wss));
   }
   // Starts the next connection; each one done starts another. It lives as long as this call:
   // completions hold it weakly, and a late one (after a timeout) launches nothing.
@@ -162,9 +162,10 @@ int run_connections(const Target& target, const ConnectionsOptions& o) {
   if (target.json) {
     std::ostringstream out;
     out << "{\"scenario\":\"connections\",\"tls\":" << (o.tls_port ? "true" : "false")
-        << ",\"requested\":" << o.count << ",\"authenticated\":" << ready
-        << ",\"failed\":" << enrolled.failed << ",\"still_open\":" << still_open
-        << ",\"connect_per_s\":" << connect_per_s << ",\"tls_resumed\":" << tls_stats.resumed
+        << ",\"wss\":" << (o.wss ? "true" : "false") << ",\"requested\":" << o.count
+        << ",\"authenticated\":" << ready << ",\"failed\":" << enrolled.failed
+        << ",\"still_open\":" << still_open << ",\"connect_per_s\":" << connect_per_s
+        << ",\"tls_resumed\":" << tls_stats.resumed
         << ",\"connect_cpu\":" << to_json(connect_cpu, ready)
         << ",\"server_rss_before_kib\":" << rss_before << ",\"server_rss_after_kib\":" << rss_after
         << ",\"server_bytes_per_connection\":" << per_connection_bytes
@@ -172,8 +173,10 @@ int run_connections(const Target& target, const ConnectionsOptions& o) {
     std::cout << out.str() << "\n";
   } else {
     std::printf("connections%s: %d authenticated (%d failed) in %.2f s = %.0f/s; %zu still open\n",
-                o.tls_port ? " (TLS)" : "", ready, enrolled.failed, enrolled.seconds, connect_per_s,
-                still_open);
+                o.wss        ? " (WSS)"
+                : o.tls_port ? " (TLS)"
+                             : "",
+                ready, enrolled.failed, enrolled.seconds, connect_per_s, still_open);
     if (target.server_pid) {
       std::printf(
           "  server RSS %lld -> %lld KiB: %.0f bytes per connection"

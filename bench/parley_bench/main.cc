@@ -52,6 +52,8 @@ int main(int argc, char** argv) {
                 "hold the connections over TLS to this port (accounts are made over --server)");
   c->add_option("--tls-window", connections.tls_window,
                 "TLS connections being opened at once (default 256)");
+  c->add_flag("--wss", connections.wss,
+              "--tls-port is an HTTPS port: hold the connections over WSS (/ws)");
   c->add_flag("--tls-resume", connections.tls_resume,
               "resume TLS sessions: every connection offers the first one's ticket");
 

@@ -47,6 +47,7 @@ struct ConnectionsOptions {
   std::uint16_t tls_port = 0;  // nonzero: the connections use TLS to this port of the same host
   int tls_window = 256;        // TLS connections being opened at once
   bool tls_resume = false;     // offer the first connection's TLS session ticket on all others
+  bool wss = false;            // tls_port is an HTTPS port: the native protocol over WSS on /ws
 };
 
 struct GroupOptions {

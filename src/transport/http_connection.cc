@@ -2,14 +2,13 @@
 
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
-#include <boost/beast/websocket/ssl.hpp>
 #include <deque>
 #include <optional>
 
 #include "transport/connection_base.h"
 #include "transport/static_files.h"
+#include "transport/tls_stream.h"
 
 namespace parley::transport {
 namespace {
@@ -20,7 +19,7 @@ namespace http = beast::http;
 namespace websocket = beast::websocket;
 using tcp = asio::ip::tcp;
 using PlainStream = beast::tcp_stream;
-using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+using TlsStream = TlsSocketStream;  // OpenSSL on the socket itself (tls_stream.h)
 
 websocket::close_code close_code_for(CloseReason reason) {
   switch (reason) {
@@ -183,11 +182,10 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
 
   void start() {
     if constexpr (std::is_same_v<Stream, TlsStream>) {
-      beast::get_lowest_layer(stream_).expires_after(shard_.limits.handshake_timeout);
-      stream_.async_handshake(asio::ssl::stream_base::server,
-                              [self = this->shared_from_this()](const beast::error_code& ec) {
-                                if (!ec) self->read_request();
-                              });
+      stream_.expires_after(shard_.limits.handshake_timeout);
+      stream_.async_handshake([self = this->shared_from_this()](const beast::error_code& ec) {
+        if (!ec) self->read_request();
+      });
     } else {
       read_request();
     }
@@ -326,7 +324,7 @@ void start_http_connection(tcp::socket socket, const ShardContext& shard, asio::
   std::string remote = peer_of(socket);
   if (tls) {
     auto s =
-        std::make_shared<HttpSession<TlsStream>>(TlsStream(PlainStream(std::move(socket)), *tls),
+        std::make_shared<HttpSession<TlsStream>>(TlsStream(std::move(socket), tls->native_handle()),
                                                  shard, routes, std::move(remote), std::move(slot));
     s->start();
   } else {

@@ -21,9 +21,6 @@ using tcp = asio::ip::tcp;
 // on for readability and then drained (TLS: decrypted) into it, so an idle connection holds no
 // read buffer, over TCP or TLS.
 thread_local std::array<char, 64 * 1024> shard_read_buffer;
-// TLS plaintext is staged here, one record at a time, from the frames being written: a retry
-// after want_write stages the same bytes again, so no connection keeps a copy while it waits.
-thread_local std::array<char, TlsSession::kMaxChunk> shard_tls_staging;
 
 class StreamConnection final : public ConnectionBase {
  public:
@@ -281,17 +278,17 @@ class StreamConnection final : public ConnectionBase {
 
   // Copies up to one record of plaintext from `from` into the shard's staging buffer.
   std::span<const char> stage(Cursor from) const {
+    const std::span<char> staging = TlsSession::staging();
     std::size_t staged = 0;
-    for (std::size_t i = from.buffer; i < buffers_.size() && staged < shard_tls_staging.size();
-         ++i) {
+    for (std::size_t i = from.buffer; i < buffers_.size() && staged < staging.size(); ++i) {
       const char* data = static_cast<const char*>(buffers_[i].data());
       std::size_t size = buffers_[i].size();
       if (i == from.buffer) data += from.offset, size -= from.offset;
-      const std::size_t take = std::min(size, shard_tls_staging.size() - staged);
-      std::copy_n(data, take, shard_tls_staging.data() + staged);
+      const std::size_t take = std::min(size, staging.size() - staged);
+      std::copy_n(data, take, staging.data() + staged);
       staged += take;
     }
-    return {shard_tls_staging.data(), staged};
+    return {staging.data(), staged};
   }
 
   void advance(Cursor& cursor, std::size_t bytes) const {

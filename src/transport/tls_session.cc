@@ -2,6 +2,8 @@
 
 #include <openssl/err.h>
 
+#include <array>
+
 namespace parley::transport {
 namespace {
 
@@ -85,6 +87,11 @@ void TlsSession::close_notify() {
   // the stream, and a peer that insists on close_notify sees a truncation it can log.
   (void)SSL_shutdown(ssl_);
   ERR_clear_error();
+}
+
+std::span<char, TlsSession::kMaxChunk> TlsSession::staging() {
+  thread_local std::array<char, kMaxChunk> buffer;
+  return buffer;
 }
 
 bool TlsSession::resumed() const { return SSL_session_reused(ssl_) == 1; }

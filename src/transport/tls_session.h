@@ -60,6 +60,10 @@ class TlsSession {
 
   // The largest plaintext of one TLS record: what write() takes at most per call.
   static constexpr std::size_t kMaxChunk = 16 * 1024;
+  // The calling thread's buffer for staging plaintext to write: a writer copies up to kMaxChunk
+  // bytes of what it sends here and calls write() on them; after want_write it stages the same
+  // bytes again, so no connection keeps a copy while it waits.
+  static std::span<char, kMaxChunk> staging();
 
  private:
   explicit TlsSession(SSL* ssl) : ssl_(ssl) {}
