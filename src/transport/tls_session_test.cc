@@ -26,14 +26,7 @@ class TlsSessions : public Transports {
     port_ = listen(ListenerWire::stream, TlsMode::direct);
   }
   std::unique_ptr<ssl::stream<tcp::socket>> connect(ssl::context& ctx, int receive_buffer = 0) {
-    auto s = std::make_unique<ssl::stream<tcp::socket>>(client_io_, ctx);
-    s->next_layer().open(tcp::v4());
-    if (receive_buffer > 0) {
-      s->next_layer().set_option(asio::socket_base::receive_buffer_size(receive_buffer));
-    }
-    s->next_layer().connect({asio::ip::make_address("127.0.0.1"), port_});
-    s->handshake(ssl::stream_base::client);
-    return s;
+    return connect_tls(client_io_, ctx, port_, receive_buffer);
   }
   std::string echo(ssl::stream<tcp::socket>& s, const std::string& text) {
     asio::write(s, asio::buffer(text));

@@ -138,6 +138,20 @@ class Transports : public ::testing::Test {
   asio::io_context client_io_;
 };
 
+// A TLS client connection to 127.0.0.1:port, handshake done; receive_buffer > 0 shrinks the
+// client's receive window (so that the server's writes meet a full socket).
+inline std::unique_ptr<asio::ssl::stream<asio::ip::tcp::socket>> connect_tls(
+    asio::io_context& io, asio::ssl::context& ctx, std::uint16_t port, int receive_buffer = 0) {
+  auto s = std::make_unique<asio::ssl::stream<asio::ip::tcp::socket>>(io, ctx);
+  s->next_layer().open(asio::ip::tcp::v4());
+  if (receive_buffer > 0) {
+    s->next_layer().set_option(asio::socket_base::receive_buffer_size(receive_buffer));
+  }
+  s->next_layer().connect({asio::ip::make_address("127.0.0.1"), port});
+  s->handshake(asio::ssl::stream_base::client);
+  return s;
+}
+
 // Exactly n bytes from a TCP socket or a TLS stream.
 template <class Stream>
 std::string read_exactly(Stream& s, std::size_t n) {

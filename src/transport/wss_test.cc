@@ -34,14 +34,7 @@ class WssConnections : public Transports {
     client_.set_verify_mode(ssl::verify_none);  // the generated certificate is self-signed
   }
   std::unique_ptr<ssl::stream<tcp::socket>> tls(int receive_buffer = 0) {
-    auto s = std::make_unique<ssl::stream<tcp::socket>>(client_io_, client_);
-    s->next_layer().open(tcp::v4());
-    if (receive_buffer > 0) {
-      s->next_layer().set_option(asio::socket_base::receive_buffer_size(receive_buffer));
-    }
-    s->next_layer().connect({asio::ip::make_address("127.0.0.1"), port_});
-    s->handshake(ssl::stream_base::client);
-    return s;
+    return connect_tls(client_io_, client_, port_, receive_buffer);
   }
   std::unique_ptr<Wss> wss(int receive_buffer = 0) {
     auto s = tls(receive_buffer);
