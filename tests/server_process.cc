@@ -63,12 +63,27 @@ void ServerProcess::start(const std::string& data_dir, const std::string& config
     error_ = "pipe failed";
     return;
   }
-  std::vector<std::string> args = {
-      parleyd_path(),  "--config",      config_path,   "--data-dir",
-      data_dir,        "--ready-fd",    "3",           "--log-level",
-      child.log_level, "--listen-tcp",  "127.0.0.1:0", "--listen-tls",
-      "127.0.0.1:0",   "--listen-http", "127.0.0.1:0", "--listen-https",
-      "127.0.0.1:0"};
+  std::vector<std::string> args = {parleyd_path(),
+                                   "--config",
+                                   config_path,
+                                   "--data-dir",
+                                   data_dir,
+                                   "--ready-fd",
+                                   "3",
+                                   "--log-level",
+                                   child.log_level,
+                                   "--listen-tcp",
+                                   "127.0.0.1:0",
+                                   "--listen-tls",
+                                   "127.0.0.1:0",
+                                   "--listen-http",
+                                   "127.0.0.1:0",
+                                   "--listen-https",
+                                   "127.0.0.1:0",
+                                   "--listen-xmpp",
+                                   "",
+                                   "--listen-xmpps",
+                                   ""};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   int log_fd = -1;
   if (!child.log_file.empty()) {

@@ -104,8 +104,9 @@ const toml::table& sub_table(const toml::table& root, const char* key, Result<vo
     if (auto r_ = (expr); !r_) return r_; \
   } while (0)
 
-// The four [listen] shorthands take these names; [[listener]] entries may not.
-constexpr std::string_view kShorthandNames[] = {"native_tcp", "native_tls", "http", "https"};
+// The six [listen] shorthands take these names; [[listener]] entries may not.
+constexpr std::string_view kShorthandNames[] = {"native_tcp", "native_tls", "http",
+                                                "https",      "xmpp",       "xmpp_tls"};
 
 // [[listener]]: protocol (required), address (required), tls (default "none"), name (default
 // the protocol, with "_starttls" or "_tls" appended for those modes).
@@ -176,6 +177,8 @@ std::vector<ListenerConfig> listener_table(const ServerConfig& c) {
       {"native_tls", "native", c.listen.native_tls, ListenerTls::direct},
       {"http", "http", c.listen.http, ListenerTls::none},
       {"https", "http", c.listen.https, ListenerTls::direct},
+      {"xmpp", "xmpp", c.listen.xmpp, ListenerTls::starttls},
+      {"xmpp_tls", "xmpp", c.listen.xmpp_tls, ListenerTls::direct},
   };
   for (const ListenerConfig& l : shorthands) {
     if (!l.address.empty()) table.push_back(l);
@@ -224,6 +227,8 @@ Result<void> apply_toml(std::string_view toml_text, ServerConfig& c) {
   PARLEY_TRY(table_error);
   PARLEY_TRY(listen.string("native_tcp", c.listen.native_tcp));
   PARLEY_TRY(listen.string("native_tls", c.listen.native_tls));
+  PARLEY_TRY(listen.string("xmpp", c.listen.xmpp));
+  PARLEY_TRY(listen.string("xmpp_tls", c.listen.xmpp_tls));
   PARLEY_TRY(listen.string("http", c.listen.http));
   PARLEY_TRY(listen.string("https", c.listen.https));
   PARLEY_TRY(listen.reject_unknown());
@@ -236,6 +241,12 @@ Result<void> apply_toml(std::string_view toml_text, ServerConfig& c) {
   PARLEY_TRY(tls.string("cert_file", c.tls.cert_file));
   PARLEY_TRY(tls.string("key_file", c.tls.key_file));
   PARLEY_TRY(tls.reject_unknown());
+
+  TableReader xmpp(section("xmpp"), "xmpp.");
+  PARLEY_TRY(xmpp.string("domain", c.xmpp.domain));
+  PARLEY_TRY(xmpp.boolean("require_tls", c.xmpp.require_tls));
+  PARLEY_TRY(xmpp.number("idle_timeout_ms", c.xmpp.idle_timeout_ms, 1000, 86'400'000));
+  PARLEY_TRY(xmpp.reject_unknown());
 
   TableReader web(section("web"), "web.");
   PARLEY_TRY(table_error);
@@ -337,7 +348,8 @@ Result<void> apply_toml(std::string_view toml_text, ServerConfig& c) {
 Result<std::optional<ServerConfig>> load_config(int argc, char** argv) {
   CLI::App cli{"parleyd: the Parley instant-messaging server"};
   std::string config_file;
-  std::optional<std::string> data_dir, tcp, tls, http, https, log_level, durability, web_root;
+  std::optional<std::string> data_dir, tcp, tls, http, https, xmpp, xmpps, log_level, durability,
+      web_root;
   std::optional<unsigned> shards;
   int ready_fd = -1;
   cli.add_option("--config", config_file, "TOML configuration file")->check(CLI::ExistingFile);
@@ -347,6 +359,8 @@ Result<std::optional<ServerConfig>> load_config(int argc, char** argv) {
   cli.add_option("--listen-tls", tls, "native protocol over TLS, host:port ('' disables)");
   cli.add_option("--listen-http", http, "HTTP + WebSocket, host:port ('' disables)");
   cli.add_option("--listen-https", https, "HTTPS + secure WebSocket, host:port ('' disables)");
+  cli.add_option("--listen-xmpp", xmpp, "XMPP c2s with STARTTLS, host:port ('' disables)");
+  cli.add_option("--listen-xmpps", xmpps, "XMPP c2s over direct TLS, host:port ('' disables)");
   cli.add_option("--web-root", web_root, "directory of the built web client served at /");
   cli.add_option("--durability", durability, "fsync (default) or os");
   cli.add_option("--log-level", log_level, "trace, debug, info, warn, error");
@@ -375,6 +389,8 @@ Result<std::optional<ServerConfig>> load_config(int argc, char** argv) {
   if (tls) config.listen.native_tls = *tls;
   if (http) config.listen.http = *http;
   if (https) config.listen.https = *https;
+  if (xmpp) config.listen.xmpp = *xmpp;
+  if (xmpps) config.listen.xmpp_tls = *xmpps;
   if (log_level) config.log_level = *log_level;
   if (web_root) config.web.root = *web_root;
   if (durability) {

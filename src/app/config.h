@@ -35,11 +35,13 @@ struct ServerConfig {
 
   struct Listen {
     // "host:port"; port 0 picks a free port; an empty string disables the listener. Shorthands
-    // for the first four rows of the listener table (listener_table below).
+    // for the first six rows of the listener table (listener_table below).
     std::string native_tcp = "127.0.0.1:7010";
     std::string native_tls = "127.0.0.1:7011";
     std::string http = "127.0.0.1:7080";
     std::string https = "127.0.0.1:7443";
+    std::string xmpp = "127.0.0.1:5222";      // XMPP c2s, STARTTLS (RFC 6120)
+    std::string xmpp_tls = "127.0.0.1:5223";  // XMPP c2s, TLS from the first byte (XEP-0368)
   } listen;
 
   // [[listener]] entries: one row of the listener table each, after the [listen] shorthands.
@@ -54,6 +56,12 @@ struct ServerConfig {
     std::string cert_file;  // empty: a self-signed certificate in data_dir, made on first start
     std::string key_file;
   } tls;
+
+  struct Xmpp {
+    std::string domain = "localhost";         // the JID domain: users are username@domain
+    bool require_tls = true;                  // no SASL on a stream that is not encrypted
+    std::uint32_t idle_timeout_ms = 300'000;  // nothing received (whitespace pings count)
+  } xmpp;
 
   struct Web {
     bool enabled = true;  // serve the web client at / on the HTTP(S) listeners

@@ -146,7 +146,7 @@ TEST(Config, ListenShorthandsAreTheFirstRowsOfTheListenerTable) {
   ServerConfig c;
   ASSERT_TRUE(apply_toml("[listen]\nnative_tls = \"\"\n", c));
   const auto table = listener_table(c);
-  ASSERT_EQ(table.size(), 3u);
+  ASSERT_EQ(table.size(), 5u);
   EXPECT_EQ(table[0].name, "native_tcp");
   EXPECT_EQ(table[0].protocol, "native");
   EXPECT_EQ(table[0].tls, ListenerTls::none);
@@ -154,6 +154,13 @@ TEST(Config, ListenShorthandsAreTheFirstRowsOfTheListenerTable) {
   EXPECT_EQ(table[1].protocol, "http");
   EXPECT_EQ(table[2].name, "https");
   EXPECT_EQ(table[2].tls, ListenerTls::direct);
+  EXPECT_EQ(table[3].name, "xmpp");
+  EXPECT_EQ(table[3].protocol, "xmpp");
+  EXPECT_EQ(table[3].tls, ListenerTls::starttls);
+  EXPECT_EQ(table[3].address, "127.0.0.1:5222");
+  EXPECT_EQ(table[4].name, "xmpp_tls");
+  EXPECT_EQ(table[4].tls, ListenerTls::direct);
+  EXPECT_EQ(table[4].address, "127.0.0.1:5223");
 }
 
 TEST(Config, ListenerEntriesFollowTheShorthands) {
@@ -164,11 +171,14 @@ native_tcp = ""
 native_tls = ""
 http = ""
 https = ""
+xmpp = ""
+xmpp_tls = ""
 [[listener]]
 protocol = "xmpp"
 address = "0.0.0.0:5222"
 tls = "starttls"
 [[listener]]
+name = "xmpp_lan_tls"  # "xmpp_tls", its default, is the [listen] key's
 protocol = "xmpp"
 address = "0.0.0.0:5223"
 tls = "direct"
@@ -183,7 +193,7 @@ address = "10.0.0.1:7010"
   ASSERT_EQ(table.size(), 3u);
   EXPECT_EQ(table[0].name, "xmpp_starttls");
   EXPECT_EQ(table[0].tls, ListenerTls::starttls);
-  EXPECT_EQ(table[1].name, "xmpp_tls");
+  EXPECT_EQ(table[1].name, "xmpp_lan_tls");
   EXPECT_EQ(table[1].address, "0.0.0.0:5223");
   EXPECT_EQ(table[2].name, "native_lan");
   EXPECT_EQ(table[2].tls, ListenerTls::none);
@@ -202,6 +212,8 @@ TEST(Config, BadListenerEntriesAreNamed) {
        "listener[1].name \"x\" is used by another listener"},
       {"[[listener]]\nprotocol = \"http\"\naddress = \"a:1\"\n",
        "listener[0].name \"http\" is taken by the [listen] key"},
+      {"[[listener]]\nprotocol = \"xmpp\"\naddress = \"a:1\"\ntls = \"direct\"\n",
+       "listener[0].name \"xmpp_tls\" is taken by the [listen] key"},
       {"[[listener]]\nname = \"a b\"\nprotocol = \"x\"\naddress = \"a:1\"\n",
        "listener[0].name may hold only letters, digits and _"},
       {"listener = 3\n", "listener must be an array of tables"},

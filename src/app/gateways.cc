@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "gateway/native/native_gateway.h"
+#include "gateway/xmpp/session/xmpp_gateway.h"
 
 namespace parley::app {
 namespace {
@@ -21,6 +22,7 @@ gateway::GatewayRegistry builtin_gateways() {
   gateway::GatewayRegistry registry;
   // One line per gateway.
   must(registry.add(native::native_gateway()));
+  must(registry.add(xmpp::xmpp_gateway()));
   return registry;
 }
 

@@ -249,7 +249,7 @@ Result<std::unique_ptr<Server>> Server::start(const ServerConfig& config,
     parts->started.push_back(std::move(*started));
   }
 
-  for (const char* shorthand : {"native_tcp", "native_tls", "http", "https"}) {
+  for (const char* shorthand : {"native_tcp", "native_tls", "http", "https", "xmpp", "xmpp_tls"}) {
     parts->ports.by_name.emplace_back(shorthand, 0);
   }
   for (const ListenerConfig& row : table) {

@@ -153,30 +153,39 @@ void Core::Accounts::register_account(RegisterCommand command, Callback<AuthGran
 }
 
 void Core::Accounts::login(LoginCommand command, Callback<AuthGrant> done) {
-  auto key = username_key(command.username);
-  if (!key || command.password.size() > core_.config_.max_password_bytes) {
-    return done(fail(Errc::invalid_credentials, "wrong username or password"));
-  }
   if (auto ok = validate_device_key(command.device_key); !ok) {
     return done(std::unexpected(ok.error()));
   }
   auto device_name = validate_device_name(std::move(command.device_name));
   if (!device_name) return done(std::unexpected(device_name.error()));
+  authenticate(
+      std::move(command.username), std::move(command.password), std::move(command.remote_address),
+      [this, device_name = *std::move(device_name), device_key = std::move(command.device_key),
+       done = std::move(done)](Result<Credentials> user) mutable {
+        if (!user) return done(std::unexpected(user.error()));
+        open_device(*std::move(user), std::move(device_name), std::move(device_key),
+                    std::move(done));
+      });
+}
 
+void Core::Accounts::authenticate(std::string username, std::string password,
+                                  std::string remote_address, Callback<Credentials> done) {
+  auto key = username_key(username);
+  if (!key || password.size() > core_.config_.max_password_bytes) {
+    return done(fail(Errc::invalid_credentials, "wrong username or password"));
+  }
   const ShardId origin = core_.local().id;
   const TimeMs now = core_.executor_.now();
-  auto finish = std::make_shared<Callback<AuthGrant>>([this, origin, done = std::move(done)](
-                                                          Result<AuthGrant> result) mutable {
+  auto finish = std::make_shared<Callback<Credentials>>([this, origin, done = std::move(done)](
+                                                            Result<Credentials> result) mutable {
     core_.executor_.post(origin, [result = std::move(result), done = std::move(done)]() mutable {
       done(std::move(result));
     });
   });
   // Counters live on shard 0 only. The attempt counts as a failure from now on, so parallel
   // guesses see each other; it is taken back if the password turns out right.
-  core_.executor_.post(0, [this, now, key = *std::move(key), address = command.remote_address,
-                           password = std::move(command.password),
-                           device_key = std::move(command.device_key),
-                           device_name = *std::move(device_name), finish]() mutable {
+  core_.executor_.post(0, [this, now, key = *std::move(key), address = std::move(remote_address),
+                           password = std::move(password), finish]() mutable {
     AbuseGuard& guard = *core_.abuse_guard_;
     if (guard.failures_by_account.reached(key, now) ||
         guard.failures_by_address.reached(address, now)) {
@@ -194,8 +203,7 @@ void Core::Accounts::login(LoginCommand command, Callback<AuthGrant> done) {
       });
     };
     core_.executor_.post_blocking(
-        [this, key, password = std::move(password), device_key = std::move(device_key),
-         device_name = std::move(device_name), finish, take_back]() mutable {
+        [this, key, password = std::move(password), finish, take_back]() mutable {
           auto credentials = core_.store_.credentials_by_username(key);
           if (!credentials && credentials.error().code != Errc::not_found) {
             take_back();  // the store failed, not the guess
@@ -203,25 +211,34 @@ void Core::Accounts::login(LoginCommand command, Callback<AuthGrant> done) {
           }
           const bool admitted =
               admit_hashing([this, credentials = std::move(credentials),
-                             password = std::move(password), device_key = std::move(device_key),
-                             device_name = std::move(device_name), finish, take_back]() mutable {
+                             password = std::move(password), finish, take_back]() mutable {
                 const bool ok = credentials ? verify_password(password, credentials->password_hash)
                                             : (verify_password(password, dummy_hash_), false);
                 if (!ok)
                   return (*finish)(fail(Errc::invalid_credentials, "wrong username or password"));
                 take_back();
-                core_.store_.post_write([this, credentials = *std::move(credentials),
-                                         device_key = std::move(device_key),
-                                         device_name = std::move(device_name), finish]() mutable {
-                  (*finish)(issue_device(credentials, device_name, device_key,
-                                         &credentials.password_hash));
-                });
+                (*finish)(*std::move(credentials));
               });
           if (!admitted) {
             take_back();
             (*finish)(fail(Errc::unavailable, "the server is busy; retry", kHashingRetryMs));
           }
         });
+  });
+}
+
+void Core::Accounts::open_device(Credentials verified, std::string device_name,
+                                 std::string device_key, Callback<AuthGrant> done) {
+  if (auto ok = validate_device_key(device_key); !ok) return done(std::unexpected(ok.error()));
+  auto name = validate_device_name(std::move(device_name));
+  if (!name) return done(std::unexpected(name.error()));
+  const ShardId origin = core_.local().id;
+  core_.store_.post_write([this, origin, verified = std::move(verified), name = *std::move(name),
+                           device_key = std::move(device_key), done = std::move(done)]() mutable {
+    auto grant = issue_device(verified, name, device_key, &verified.password_hash);
+    core_.executor_.post(origin, [grant = std::move(grant), done = std::move(done)]() mutable {
+      done(std::move(grant));
+    });
   });
 }
 

@@ -19,7 +19,17 @@ class Core::Accounts {
   // Thread contract for the public methods: those of Core (call on a shard thread; `done` runs
   // on that shard, possibly before the call returns). remote_address: the peer IP, no port.
   void register_account(RegisterCommand command, Callback<AuthGrant> done);
+  // authenticate, then open_device, in one call.
   void login(LoginCommand command, Callback<AuthGrant> done);
+  // A login in two steps, for protocols that check the password before they name the device
+  // (XMPP: SASL, then resource binding). authenticate checks the password with the same rate
+  // limits and timing as login and answers the account's credentials; open_device then issues
+  // the device (and its token) for them, refused if the password changed in between. The
+  // credentials hold the password hash: keep them only until open_device.
+  void authenticate(std::string username, std::string password, std::string remote_address,
+                    Callback<Credentials> done);
+  void open_device(Credentials verified, std::string device_name, std::string device_key,
+                   Callback<AuthGrant> done);
   void resume(std::string token, Callback<AuthGrant> done);
   // Revokes the device's token and ends its other sessions. The calling session is not kicked
   // for it; on success the gateway closes it (Core::close_session), as it is no longer logged in.

@@ -84,6 +84,11 @@ class Connection {
   // Bytes queued but not yet written, each frame counted with its queue entry's memory (what the
   // soft mark and hard cap compare against; for tests and metrics).
   virtual std::size_t queued_bytes() const = 0;
+  // Whether the bytes of this connection are encrypted now (a TLS listener, after STARTTLS, or
+  // WSS), and whether start_tls() would be taken now: what a session offers STARTTLS and
+  // requires TLS by.
+  virtual bool encrypted() const { return false; }
+  virtual bool starttls_available() const { return false; }
   // STARTTLS (XMPP, RFC 6120 §5.4.3.3): turns this plain stream into TLS in place. Call from
   // on_bytes right after queuing the reply that tells the peer to begin TLS ("proceed"). The
   // transport reads nothing more in plain, writes what is queued, then runs the server handshake

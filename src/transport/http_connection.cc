@@ -5,6 +5,7 @@
 #include <boost/beast/websocket.hpp>
 #include <deque>
 #include <optional>
+#include <type_traits>
 
 #include "transport/connection_base.h"
 #include "transport/static_files.h"
@@ -77,6 +78,11 @@ class WebSocketConnection final : public ConnectionBase {
   }
 
   Framing framing() const override { return Framing::messages; }
+  // WSS: the WebSocket runs over TlsSocketStream; WS over the plain socket.
+  bool encrypted() const override {
+    return !std::is_same_v<std::remove_cvref_t<decltype(beast::get_lowest_layer(ws_))>,
+                           boost::asio::ip::tcp::socket>;
+  }
 
   bool send(Outbound out) override {
     if (closing() || finalized()) return false;

@@ -51,6 +51,10 @@ class StreamConnection final : public ConnectionBase {
   }
 
   Framing framing() const override { return Framing::stream; }
+  bool encrypted() const override { return upgrade_ == Upgrade::done; }
+  bool starttls_available() const override {
+    return starttls_ != nullptr && upgrade_ == Upgrade::none && !closing() && !finalized();
+  }
 
   Result<void> start_tls() override {
     if (!starttls_) return fail(Errc::invalid_argument, "STARTTLS is not offered on this listener");

@@ -47,6 +47,7 @@ export class Server {
       '--config', path.join(this.dir, 'config.toml'), '--data-dir', path.join(this.dir, 'data'),
       '--ready-fd', '3', '--log-level', 'warn', '--durability', 'os',
       '--listen-tcp', '', '--listen-tls', '', '--listen-https', '',
+      '--listen-xmpp', '', '--listen-xmpps', '',
       '--listen-http', `127.0.0.1:${this.port}`, '--web-root', path.join(webDir, 'dist'),
     ];
     const proc = spawn(parleydPath(), args, { stdio: ['ignore', 'inherit', 'inherit', 'pipe'] });

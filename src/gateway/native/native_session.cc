@@ -9,6 +9,7 @@
 #include "core/chat.h"
 #include "core/contacts.h"
 #include "core/messaging.h"
+#include "gateway/common/peer_ip.h"
 #include "gateway/native/error_mapping.h"
 #include "gateway/native/frame_codec.h"
 #include "gateway/native/frame_decoder.h"
@@ -17,16 +18,6 @@
 
 namespace parley::native {
 namespace {
-
-// Core wants the peer IP without the port: "1.2.3.4:5" -> "1.2.3.4", "[::1]:5" -> "::1".
-std::string peer_ip(const std::string& address) {
-  if (!address.empty() && address.front() == '[') {
-    auto close = address.find(']');
-    return close == std::string::npos ? address : address.substr(1, close - 1);
-  }
-  auto colon = address.rfind(':');
-  return colon == std::string::npos ? address : address.substr(0, colon);
-}
 
 // This gateway's two wire formats, each with its slot in every event's encoding cache.
 const std::size_t kBinarySlot = EncodingSlots::take();
@@ -218,7 +209,7 @@ void NativeSession::dispatch(v1::ClientFrame& frame) {
       auth_in_flight_ = true;
       auto done = guarded<AuthGrant>(
           [this, id](Result<AuthGrant> grant) { on_auth_result(id, std::move(grant)); });
-      const std::string ip = peer_ip(connection_.remote_address());
+      const std::string ip = gateway::peer_ip(connection_.remote_address());
       if (body == B::kRegisterAccount) {
         auto& r = *frame.mutable_register_account();
         core_.accounts().register_account(

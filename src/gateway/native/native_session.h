@@ -12,6 +12,7 @@
 
 #include "core/core.h"
 #include "gateway/common/delivery_window.h"
+#include "gateway/common/guarded_callback.h"
 #include "gateway/common/resend_timer.h"
 #include "gateway/native/error_mapping.h"
 #include "parley_proto/parley.pb.h"
@@ -127,11 +128,8 @@ class NativeSession final : public transport::ProtocolSession, public SessionSin
 template <class T, class F>
 Callback<T> NativeSession::guarded(F&& f) {
   ++in_flight_;
-  return [this, alive = std::weak_ptr<int>(alive_), f = std::forward<F>(f)](Result<T> r) mutable {
-    if (!alive.lock()) return;
-    request_done();
-    f(std::move(r));
-  };
+  return gateway::while_alive<T>(
+      alive_, [this] { request_done(); }, std::forward<F>(f));
 }
 
 // The factory transports call for each new native connection (TCP, TLS, WebSocket "/ws").

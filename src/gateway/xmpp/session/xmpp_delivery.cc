@@ -1,0 +1,141 @@
+// Core's events as stanzas: text entries of direct conversations become chat messages from the
+// other member, stamped with their log position (XEP-0359 stanza-id) and, for entries older
+// than this stream, their time (XEP-0203). A device's delivery cursor moves when a message is
+// queued to its stream: without stream management (XEP-0198, not there yet) nothing tells the
+// server what the client really read.
+#include <algorithm>
+
+#include "core/chat.h"
+#include "core/messaging.h"
+#include "gateway/xmpp/session/xmpp_namespaces.h"
+#include "gateway/xmpp/session/xmpp_session.h"
+
+namespace parley::xmpp {
+namespace {
+
+// XEP-0082 date-time in UTC with milliseconds: 2026-12-04T02:58:00.123Z.
+std::string xmpp_time(TimeMs ms) {
+  const std::time_t seconds = static_cast<std::time_t>(ms / 1000);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char text[32];
+  const std::size_t n = std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &utc);
+  std::string out(text, n);
+  char millis[8];
+  std::snprintf(millis, sizeof millis, ".%03dZ", static_cast<int>(ms % 1000));
+  return out + millis;
+}
+
+}  // namespace
+
+void XmppSession::on_event(std::shared_ptr<const Event> event) {
+  if (phase_ == Phase::closing) return;
+  const auto* message = std::get_if<MessageEvent>(&event->body());
+  if (!message) return;  // presence, typing and read markers are not mapped yet
+  if (!available_ || catching_up_) {
+    // Not delivering live: the next catch-up round reads it from the store.
+    missed_live_ = true;
+    return;
+  }
+  deliver(message->message);
+}
+
+void XmppSession::deliver(const Message& message) {
+  Seq& last = emitted_[message.conversation_id];
+  if (message.seq <= last) return;  // sent already (live and in a catch-up round)
+  auto waiting = waiting_for_peer_.find(message.conversation_id);
+  if (waiting != waiting_for_peer_.end()) {
+    // Behind the ones already waiting, in order (a catch-up round may bring one again).
+    if (waiting->second.back().seq < message.seq) waiting->second.push_back(message);
+    return;
+  }
+  auto peer = peers_.find(message.conversation_id);
+  if (peer == peers_.end()) {
+    waiting_for_peer_[message.conversation_id].push_back(message);
+    return resolve_peer(message.conversation_id);
+  }
+  last = message.seq;
+  emit_message(message, peer->second);
+}
+
+void XmppSession::resolve_peer(ConversationId conversation) {
+  core_.chat().read_positions(
+      *identity_, conversation,
+      guarded<Conversation>([this, conversation](Result<Conversation> info) {
+        auto node = waiting_for_peer_.extract(conversation);
+        if (!info) return;  // no longer a member: those entries are not for this user now
+        Peer peer{.kind = info->kind, .username = {}};
+        for (const Member& m : info->members) {
+          if (m.user_id != identity_->user_id) peer.username = m.username;
+        }
+        if (peer.username.empty()) peer.username = identity_->username;  // a note to self
+        peers_.emplace(conversation, peer);
+        if (!node.empty()) {
+          for (const Message& m : node.mapped()) deliver(m);
+        }
+        if (catch_up_due_ && waiting_for_peer_.empty()) {
+          catch_up_due_ = false;
+          catch_up();
+        }
+      }));
+}
+
+void XmppSession::emit_message(const Message& message, const Peer& peer) {
+  const ConversationCursor cursor{message.conversation_id, message.seq};
+  // Only text from the other member of a direct conversation is mapped in this version: group
+  // entries wait for MUC, edits, reactions and deletions for XEP-0308/0444/0424, and one's own
+  // messages from other devices for carbons (XEP-0280).
+  const bool mapped = peer.kind == ConversationKind::direct && message.kind == MessageKind::text &&
+                      message.sender_id != identity_->user_id && !message.deleted;
+  if (mapped) {
+    ElementBuilder stanza("message", kNsClient);
+    stanza.attr("from", bare_jid(peer.username))
+        .attr("to", jid_.str())
+        .attr("type", "chat")
+        .attr("id",
+              message.client_msg_id.empty() ? std::to_string(message.id) : message.client_msg_id)
+        .child(element("body", kNsClient).text(message.text))
+        .child(element("stanza-id", kNsStanzaId)
+                   .attr("id", std::to_string(message.conversation_id) + ":" +
+                                   std::to_string(message.seq))
+                   .attr("by", jid_.bare_str()));
+    if (message.sent_at < bound_at_ms_) {
+      stanza.child(element("delay", kNsDelay)
+                       .attr("from", config_.domain)
+                       .attr("stamp", xmpp_time(message.sent_at)));
+    }
+    send(std::move(stanza).build());
+  }
+  core_.messaging().acknowledge(*identity_, std::span(&cursor, 1));
+}
+
+void XmppSession::catch_up() {
+  if (catching_up_ || !identity_) return;
+  catching_up_ = true;
+  missed_live_ = false;
+  core_.messaging().undelivered(
+      *identity_, config_.max_offline_batch,
+      guarded<std::vector<Message>>(
+          [this](Result<std::vector<Message>> messages) { on_undelivered(std::move(messages)); }));
+}
+
+void XmppSession::on_undelivered(Result<std::vector<Message>> messages) {
+  catching_up_ = false;
+  if (phase_ == Phase::closing || !available_) return;
+  if (!messages) {
+    // The store is busy or failing: live delivery goes on; what is missing comes at the next
+    // initial presence.
+    return;
+  }
+  for (const Message& m : *messages) deliver(m);
+  // Until a round finds nothing new. Entries waiting for their conversation's peer are not
+  // acknowledged yet, so the next round starts once those are out.
+  if (messages->empty() && !missed_live_) return;
+  if (!waiting_for_peer_.empty()) {
+    catch_up_due_ = true;
+    return;
+  }
+  catch_up();
+}
+
+}  // namespace parley::xmpp

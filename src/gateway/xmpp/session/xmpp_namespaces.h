@@ -1,0 +1,20 @@
+// Namespaces of the XMPP extensions the c2s session speaks (the codec's own are in
+// xml_element.h).
+#pragma once
+
+#include <string_view>
+
+namespace parley::xmpp {
+
+inline constexpr std::string_view kNsTls = "urn:ietf:params:xml:ns:xmpp-tls";
+inline constexpr std::string_view kNsBind = "urn:ietf:params:xml:ns:xmpp-bind";
+inline constexpr std::string_view kNsSession = "urn:ietf:params:xml:ns:xmpp-session";
+inline constexpr std::string_view kNsRoster = "jabber:iq:roster";
+inline constexpr std::string_view kNsPing = "urn:xmpp:ping";  // XEP-0199
+inline constexpr std::string_view kNsDiscoInfo = "http://jabber.org/protocol/disco#info";  // 0030
+inline constexpr std::string_view kNsDiscoItems = "http://jabber.org/protocol/disco#items";
+inline constexpr std::string_view kNsStanzaId = "urn:xmpp:sid:0";    // XEP-0359
+inline constexpr std::string_view kNsDelay = "urn:xmpp:delay";       // XEP-0203
+inline constexpr std::string_view kNsVersion = "jabber:iq:version";  // XEP-0092
+
+}  // namespace parley::xmpp

@@ -1,0 +1,152 @@
+// One XMPP client-to-server stream (RFC 6120) on Parley's core: stream negotiation (STARTTLS,
+// SASL PLAIN, resource binding), one-to-one chat messages to and from direct conversations,
+// offline messages at initial presence, the roster from contacts, ping and service discovery.
+// docs/xmpp.md ("The c2s gateway") says what is mapped and what is not yet.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/core.h"
+#include "gateway/common/guarded_callback.h"
+#include "gateway/xmpp/jid.h"
+#include "gateway/xmpp/stream_parser.h"
+#include "transport/connection.h"
+
+namespace parley::xmpp {
+
+struct XmppConfig {
+  std::string domain = "localhost";
+  // Refuse SASL (and so everything else) on a stream that is not encrypted. Off only for tests
+  // of the plain protocol and deployments that terminate TLS in front of parleyd.
+  bool require_tls = true;
+  StreamLimits limits;
+  std::chrono::milliseconds login_timeout{30'000};  // from the stream's start to a bound resource
+  std::chrono::milliseconds idle_timeout{300'000};  // nothing received (whitespace pings count)
+  std::size_t max_requests_in_flight = 128;         // then the session stops reading
+  std::size_t max_offline_batch = 200;              // messages fetched per catch-up round
+  std::string server_name = "parleyd";
+};
+
+class XmppSession final : public transport::ProtocolSession, public SessionSink {
+ public:
+  // Thread contract: constructed, used and destroyed on the connection's shard thread.
+  XmppSession(transport::Connection& connection, Core& core, const XmppConfig& config);
+  ~XmppSession() override;
+
+  // transport::ProtocolSession
+  void on_bytes(std::string_view bytes) override;
+  void on_message(std::string_view payload, transport::MessageType type) override;
+  void on_timeout(transport::Timeout which) override;
+  void on_shutdown() override;
+  void on_closed() override;
+
+  // SessionSink
+  void on_event(std::shared_ptr<const Event> event) override;
+  void on_kicked(Errc reason) override;
+
+ private:
+  // RFC 6120 §4.3: each restart (after STARTTLS, after SASL) opens a new stream on the same
+  // connection, whose header the session awaits again.
+  enum class Phase : std::uint8_t { awaiting_header, open, closing };
+
+  // Negotiation (xmpp_session.cc).
+  void pump();
+  bool input_held() const { return in_flight_ >= config_.max_requests_in_flight; }
+  void handle_event(StreamEvent event);
+  void on_stream_header(const StreamHeader& header);
+  void send_features();
+  void on_negotiation_element(const Element& element);
+  void on_starttls();
+  void on_sasl_auth(const Element& auth);
+  void on_sasl_response(const Element& response);
+  void check_plain(std::string_view message);
+  void on_sasl_result(Result<Credentials> result);
+  void on_bind(const Element& iq);
+  void on_bound(const std::string& iq_id, const std::string& resource, Result<AuthGrant> grant);
+  void reply_session(const Element& iq);
+  // Ends the stream with a stream error (RFC 6120 §4.9): error, closing tag, close.
+  void stream_fail(StreamCondition condition, std::string_view text);
+  void close_stream();
+  void send(const Element& element);
+  void send_raw(std::string bytes);
+
+  // Stanzas of a bound stream (xmpp_stanzas.cc).
+  void on_stanza(const Element& stanza);
+  void on_iq(const Element& iq);
+  void on_message_stanza(const Element& message);
+  void on_presence(const Element& presence);
+  void reply_roster(const Element& iq);
+  void reply_error(const Element& request, StanzaCondition condition, std::string_view text = {});
+  void reply_error(const Element& request, const Error& error);
+  // Counts a request as in flight; the returned callback runs `f` only while the session lives.
+  template <class T, class F>
+  Callback<T> guarded(F&& f);
+  void request_done();
+
+  // Events to stanzas (xmpp_delivery.cc).
+  struct Peer {
+    ConversationKind kind = ConversationKind::direct;
+    std::string username;  // the other member of a direct conversation
+  };
+  void deliver(const Message& message);
+  void emit_message(const Message& message, const Peer& peer);
+  // Resolves who a conversation is with (read_positions), then emits what waited for it.
+  void resolve_peer(ConversationId conversation);
+  // Offline messages: every entry this device has not acknowledged, in rounds until none is
+  // left; live events that arrive meanwhile are picked up by the next round.
+  void catch_up();
+  void on_undelivered(Result<std::vector<Message>> messages);
+  std::string bare_jid(std::string_view username) const;
+
+  transport::Connection& connection_;
+  Core& core_;
+  const XmppConfig& config_;
+  SessionHandle handle_;
+  StreamParser parser_;
+  Phase phase_ = Phase::awaiting_header;
+  std::string inbuf_;                    // stream bytes the parser has not consumed yet
+  std::string stream_id_;                // of the current stream (RFC 6120 §4.7.3)
+  std::optional<Credentials> verified_;  // after SASL, until bind (holds the password hash)
+  std::optional<SessionIdentity> identity_;
+  Jid jid_;                     // the bound full JID
+  bool websocket_ = false;      // RFC 7395 framing: <open/>, <close/>, one element per message
+  bool pumping_ = false;        // pump() is on the stack
+  bool waiting_ = false;        // core is checking a SASL attempt or binding: nothing is parsed
+  bool plain_pending_ = false;  // PLAIN without an initial response: the response is due
+  bool bind_pending_ = false;
+  int sasl_attempts_ = 0;
+  bool available_ = false;       // initial presence sent: messages are delivered
+  bool catching_up_ = false;     // an undelivered() round is with core
+  bool missed_live_ = false;     // a message event came while not delivering live
+  bool catch_up_due_ = false;    // the next round waits for peers being resolved
+  TimeMs bound_at_ms_ = 0;       // entries sent before it carry a delay stamp
+  bool input_paused_ = false;    // at the in-flight cap
+  std::uint32_t in_flight_ = 0;  // core requests not answered yet
+  // Conversations whose peer is known, and events waiting for one being resolved.
+  std::unordered_map<ConversationId, Peer> peers_;
+  std::unordered_map<ConversationId, std::vector<Message>> waiting_for_peer_;
+  std::unordered_map<ConversationId, Seq> emitted_;  // highest seq sent per conversation
+  std::shared_ptr<int> alive_ = std::make_shared<int>(0);
+};
+
+template <class T, class F>
+Callback<T> XmppSession::guarded(F&& f) {
+  ++in_flight_;
+  return gateway::while_alive<T>(
+      alive_, [this] { request_done(); }, std::forward<F>(f));
+}
+
+// The factory transports call for each XMPP connection (c2s streams; WebSocket later).
+transport::SessionFactory make_xmpp_session_factory(Core& core,
+                                                    std::shared_ptr<const XmppConfig> config);
+
+// What a listener writes to a stream it refuses over the caps on unauthenticated connections.
+std::string xmpp_stream_refusal(std::string_view domain);
+
+}  // namespace parley::xmpp

@@ -1,0 +1,244 @@
+// Stanzas of a bound stream: IQs (roster, ping, service discovery, version), one-to-one chat
+// messages into direct conversations, and presence (initial presence starts delivery).
+#include "core/contacts.h"
+#include "core/messaging.h"
+#include "gateway/xmpp/session/xmpp_namespaces.h"
+#include "gateway/xmpp/session/xmpp_session.h"
+
+namespace parley::xmpp {
+namespace {
+
+// An id the gateway can hand core as a client_msg_id: ids in core's reserved spaces get a
+// prefix so that a client's "~1" can never collide with a server-made id.
+std::string client_id_for(std::string_view id) {
+  if (id.empty()) return {};
+  std::string out;
+  // Appended, not "x" + std::string(id): GCC 12 at -O2 reports a false -Wrestrict for that.
+  if (is_reserved_client_msg_id(id)) out.push_back('x');
+  out.append(id);
+  return out;
+}
+
+// The attributes an error reply needs (RFC 6120 §8.3.1), without the payload.
+Element request_head(const Element& stanza) {
+  Element head;
+  head.name = stanza.name;
+  head.ns = stanza.ns;
+  for (const auto& a : stanza.attributes) {
+    if (a.ns.empty() && (a.name == "id" || a.name == "to" || a.name == "from")) {
+      head.attributes.push_back(a);
+    }
+  }
+  return head;
+}
+
+StanzaCondition stanza_condition(const Error& error) {
+  switch (error.code) {
+    case Errc::message_too_large:
+      return StanzaCondition::not_acceptable;
+    case Errc::invalid_utf8:
+    case Errc::invalid_argument:
+    case Errc::invalid_username:
+      return StanzaCondition::bad_request;
+    case Errc::rate_limited:
+      return StanzaCondition::policy_violation;
+    case Errc::user_not_found:
+    case Errc::not_found:
+      // RFC 6121 §8.5.2.2.1: a message to an account that does not exist.
+      return StanzaCondition::service_unavailable;
+    case Errc::forbidden:
+      return StanzaCondition::forbidden;
+    case Errc::unavailable:
+      return StanzaCondition::resource_constraint;
+    default:
+      return StanzaCondition::internal_server_error;
+  }
+}
+
+}  // namespace
+
+void XmppSession::on_stanza(const Element& stanza) {
+  if (stanza.ns != kNsClient) {
+    return stream_fail(StreamCondition::unsupported_stanza_type, "not a jabber:client stanza");
+  }
+  if (stanza.name == "iq") return on_iq(stanza);
+  if (stanza.name == "message") return on_message_stanza(stanza);
+  if (stanza.name == "presence") return on_presence(stanza);
+  // Negotiation elements after binding (a second <auth/>, <starttls/>) end up here too.
+  stream_fail(StreamCondition::unsupported_stanza_type, "expected iq, message or presence");
+}
+
+void XmppSession::on_iq(const Element& iq) {
+  const std::string_view type = iq.attr_or("type", "");
+  if (type == "result" || type == "error") return;  // answers to nothing we asked: ignored
+  if (type != "get" && type != "set") {
+    return reply_error(iq, StanzaCondition::bad_request, "type must be get, set, result or error");
+  }
+  // RFC 6120 §8.2.3: a get or set carries exactly one child.
+  std::size_t payloads = 0;
+  const Element* payload = nullptr;
+  for (const auto& child : iq.children) {
+    ++payloads;
+    payload = &child;
+  }
+  if (payloads != 1 || !iq.attr("id")) {
+    return reply_error(iq, StanzaCondition::bad_request,
+                       "an iq get or set has an id and one child");
+  }
+  // An IQ to another entity than the server or the user's own account is not routed yet.
+  if (const std::string* to = iq.attr("to"); to && !to->empty()) {
+    auto target = parse_jid(*to);
+    if (!target) return reply_error(iq, StanzaCondition::jid_malformed);
+    const bool to_server =
+        target->local.empty() && target->domain == config_.domain && target->resource.empty();
+    const bool to_self =
+        target->local == jid_.local && target->domain == config_.domain && target->resource.empty();
+    if (!to_server && !to_self) {
+      return reply_error(iq, StanzaCondition::service_unavailable,
+                         "IQs to other users are not supported yet");
+    }
+  }
+  if (payload->is("ping", kNsPing) && type == "get") {
+    return send(element("iq", kNsClient).attr("type", "result").attr("id", *iq.attr("id")));
+  }
+  if (payload->is("query", kNsRoster) && type == "get") return reply_roster(iq);
+  if (payload->is("query", kNsDiscoInfo) && type == "get") {
+    ElementBuilder query("query", kNsDiscoInfo);
+    query.child(element("identity", kNsDiscoInfo)
+                    .attr("category", "server")
+                    .attr("type", "im")
+                    .attr("name", config_.server_name));
+    for (std::string_view feature : {kNsDiscoInfo, kNsPing, kNsRoster, kNsStanzaId, kNsVersion}) {
+      query.child(element("feature", kNsDiscoInfo).attr("var", std::string(feature)));
+    }
+    return send(element("iq", kNsClient)
+                    .attr("type", "result")
+                    .attr("id", *iq.attr("id"))
+                    .attr("from", config_.domain)
+                    .child(std::move(query)));
+  }
+  if (payload->is("query", kNsDiscoItems) && type == "get") {
+    return send(element("iq", kNsClient)
+                    .attr("type", "result")
+                    .attr("id", *iq.attr("id"))
+                    .attr("from", config_.domain)
+                    .child(element("query", kNsDiscoItems)));
+  }
+  if (payload->is("query", kNsVersion) && type == "get") {
+    return send(element("iq", kNsClient)
+                    .attr("type", "result")
+                    .attr("id", *iq.attr("id"))
+                    .attr("from", config_.domain)
+                    .child(element("query", kNsVersion)
+                               .child(element("name", kNsVersion).text("Parley"))
+                               .child(element("version", kNsVersion).text(config_.server_name))));
+  }
+  if (payload->is("session", kNsSession) && type == "set") return reply_session(iq);
+  // RFC 6120 §8.4: an IQ the server does not understand.
+  reply_error(iq, StanzaCondition::service_unavailable);
+}
+
+// The roster is the contact list (RFC 6121 §2): accepted contacts have subscription "both", a
+// request this user sent is "none" with ask="subscribe". Requests received come as presence
+// subscriptions, blocked users not at all. Roster pushes and versioning are not there yet.
+void XmppSession::reply_roster(const Element& iq) {
+  core_.contacts().list_contacts(
+      *identity_, guarded<std::vector<Contact>>([this, head = request_head(iq)](
+                                                    Result<std::vector<Contact>> contacts) {
+        if (!contacts) return reply_error(head, contacts.error());
+        ElementBuilder query("query", kNsRoster);
+        for (const Contact& c : *contacts) {
+          if (c.state != ContactState::accepted && c.state != ContactState::request_sent) continue;
+          ElementBuilder item("item", kNsRoster);
+          item.attr("jid", bare_jid(c.username));
+          if (c.state == ContactState::accepted) {
+            item.attr("subscription", "both");
+          } else {
+            item.attr("subscription", "none").attr("ask", "subscribe");
+          }
+          query.child(std::move(item));
+        }
+        send(element("iq", kNsClient)
+                 .attr("type", "result")
+                 .attr("id", std::string(head.attr_or("id", "")))
+                 .child(std::move(query)));
+      }));
+}
+
+// A chat message to a user of this domain goes into the direct conversation with them (created
+// at the first one). Messages without a body (chat states, receipts, markers) are not mapped
+// yet and are dropped without an error, as RFC 6121 §8.5.2 allows for unsupported payloads.
+void XmppSession::on_message_stanza(const Element& message) {
+  const std::string_view type = message.attr_or("type", "normal");
+  if (type == "error") return;
+  if (type == "groupchat") {
+    return reply_error(message, StanzaCondition::service_unavailable,
+                       "group chats (MUC) are not available yet");
+  }
+  const std::string* to_attr = message.attr("to");
+  if (!to_attr || to_attr->empty()) return;  // to the account itself: nothing to store
+  auto to = parse_jid(*to_attr);
+  if (!to) return reply_error(message, StanzaCondition::jid_malformed);
+  if (to->domain != config_.domain) {
+    return reply_error(message, StanzaCondition::remote_server_not_found,
+                       "this server does not federate");
+  }
+  if (to->local.empty()) {
+    return reply_error(message, StanzaCondition::service_unavailable,
+                       "the server takes no messages");
+  }
+  const Element* body = message.child("body", kNsClient);
+  if (!body) return;
+  std::string_view id = message.attr_or("id", "");
+  if (const Element* origin = message.child("origin-id", kNsStanzaId)) {
+    id = origin->attr_or("id", id);
+  }
+  SendCommand command;
+  command.to_user = to->local;
+  command.client_msg_id = client_id_for(id);
+  command.text = body->all_text();
+  core_.messaging().send(
+      *identity_, std::move(command),
+      guarded<SendAck>([this, head = request_head(message)](Result<SendAck> ack) {
+        if (!ack) reply_error(head, ack.error());
+      }));
+}
+
+void XmppSession::on_presence(const Element& presence) {
+  const std::string_view type = presence.attr_or("type", "available");
+  const std::string* to = presence.attr("to");
+  if (to && !to->empty()) {
+    // Subscriptions and directed presence are not mapped yet (RFC 6121 §3, §4.6).
+    return reply_error(presence, StanzaCondition::feature_not_implemented,
+                       "presence subscriptions are not available yet");
+  }
+  if (type == "available" && !available_) {
+    // Initial presence (RFC 6121 §4.2): from now on this resource receives messages, first
+    // what arrived while it was offline.
+    available_ = true;
+    catch_up();
+  } else if (type == "unavailable") {
+    available_ = false;
+  }
+}
+
+void XmppSession::reply_error(const Element& request, StanzaCondition condition,
+                              std::string_view text) {
+  if (request.attr_or("type", "") == "error") return;  // never answer an error (RFC 6120 §8.3.1)
+  send(error_reply(request_head(request), stanza_error(condition, text)));
+}
+
+void XmppSession::reply_error(const Element& request, const Error& error) {
+  reply_error(request, stanza_condition(error), error.message);
+}
+
+void XmppSession::request_done() {
+  --in_flight_;
+  if (input_paused_ && !input_held()) pump();
+}
+
+std::string XmppSession::bare_jid(std::string_view username) const {
+  return std::string(username) + "@" + config_.domain;
+}
+
+}  // namespace parley::xmpp

@@ -1,0 +1,221 @@
+"""The XMPP gateway driven by slixmpp (a real XMPP client library) next to native users driving
+the parley CLI, against a real parleyd: login over STARTTLS and direct TLS, messages both ways
+in the same conversations, offline delivery, dedupe, the roster, and refusals.
+
+Run: python3 tests/xmpp/interop_test.py PARLEYD PARLEY_CLI (ctest does, as xmpp_interop)."""
+
+import asyncio
+import socket
+import ssl
+import sys
+import unittest
+import uuid
+
+import slixmpp
+
+from harness import EVENT_TIMEOUT_S, Client, Server
+
+PARLEYD = PARLEY_CLI = None
+
+
+def jid(user, resource=None):
+    return "%s@localhost%s" % (user, "/" + resource if resource else "")
+
+
+class XmppInterop(unittest.IsolatedAsyncioTestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server(PARLEYD, PARLEY_CLI)
+
+    @classmethod
+    def tearDownClass(cls):
+        status = cls.server.stop()
+        assert status == 0, "parleyd exited with %s" % status
+
+    def user(self, prefix):
+        name = "%s%s" % (prefix, uuid.uuid4().hex[:8])
+        self.server.register(name, "password-" + name)
+        return name
+
+    async def login(self, user, resource="test", direct_tls=False, password=None):
+        client = Client(jid(user, resource), password or "password-" + user)
+        ok = await client.start(
+            self.server.ports["xmpp_tls" if direct_tls else "xmpp"], direct_tls)
+        self.assertTrue(ok, "login of %s refused" % user)
+        self.addAsyncCleanup(self._stop, client)
+        return client
+
+    async def tail(self, user):
+        tail = await self.server.tail(user)
+        self.addAsyncCleanup(tail.stop)
+        return tail
+
+    async def _stop(self, client):
+        if not client.ended.done():
+            await client.stop()
+
+    async def test_an_xmpp_message_lands_in_the_native_conversation(self):
+        alice, bob = self.user("alice"), self.user("bob")
+        client = await self.login(alice)
+        tail = await self.tail(bob)
+        client.send_message(mto=jid(bob), mbody="hello from xmpp", mtype="chat")
+        event = await tail.until(lambda e: e.get("text") == "hello from xmpp")
+        self.assertEqual(event.get("from"), alice)
+        history = await asyncio.to_thread(self.server.native, bob, "history", alice)
+        texts = [m.get("text") for m in history]
+        self.assertIn("hello from xmpp", texts)
+
+    async def test_a_native_message_reaches_the_xmpp_client_live(self):
+        alice, bob = self.user("alice"), self.user("bob")
+        client = await self.login(alice)
+        await asyncio.to_thread(self.server.native, bob, "send", alice, "hi from native")
+        msg = await client.next_message()
+        self.assertEqual(msg["body"], "hi from native")
+        self.assertEqual(msg["from"].bare, jid(bob))
+        self.assertEqual(msg["type"], "chat")
+        sid = msg.xml.find("{urn:xmpp:sid:0}stanza-id")
+        self.assertIsNotNone(sid, "stanza-id (XEP-0359) missing")
+        self.assertRegex(sid.get("id"), r"^\d+:\d+$")
+
+    async def test_messages_sent_while_offline_arrive_at_initial_presence_in_order(self):
+        alice, bob = self.user("alice"), self.user("bob")
+        # The device exists (and so its delivery cursor) before the messages are sent.
+        first = await self.login(alice, resource="phone")
+        await first.stop()
+        for i in range(3):
+            await asyncio.to_thread(self.server.native, bob, "send", alice, "offline %d" % i)
+        client = await self.login(alice, resource="phone")
+        got = [await client.next_message() for _ in range(3)]
+        self.assertEqual([m["body"] for m in got], ["offline 0", "offline 1", "offline 2"])
+        self.assertIsNotNone(got[0].xml.find("{urn:xmpp:delay}delay"), "delay stamp missing")
+        # Delivered once: a new stream of the same resource gets nothing again, and a live
+        # message after the catch-up is the next one it sees.
+        await client.stop()
+        again = await self.login(alice, resource="phone")
+        await asyncio.to_thread(self.server.native, bob, "send", alice, "live")
+        self.assertEqual((await again.next_message())["body"], "live")
+
+    async def test_a_resent_origin_id_is_stored_once(self):
+        alice, bob = self.user("alice"), self.user("bob")
+        client = await self.login(alice)
+        for _ in range(2):
+            m = client.make_message(mto=jid(bob), mbody="only once", mtype="chat")
+            m["id"] = "same-id-1"
+            m.append(slixmpp.xmlstream.ET.fromstring(
+                "<origin-id xmlns='urn:xmpp:sid:0' id='same-origin-1'/>"))
+            m.send()
+        # Sends of one stream are handled in order: once the next one is stored, so are both.
+        tail = await self.tail(bob)
+        client.send_message(mto=jid(bob), mbody="after the resend", mtype="chat")
+        await tail.until(lambda e: e.get("text") == "after the resend")
+        history = await asyncio.to_thread(self.server.native, bob, "history", alice)
+        self.assertEqual([m.get("text") for m in history].count("only once"), 1)
+
+    async def test_direct_tls_login_and_chat(self):
+        alice, bob = self.user("alice"), self.user("bob")
+        client = await self.login(alice, direct_tls=True)
+        await asyncio.to_thread(self.server.native, bob, "send", alice, "over direct tls")
+        self.assertEqual((await client.next_message())["body"], "over direct tls")
+
+    async def test_two_xmpp_users_chat_both_ways(self):
+        alice, bob = self.user("alice"), self.user("bob")
+        a = await self.login(alice)
+        b = await self.login(bob)
+        a.send_message(mto=jid(bob), mbody="ping from a", mtype="chat")
+        self.assertEqual((await b.next_message())["body"], "ping from a")
+        b.send_message(mto=jid(alice), mbody="pong from b", mtype="chat")
+        msg = await a.next_message()
+        self.assertEqual(msg["body"], "pong from b")
+        self.assertEqual(msg["from"].bare, jid(bob))
+
+    async def test_the_roster_lists_accepted_contacts(self):
+        alice, bob = self.user("alice"), self.user("bob")
+        await asyncio.to_thread(self.server.native, alice, "contact", "add", bob)
+        await asyncio.to_thread(self.server.native, bob, "contact", "accept", alice)
+        client = await self.login(alice)
+        items = client.roster_reply["roster"]["items"]
+        self.assertIn(jid(bob), items)
+        self.assertEqual(items[jid(bob)]["subscription"], "both")
+
+    async def test_a_wrong_password_is_refused(self):
+        alice = self.user("alice")
+        client = Client(jid(alice, "x"), "not-the-password")
+        ok = await client.start(self.server.ports["xmpp"])
+        self.assertFalse(ok)
+        client.disconnect()
+
+    async def test_a_message_to_a_user_that_does_not_exist_gets_an_error(self):
+        alice = self.user("alice")
+        client = await self.login(alice)
+        client.send_message(mto=jid("nobody" + uuid.uuid4().hex[:6]), mbody="x", mtype="chat")
+        msg = await client.next_message()
+        self.assertEqual(msg["type"], "error")
+        self.assertEqual(msg["error"]["condition"], "service-unavailable")
+
+    async def test_binding_the_same_resource_again_ends_the_older_stream(self):
+        alice = self.user("alice")
+        old = await self.login(alice, resource="same")
+        await self.login(alice, resource="same")
+        await asyncio.wait_for(old.ended, EVENT_TIMEOUT_S)
+        self.assertTrue(any(e["condition"] == "conflict" for e in old.stream_errors),
+                        [str(e) for e in old.stream_errors])
+
+
+class RawStreams(unittest.TestCase):
+    """Byte-level refusals no library would send."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server(PARLEYD, PARLEY_CLI)
+
+    @classmethod
+    def tearDownClass(cls):
+        assert cls.server.stop() == 0
+
+    def exchange(self, data, port_key="xmpp", tls=False):
+        raw = socket.create_connection(("127.0.0.1", self.server.ports[port_key]),
+                                       timeout=EVENT_TIMEOUT_S)
+        sock = raw
+        if tls:
+            context = ssl.create_default_context()
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+            sock = context.wrap_socket(raw)
+        sock.sendall(data)
+        received = b""
+        while True:  # until the server closes: every case here ends the stream
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            received += chunk
+        sock.close()
+        return received.decode()
+
+    HEADER = (b"<?xml version='1.0'?><stream:stream to='localhost' version='1.0' "
+              b"xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>")
+
+    def test_sasl_on_a_plain_stream_is_refused_when_tls_is_required(self):
+        out = self.exchange(self.HEADER + b"<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' "
+                            b"mechanism='PLAIN'>AGEAYg==</auth>")
+        self.assertIn("<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'><required/>", out)
+        self.assertIn("<policy-violation", out)
+        self.assertTrue(out.endswith("</stream:stream>"), out)
+
+    def test_a_stanza_before_authentication_ends_the_stream(self):
+        out = self.exchange(self.HEADER + b"<message to='x@localhost'><body>hi</body></message>",
+                            port_key="xmpp_tls", tls=True)
+        self.assertIn("<mechanism>PLAIN</mechanism>", out)
+        self.assertIn("<not-authorized", out)
+
+    def test_a_doctype_is_restricted_xml(self):
+        out = self.exchange(b"<?xml version='1.0'?><!DOCTYPE x [<!ENTITY a 'b'>]>" + self.HEADER)
+        self.assertIn("<restricted-xml", out)
+
+    def test_another_domain_is_host_unknown(self):
+        out = self.exchange(self.HEADER.replace(b"to='localhost'", b"to='example.org'"))
+        self.assertIn("<host-unknown", out)
+
+
+if __name__ == "__main__":
+    PARLEYD, PARLEY_CLI = sys.argv[1], sys.argv[2]
+    unittest.main(argv=[sys.argv[0], "-v"] + sys.argv[3:])
