@@ -5,6 +5,7 @@ in the same conversations, offline delivery, dedupe, the roster, and refusals.
 Run: python3 tests/xmpp/interop_test.py PARLEYD PARLEY_CLI (ctest does, as xmpp_interop)."""
 
 import asyncio
+import base64
 import socket
 import ssl
 import sys
@@ -210,6 +211,26 @@ class RawStreams(unittest.TestCase):
     def test_a_doctype_is_restricted_xml(self):
         out = self.exchange(b"<?xml version='1.0'?><!DOCTYPE x [<!ENTITY a 'b'>]>" + self.HEADER)
         self.assertIn("<restricted-xml", out)
+
+    def test_answers_owed_go_out_before_the_servers_closing_tag(self):
+        # RFC 6120 §4.4: a client that closes its stream right after its requests still gets
+        # their answers, then the server's closing tag. Pipelined: the server holds what follows
+        # <auth/> until the password is checked, then reads on.
+        user = "raw" + uuid.uuid4().hex[:8]
+        self.server.register(user, "password-" + user)
+        auth = base64.b64encode(b"\0" + user.encode() + b"\0password-" + user.encode())
+        out = self.exchange(
+            self.HEADER + b"<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'>" +
+            auth + b"</auth>" + self.HEADER +
+            b"<iq type='set' id='b'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/></iq>"
+            b"<iq type='get' id='roster1'><query xmlns='jabber:iq:roster'/></iq>"
+            b"<message to='nobody-" + uuid.uuid4().hex[:6].encode() +
+            b"@localhost' id='m1' type='chat'><body>x</body></message></stream:stream>",
+            port_key="xmpp_tls", tls=True)
+        self.assertIn("<success", out)
+        self.assertIn("id='roster1'", out)
+        self.assertIn("<service-unavailable", out)
+        self.assertTrue(out.endswith("</stream:stream>"), out)
 
     def test_another_domain_is_host_unknown(self):
         out = self.exchange(self.HEADER.replace(b"to='localhost'", b"to='example.org'"))

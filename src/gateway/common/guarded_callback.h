@@ -9,16 +9,17 @@
 
 namespace parley::gateway {
 
-// Runs `settle()` then `f(result)` when core answers, unless `alive` has died by then. A session
+// Runs `f(result)` then `settle()` when core answers, unless `alive` has died by then. A session
 // holds `alive` (a shared_ptr it resets in on_closed) and counts the request as in flight in
-// between; `settle` takes it off that count.
+// between; `settle` takes it off that count. The answer goes first: what the freed slot lets in
+// (more input, the client's end of stream) must come after it.
 template <class T, class Settle, class F>
 Callback<T> while_alive(const std::shared_ptr<int>& alive, Settle settle, F&& f) {
   return [alive = std::weak_ptr<int>(alive), settle = std::move(settle),
           f = std::forward<F>(f)](Result<T> r) mutable {
     if (!alive.lock()) return;
-    settle();
     f(std::move(r));
+    settle();
   };
 }
 

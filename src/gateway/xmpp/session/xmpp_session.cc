@@ -47,7 +47,8 @@ XmppSession::XmppSession(transport::Connection& connection, Core& core, const Xm
     : connection_(connection),
       core_(core),
       config_(config),
-      parser_(parser_options(connection, config)) {
+      parser_(parser_options(connection, config)),
+      websocket_(connection.framing() == transport::Framing::messages) {
   handle_ = core_.open_session(*this);
   connection_.set_deadline(std::chrono::steady_clock::now() + config_.login_timeout);
 }
@@ -69,6 +70,7 @@ void XmppSession::on_message(std::string_view payload, transport::MessageType) {
   if (waiting_) {  // RFC 7395 clients wait for answers during negotiation, as stream ones do
     return stream_fail(StreamCondition::policy_violation, "sent before the answer it must await");
   }
+  if (ending_) return;  // the client's <close/> came: nothing after it is read
   ParseStep step = parser_.feed_message(payload);
   if (step.status == ParseStatus::error) return stream_fail(step.fault.condition, step.fault.text);
   if (step.status == ParseStatus::event) handle_event(std::move(step.event));
@@ -80,7 +82,7 @@ void XmppSession::on_message(std::string_view payload, transport::MessageType) {
 void XmppSession::pump() {
   if (pumping_) return;  // a handler called back into pump: the loop below goes on
   pumping_ = true;
-  while (phase_ != Phase::closing && !waiting_ && !inbuf_.empty() && !input_held()) {
+  while (phase_ != Phase::closing && !waiting_ && !ending_ && !inbuf_.empty() && !input_held()) {
     ParseStep step = parser_.feed(inbuf_);
     inbuf_.erase(0, step.consumed);
     if (step.status == ParseStatus::need_more) break;
@@ -102,14 +104,19 @@ void XmppSession::pump() {
 
 void XmppSession::handle_event(StreamEvent event) {
   if (auto* header = std::get_if<StreamHeader>(&event)) return on_stream_header(*header);
-  if (std::holds_alternative<StreamEnd>(event)) return close_stream();
+  if (std::holds_alternative<StreamEnd>(event)) {
+    // RFC 6120 §4.4: the client closed its stream; answers still owed go out before ours.
+    ending_ = true;
+    available_ = false;
+    if (in_flight_ == 0) close_stream();
+    return;
+  }
   const Element& element = std::get<Element>(event);
   if (!identity_) return on_negotiation_element(element);
   on_stanza(element);
 }
 
 void XmppSession::on_stream_header(const StreamHeader& header) {
-  websocket_ = header.websocket;
   stream_id_ = scram_random_nonce();
   send_raw(stream_opening_xml(StreamOpening{
       .from = config_.domain, .to = {}, .id = stream_id_, .lang = "en", .websocket = websocket_}));

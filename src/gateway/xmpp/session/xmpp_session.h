@@ -109,15 +109,16 @@ class XmppSession final : public transport::ProtocolSession, public SessionSink 
   const XmppConfig& config_;
   SessionHandle handle_;
   StreamParser parser_;
+  const bool websocket_;  // RFC 7395 framing: <open/>, <close/>, one element per message
   Phase phase_ = Phase::awaiting_header;
   std::string inbuf_;                    // stream bytes the parser has not consumed yet
   std::string stream_id_;                // of the current stream (RFC 6120 §4.7.3)
   std::optional<Credentials> verified_;  // after SASL, until bind (holds the password hash)
   std::optional<SessionIdentity> identity_;
   Jid jid_;                     // the bound full JID
-  bool websocket_ = false;      // RFC 7395 framing: <open/>, <close/>, one element per message
   bool pumping_ = false;        // pump() is on the stack
   bool waiting_ = false;        // core is checking a SASL attempt or binding: nothing is parsed
+  bool ending_ = false;         // the client closed its stream; ours closes once answers are out
   bool plain_pending_ = false;  // PLAIN without an initial response: the response is due
   bool bind_pending_ = false;
   int sasl_attempts_ = 0;

@@ -234,6 +234,10 @@ void XmppSession::reply_error(const Element& request, const Error& error) {
 
 void XmppSession::request_done() {
   --in_flight_;
+  if (ending_) {
+    if (in_flight_ == 0) close_stream();
+    return;
+  }
   if (input_paused_ && !input_held()) pump();
 }
 

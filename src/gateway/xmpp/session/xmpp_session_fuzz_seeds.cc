@@ -1,0 +1,131 @@
+// Seed inputs for the XMPP session fuzz target: whole valid sessions (STARTTLS, SASL PLAIN with
+// and without an initial response, bind, presence, messages, IQs, the stream's end) over each
+// transport, and broken ones (stanzas before auth, wrong passwords, bad base64, data after
+// <starttls/>, a second bind, unknown IQs, oversized and unclosed stanzas).
+#include <string>
+#include <vector>
+
+#include "gateway/xmpp/sasl.h"
+#include "gateway/xmpp/session/xmpp_session_fuzz.h"
+
+namespace {
+
+namespace sf = parley::xmpp::session_fuzz;
+
+const std::string kHeader =
+    "<?xml version='1.0'?><stream:stream to='localhost' version='1.0' xmlns='jabber:client' "
+    "xmlns:stream='http://etherx.jabber.org/streams'>";
+const std::string kOpen =
+    "<open xmlns='urn:ietf:params:xml:ns:xmpp-framing' to='localhost' version='1.0'/>";
+
+std::string plain(const std::string& password) {
+  return "<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'>" +
+         parley::xmpp::base64_encode(
+             parley::xmpp::sasl_plain_message("", sf::kUserName, password)) +
+         "</auth>";
+}
+
+const std::string kBind =
+    "<iq type='set' id='b1'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'>"
+    "<resource>fuzz</resource></bind></iq>";
+
+const std::string kChat =
+    "<presence/>"
+    "<iq type='get' id='r1'><query xmlns='jabber:iq:roster'/></iq>"
+    "<message to='peer@localhost' type='chat' id='m1'><body>hi</body>"
+    "<origin-id xmlns='urn:xmpp:sid:0' id='o1'/></message>"
+    "<message to='peer@localhost' type='chat' id='m1'><body>hi</body></message>"
+    "<message to='nobody@localhost' type='chat' id='m2'><body>x</body></message>"
+    "<message to='x@example.org' type='chat'><body>x</body></message>"
+    "<iq type='get' id='p1'><ping xmlns='urn:xmpp:ping'/></iq>"
+    "<iq type='get' id='d1' to='localhost'><query xmlns='http://jabber.org/protocol/disco#info'/>"
+    "</iq><iq type='get' id='u1'><unknown xmlns='urn:example'/></iq>"
+    "<iq type='get' id='v1'><query xmlns='jabber:iq:version'/></iq>"
+    "<presence type='unavailable'/><presence/>";
+
+std::string with_flags(std::uint8_t flags, const std::string& body) {
+  return std::string(1, static_cast<char>(flags)) + body;
+}
+
+// TCP: the stream, each restart, and the end.
+std::string tcp_session(const std::string& password, const std::string& stanzas) {
+  return kHeader + plain(password) + kHeader + kBind + stanzas + "</stream:stream>";
+}
+
+// WebSocket: one element per message, NUL between messages.
+std::string ws_session(const std::string& stanzas) {
+  const std::string bind =
+      "<iq xmlns='jabber:client' type='set' id='b1'><bind "
+      "xmlns='urn:ietf:params:xml:ns:xmpp-bind'><resource>ws</resource></bind></iq>";
+  std::string out = kOpen + '\0' + plain(sf::kUserPassword) + '\0' + kOpen + '\0' + bind + '\0';
+  out += stanzas + '\0';
+  out += "<close xmlns='urn:ietf:params:xml:ns:xmpp-framing'/>";
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> fuzz_seeds() {
+  std::vector<std::string> seeds;
+  const std::uint8_t tls = sf::kEncrypted;
+  // Valid sessions on a direct-TLS listener, in whole and in small reads, and with messages
+  // waiting offline.
+  seeds.push_back(with_flags(tls, tcp_session(sf::kUserPassword, kChat)));
+  seeds.push_back(with_flags(tls | sf::kSmallReads, tcp_session(sf::kUserPassword, kChat)));
+  seeds.push_back(with_flags(tls | sf::kOfflineFirst, tcp_session(sf::kUserPassword, kChat)));
+  // STARTTLS first, then the same.
+  seeds.push_back(with_flags(0, kHeader + "<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>" +
+                                    tcp_session(sf::kUserPassword, kChat)));
+  // Data after <starttls/>; SASL before TLS.
+  seeds.push_back(with_flags(
+      0, kHeader + "<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>" + "<presence/>"));
+  seeds.push_back(with_flags(0, kHeader + plain(sf::kUserPassword)));
+  // PLAIN without an initial response, then the response; an abort.
+  seeds.push_back(with_flags(
+      tls, kHeader + "<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'/>" +
+               "<response xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>" +
+               parley::xmpp::base64_encode(
+                   parley::xmpp::sasl_plain_message("", sf::kUserName, sf::kUserPassword)) +
+               "</response>" + kHeader + kBind + "<presence/>"));
+  seeds.push_back(with_flags(
+      tls, kHeader + "<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'/>" +
+               "<abort xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>" + plain("wrong-password")));
+  // Wrong passwords until the stream ends; bad base64; another mechanism.
+  seeds.push_back(with_flags(
+      tls, kHeader + plain("wrong-1") + plain("wrong-2") + plain("wrong-3") + plain("wrong-4")));
+  seeds.push_back(with_flags(
+      tls, kHeader + "<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'>!!</auth>" +
+               "<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='SCRAM-SHA-1'>x</auth>"));
+  // Stanzas before authentication and before binding; a second bind; no resource.
+  seeds.push_back(
+      with_flags(tls, kHeader + "<message to='peer@localhost'><body>x</body></message>"));
+  seeds.push_back(with_flags(tls, kHeader + plain(sf::kUserPassword) + kHeader + "<presence/>"));
+  seeds.push_back(with_flags(tls, tcp_session(sf::kUserPassword, kBind + "<presence/>")));
+  seeds.push_back(with_flags(
+      tls,
+      kHeader + plain(sf::kUserPassword) + kHeader +
+          "<iq type='set' id='b'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/></iq>" +
+          "<iq type='set' id='s'><session xmlns='urn:ietf:params:xml:ns:xmpp-session'/></iq>"));
+  // A stanza over the size limit; one never closed; a stream left open.
+  seeds.push_back(with_flags(
+      tls, tcp_session(sf::kUserPassword, "<message to='peer@localhost'><body>" +
+                                              std::string(5000, 'a') + "</body></message>")));
+  seeds.push_back(with_flags(tls, kHeader + plain(sf::kUserPassword) + kHeader + kBind +
+                                      "<message to='peer@localhost'><body>unfinished"));
+  // Each way of ending: idle, deadline, kicked, shutdown.
+  for (std::uint8_t end = 1; end <= 4; ++end) {
+    seeds.push_back(
+        with_flags(static_cast<std::uint8_t>(tls | (end << sf::kEndShift)),
+                   kHeader + plain(sf::kUserPassword) + kHeader + kBind + "<presence/>"));
+  }
+  // Over WebSocket.
+  seeds.push_back(with_flags(
+      sf::kWebSocket,
+      ws_session("<presence xmlns='jabber:client'/>") + '\0' +
+          "<message xmlns='jabber:client' to='peer@localhost' type='chat'><body>ws</body>"
+          "</message>"));
+  seeds.push_back(with_flags(sf::kWebSocket | sf::kOfflineFirst,
+                             ws_session("<presence xmlns='jabber:client'/>")));
+  seeds.push_back(with_flags(sf::kWebSocket, kOpen + '\0' + "<message/>"));
+  return seeds;
+}
