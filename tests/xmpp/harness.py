@@ -121,7 +121,7 @@ class Tail:
 class Client(slixmpp.ClientXMPP):
     """A slixmpp client whose events are awaited as futures; accepts the test certificate."""
 
-    def __init__(self, jid, password):
+    def __init__(self, jid, password, stream_management=False):
         super().__init__(jid, password)
         self.ssl_context.check_hostname = False
         self.ssl_context.verify_mode = ssl.CERT_NONE
@@ -130,6 +130,11 @@ class Client(slixmpp.ClientXMPP):
         self.ended = asyncio.get_event_loop().create_future()
         self.stream_errors = []
         self.register_plugin("xep_0199")  # ping
+        self.sm_enabled = asyncio.get_event_loop().create_future()
+        if stream_management:
+            self.register_plugin("xep_0198")
+            self.add_event_handler(
+                "sm_enabled", lambda _: self.sm_enabled.done() or self.sm_enabled.set_result(True))
         self.add_event_handler("session_start", self._on_start)
         self.add_event_handler("failed_all_auth", self._on_failed)
         self.add_event_handler("message", lambda m: self.messages.put_nowait(m))

@@ -129,6 +129,21 @@ class XmppInterop(unittest.IsolatedAsyncioTestCase):
         self.assertEqual(msg["body"], "pong from b")
         self.assertEqual(msg["from"].bare, jid(bob))
 
+    async def test_a_client_with_stream_management_chats_and_stays_connected(self):
+        alice, bob = self.user("alice"), self.user("bob")
+        client = Client(jid(alice, "sm"), "password-" + alice, stream_management=True)
+        self.assertTrue(await client.start(self.server.ports["xmpp"]))
+        self.addAsyncCleanup(self._stop, client)
+        await asyncio.wait_for(client.sm_enabled, EVENT_TIMEOUT_S)
+        tail = await self.tail(bob)
+        for i in range(3):
+            await asyncio.to_thread(self.server.native, bob, "send", alice, "sm %d" % i)
+            self.assertEqual((await client.next_message())["body"], "sm %d" % i)
+            client.send_message(mto=jid(bob), mbody="re %d" % i, mtype="chat")
+            await tail.until(lambda e, i=i: e.get("text") == "re %d" % i)
+        self.assertEqual(client.stream_errors, [])
+        self.assertFalse(client.ended.done())
+
     async def test_the_roster_lists_accepted_contacts(self):
         alice, bob = self.user("alice"), self.user("bob")
         await asyncio.to_thread(self.server.native, alice, "contact", "add", bob)
@@ -192,6 +207,69 @@ class RawStreams(unittest.TestCase):
         sock.close()
         return received.decode()
 
+    def open_tls(self):
+        raw = socket.create_connection(("127.0.0.1", self.server.ports["xmpp_tls"]),
+                                       timeout=EVENT_TIMEOUT_S)
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        return context.wrap_socket(raw)
+
+    @staticmethod
+    def read_until(sock, marker, received=b""):
+        """Reads until `marker` has arrived (the event awaited); returns everything so far."""
+        while marker not in received:
+            chunk = sock.recv(65536)
+            if not chunk:
+                raise AssertionError("closed before %r: %r" % (marker, received))
+            received += chunk
+        return received
+
+    def login_pipelined(self, user, resource, then):
+        """Header, PLAIN, header, bind and `then`, in one write (the server holds each step's
+        bytes until the step before is answered)."""
+        auth = base64.b64encode(b"\0" + user.encode() + b"\0password-" + user.encode())
+        return (self.HEADER + b"<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'>"
+                + auth + b"</auth>" + self.HEADER +
+                b"<iq type='set' id='b'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><resource>"
+                + resource.encode() + b"</resource></bind></iq>" + then)
+
+    def test_stream_management_acks_a_message_only_once_it_is_stored(self):
+        alice, bob = self.user(), self.user()
+        sock = self.open_tls()
+        sock.sendall(self.login_pipelined(
+            alice, "sm", b"<enable xmlns='urn:xmpp:sm:3'/>"
+            b"<message to='" + bob.encode() + b"@localhost' type='chat' id='s1'>"
+            b"<body>acked when stored</body></message><r xmlns='urn:xmpp:sm:3'/>"))
+        out = self.read_until(sock, b"<a xmlns='urn:xmpp:sm:3' h='1'/>")
+        self.assertIn(b"<sm xmlns='urn:xmpp:sm:3'/>", out)  # offered after SASL
+        self.assertIn(b"<enabled xmlns='urn:xmpp:sm:3'/>", out)
+        sock.close()
+        # h='1' said "handled": the message is in the conversation now, not later.
+        history = self.server.native(bob, "history", alice)
+        self.assertIn("acked when stored", [m.get("text") for m in history])
+
+    def test_a_message_the_client_never_acknowledged_comes_again(self):
+        alice, bob = self.user(), self.user()
+        sock = self.open_tls()
+        sock.sendall(self.login_pipelined(
+            alice, "flaky", b"<enable xmlns='urn:xmpp:sm:3'/><presence/>"
+            b"<iq type='get' id='ready'><ping xmlns='urn:xmpp:ping'/></iq>"))
+        self.read_until(sock, b"id='ready'")
+        self.server.native(bob, "send", alice, "did you get this?")
+        out = self.read_until(sock, b"did you get this?")
+        self.assertIn(b"<r xmlns='urn:xmpp:sm:3'/>", self.read_until(sock, b"<r ", out))
+        sock.close()  # gone without <a/>: the message may never have been read
+        again = self.open_tls()
+        again.sendall(self.login_pipelined(alice, "flaky", b"<presence/>"))
+        self.assertIn(b"did you get this?", self.read_until(again, b"did you get this?"))
+        again.close()
+
+    def user(self):
+        name = "raw" + uuid.uuid4().hex[:8]
+        self.server.register(name, "password-" + name)
+        return name
+
     HEADER = (b"<?xml version='1.0'?><stream:stream to='localhost' version='1.0' "
               b"xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>")
 
@@ -216,8 +294,7 @@ class RawStreams(unittest.TestCase):
         # RFC 6120 §4.4: a client that closes its stream right after its requests still gets
         # their answers, then the server's closing tag. Pipelined: the server holds what follows
         # <auth/> until the password is checked, then reads on.
-        user = "raw" + uuid.uuid4().hex[:8]
-        self.server.register(user, "password-" + user)
+        user = self.user()
         auth = base64.b64encode(b"\0" + user.encode() + b"\0password-" + user.encode())
         out = self.exchange(
             self.HEADER + b"<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'>" +

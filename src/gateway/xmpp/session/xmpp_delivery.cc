@@ -1,8 +1,8 @@
 // Core's events as stanzas: text entries of direct conversations become chat messages from the
 // other member, stamped with their log position (XEP-0359 stanza-id) and, for entries older
-// than this stream, their time (XEP-0203). A device's delivery cursor moves when a message is
-// queued to its stream: without stream management (XEP-0198, not there yet) nothing tells the
-// server what the client really read.
+// than this stream, their time (XEP-0203). A device's delivery cursor moves when the client
+// acknowledges the message (XEP-0198), or, on a stream without stream management, when the
+// message is queued to it: then nothing tells the server what the client really received.
 #include <algorithm>
 
 #include "core/chat.h"
@@ -40,22 +40,25 @@ void XmppSession::on_event(std::shared_ptr<const Event> event) {
   deliver(message->message);
 }
 
-void XmppSession::deliver(const Message& message) {
+bool XmppSession::deliver(const Message& message) {
   Seq& last = emitted_[message.conversation_id];
-  if (message.seq <= last) return;  // sent already (live and in a catch-up round)
+  if (message.seq <= last) return false;  // sent already (live and in a catch-up round)
   auto waiting = waiting_for_peer_.find(message.conversation_id);
   if (waiting != waiting_for_peer_.end()) {
     // Behind the ones already waiting, in order (a catch-up round may bring one again).
-    if (waiting->second.back().seq < message.seq) waiting->second.push_back(message);
-    return;
+    if (waiting->second.back().seq >= message.seq) return false;
+    waiting->second.push_back(message);
+    return true;
   }
   auto peer = peers_.find(message.conversation_id);
   if (peer == peers_.end()) {
     waiting_for_peer_[message.conversation_id].push_back(message);
-    return resolve_peer(message.conversation_id);
+    resolve_peer(message.conversation_id);
+    return true;
   }
   last = message.seq;
   emit_message(message, peer->second);
+  return true;
 }
 
 void XmppSession::resolve_peer(ConversationId conversation) {
@@ -104,6 +107,13 @@ void XmppSession::emit_message(const Message& message, const Peer& peer) {
                        .attr("from", config_.domain)
                        .attr("stamp", xmpp_time(message.sent_at)));
     }
+    if (sm_) {
+      // Delivered once the client acknowledges it (XEP-0198); until then a new stream of this
+      // resource gets it again.
+      send(std::move(stanza).build(), cursor);
+      request_sm_ack();
+      return;
+    }
     send(std::move(stanza).build());
   }
   core_.messaging().acknowledge(*identity_, std::span(&cursor, 1));
@@ -127,10 +137,15 @@ void XmppSession::on_undelivered(Result<std::vector<Message>> messages) {
     // initial presence.
     return;
   }
-  for (const Message& m : *messages) deliver(m);
-  // Until a round finds nothing new. Entries waiting for their conversation's peer are not
-  // acknowledged yet, so the next round starts once those are out.
-  if (messages->empty() && !missed_live_) return;
+  std::size_t fresh = 0;
+  for (const Message& m : *messages) fresh += deliver(m) ? 1 : 0;
+  // Until a round finds nothing new. Entries sent and waiting for the client's ack (XEP-0198)
+  // come back in every round until it acks: the next round then waits for that ack. Entries
+  // waiting for their conversation's peer are not out yet: the next round waits for them.
+  if (fresh == 0 && !missed_live_) {
+    if (!messages->empty() && sm_ && sm_->carrying()) catch_up_after_ack_ = true;
+    return;
+  }
   if (!waiting_for_peer_.empty()) {
     catch_up_due_ = true;
     return;

@@ -16,5 +16,6 @@ inline constexpr std::string_view kNsDiscoItems = "http://jabber.org/protocol/di
 inline constexpr std::string_view kNsStanzaId = "urn:xmpp:sid:0";    // XEP-0359
 inline constexpr std::string_view kNsDelay = "urn:xmpp:delay";       // XEP-0203
 inline constexpr std::string_view kNsVersion = "jabber:iq:version";  // XEP-0092
+inline constexpr std::string_view kNsSm = "urn:xmpp:sm:3";           // XEP-0198
 
 }  // namespace parley::xmpp

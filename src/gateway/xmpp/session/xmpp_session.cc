@@ -144,6 +144,7 @@ void XmppSession::send_features() {
   }
   if (verified_) {
     features.child(element("bind", kNsBind));
+    features.child(element("sm", kNsSm));  // XEP-0198, without resumption
     // RFC 6121 (2011) dropped the session request; old clients still send it (answered).
     features.child(element("session", kNsSession).child(element("optional", kNsSession)));
   }
@@ -168,6 +169,14 @@ void XmppSession::on_negotiation_element(const Element& element) {
     if (type == "set" && element.child("session", kNsSession)) {
       return reply_session(element);
     }
+  }
+  if (verified_ && element.ns == kNsSm) {
+    // XEP-0198 §3, §5: <enable/> comes after binding, and no stream can be resumed here.
+    const StanzaCondition why = element.name == "resume" ? StanzaCondition::item_not_found
+                                                         : StanzaCondition::unexpected_request;
+    ElementBuilder failed("failed", kNsSm);
+    failed.child(stanza_error(why).children.front());
+    return send(std::move(failed).build());
   }
   // RFC 6120 §7.1 / §6.3.1: no stanza before authentication and binding.
   stream_fail(StreamCondition::not_authorized, "authenticate and bind a resource first");
@@ -367,7 +376,11 @@ void XmppSession::close_stream() {
 
 // ---------------------------------------------------------------- output
 
-void XmppSession::send(const Element& element) {
+void XmppSession::send(const Element& element, std::optional<ConversationCursor> carried) {
+  const bool stanza =
+      element.ns == kNsClient &&
+      (element.name == "iq" || element.name == "message" || element.name == "presence");
+  if (sm_ && stanza && phase_ != Phase::closing) sm_->sent(carried);
   send_raw(to_xml(element, websocket_ ? NamespaceScope::none() : NamespaceScope::client_stream()));
 }
 

@@ -15,6 +15,7 @@
 #include "core/core.h"
 #include "gateway/common/guarded_callback.h"
 #include "gateway/xmpp/jid.h"
+#include "gateway/xmpp/session/stream_acks.h"
 #include "gateway/xmpp/stream_parser.h"
 #include "transport/connection.h"
 
@@ -73,7 +74,9 @@ class XmppSession final : public transport::ProtocolSession, public SessionSink 
   // Ends the stream with a stream error (RFC 6120 §4.9): error, closing tag, close.
   void stream_fail(StreamCondition condition, std::string_view text);
   void close_stream();
-  void send(const Element& element);
+  // Stanzas (iq, message, presence) count toward stream management once it is on; `carried`:
+  // the log entry whose delivery waits for the client's ack.
+  void send(const Element& element, std::optional<ConversationCursor> carried = std::nullopt);
   void send_raw(std::string bytes);
 
   // Stanzas of a bound stream (xmpp_stanzas.cc).
@@ -87,14 +90,22 @@ class XmppSession final : public transport::ProtocolSession, public SessionSink 
   // Counts a request as in flight; the returned callback runs `f` only while the session lives.
   template <class T, class F>
   Callback<T> guarded(F&& f);
-  void request_done();
+  void request_done(std::uint64_t stanza);
+
+  // XEP-0198 stream management (xmpp_stream_management.cc).
+  void on_sm(const Element& nonza);
+  void on_sm_ack(const Element& a);
+  void inbound_done(std::uint64_t stanza);
+  void send_sm_ack();
+  void request_sm_ack();
 
   // Events to stanzas (xmpp_delivery.cc).
   struct Peer {
     ConversationKind kind = ConversationKind::direct;
     std::string username;  // the other member of a direct conversation
   };
-  void deliver(const Message& message);
+  // False when the entry was sent (or is waiting to be) already.
+  bool deliver(const Message& message);
   void emit_message(const Message& message, const Peer& peer);
   // Resolves who a conversation is with (read_positions), then emits what waited for it.
   void resolve_peer(ConversationId conversation);
@@ -133,14 +144,24 @@ class XmppSession final : public transport::ProtocolSession, public SessionSink 
   std::unordered_map<ConversationId, Peer> peers_;
   std::unordered_map<ConversationId, std::vector<Message>> waiting_for_peer_;
   std::unordered_map<ConversationId, Seq> emitted_;  // highest seq sent per conversation
+  // Stream management, once the client enabled it; the inbound stanza being dispatched; the
+  // client's <r/> waiting for stanzas still being handled; our <r/> not yet answered.
+  std::optional<StreamAcks> sm_;
+  std::uint64_t current_inbound_ = 0;
+  bool sm_ack_due_ = false;
+  bool sm_request_out_ = false;
+  bool catch_up_after_ack_ = false;  // a catch-up round found only entries awaiting the ack
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };
 
 template <class T, class F>
 Callback<T> XmppSession::guarded(F&& f) {
   ++in_flight_;
+  // The stanza being handled (0: none) is handled only once this answer is in (XEP-0198).
+  const std::uint64_t stanza = current_inbound_;
+  if (stanza && sm_) sm_->begin(stanza);
   return gateway::while_alive<T>(
-      alive_, [this] { request_done(); }, std::forward<F>(f));
+      alive_, [this, stanza] { request_done(stanza); }, std::forward<F>(f));
 }
 
 // The factory transports call for each XMPP connection (c2s streams; WebSocket later).

@@ -118,6 +118,27 @@ std::vector<std::string> fuzz_seeds() {
         with_flags(static_cast<std::uint8_t>(tls | (end << sf::kEndShift)),
                    kHeader + plain(sf::kUserPassword) + kHeader + kBind + "<presence/>"));
   }
+  // Stream management: enabled after bind (and before: refused), acks both ways, a bad h, an ack
+  // of more than was sent, <r/> without it, a resumption nobody can give.
+  const std::string sm = "urn:xmpp:sm:3";
+  seeds.push_back(with_flags(
+      tls, tcp_session(sf::kUserPassword, "<enable xmlns='" + sm + "'/>" + kChat + "<r xmlns='" +
+                                              sm + "'/><a xmlns='" + sm + "' h='3'/>")));
+  seeds.push_back(with_flags(
+      tls | sf::kOfflineFirst | sf::kSmallReads,
+      tcp_session(sf::kUserPassword,
+                  "<enable xmlns='" + sm + "' resume='true'/><presence/><r xmlns='" + sm +
+                      "'/><a xmlns='" + sm + "' h='1'/><enable xmlns='" + sm + "'/>")));
+  seeds.push_back(
+      with_flags(tls, tcp_session(sf::kUserPassword,
+                                  "<enable xmlns='" + sm + "'/><a xmlns='" + sm + "' h='99'/>")));
+  seeds.push_back(with_flags(
+      tls,
+      tcp_session(sf::kUserPassword, "<enable xmlns='" + sm + "'/><a xmlns='" + sm + "' h='x'/>")));
+  seeds.push_back(with_flags(tls, tcp_session(sf::kUserPassword, "<r xmlns='" + sm + "'/>")));
+  seeds.push_back(with_flags(tls, kHeader + plain(sf::kUserPassword) + kHeader + "<enable xmlns='" +
+                                      sm + "'/><resume xmlns='" + sm + "' previd='x' h='0'/>" +
+                                      kBind));
   // Over WebSocket.
   seeds.push_back(with_flags(
       sf::kWebSocket,

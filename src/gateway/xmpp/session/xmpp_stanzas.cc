@@ -58,14 +58,21 @@ StanzaCondition stanza_condition(const Error& error) {
 }  // namespace
 
 void XmppSession::on_stanza(const Element& stanza) {
-  if (stanza.ns != kNsClient) {
-    return stream_fail(StreamCondition::unsupported_stanza_type, "not a jabber:client stanza");
+  if (stanza.ns == kNsSm) return on_sm(stanza);
+  const bool known = stanza.ns == kNsClient &&
+                     (stanza.name == "iq" || stanza.name == "message" || stanza.name == "presence");
+  if (!known) {
+    // Negotiation elements after binding (a second <auth/>, <starttls/>) end up here too.
+    return stream_fail(StreamCondition::unsupported_stanza_type,
+                       "expected iq, message or presence in jabber:client");
   }
-  if (stanza.name == "iq") return on_iq(stanza);
-  if (stanza.name == "message") return on_message_stanza(stanza);
-  if (stanza.name == "presence") return on_presence(stanza);
-  // Negotiation elements after binding (a second <auth/>, <starttls/>) end up here too.
-  stream_fail(StreamCondition::unsupported_stanza_type, "expected iq, message or presence");
+  // Counted for XEP-0198; an answer core still owes holds it back (guarded).
+  if (sm_) current_inbound_ = sm_->received();
+  if (stanza.name == "iq") on_iq(stanza);
+  if (stanza.name == "message") on_message_stanza(stanza);
+  if (stanza.name == "presence") on_presence(stanza);
+  current_inbound_ = 0;
+  if (sm_ack_due_ && sm_ && sm_->all_handled()) send_sm_ack();
 }
 
 void XmppSession::on_iq(const Element& iq) {
@@ -232,8 +239,9 @@ void XmppSession::reply_error(const Element& request, const Error& error) {
   reply_error(request, stanza_condition(error), error.message);
 }
 
-void XmppSession::request_done() {
+void XmppSession::request_done(std::uint64_t stanza) {
   --in_flight_;
+  if (stanza) inbound_done(stanza);
   if (ending_) {
     if (in_flight_ == 0) close_stream();
     return;
