@@ -114,8 +114,9 @@ class Tail:
         return await asyncio.wait_for(scan(), EVENT_TIMEOUT_S)
 
     async def stop(self):
-        self.process.terminate()
-        await self.process.wait()
+        if self.process.returncode is None:
+            self.process.terminate()
+            await self.process.wait()
 
 
 class Client(slixmpp.ClientXMPP):
@@ -139,6 +140,10 @@ class Client(slixmpp.ClientXMPP):
         self.add_event_handler("failed_all_auth", self._on_failed)
         self.add_event_handler("message", lambda m: self.messages.put_nowait(m))
         self.add_event_handler("message_error", lambda m: self.messages.put_nowait(m))
+        self.presences = asyncio.Queue()
+        self.roster_pushes = asyncio.Queue()
+        self.add_event_handler("roster_update", lambda iq: self.roster_pushes.put_nowait(iq))
+        self.add_event_handler("presence", lambda p: self.presences.put_nowait(p))
         self.add_event_handler("stream_error", lambda e: self.stream_errors.append(e))
         self.add_event_handler("disconnected", self._on_disconnected)
 
@@ -163,6 +168,24 @@ class Client(slixmpp.ClientXMPP):
         self.connect(("127.0.0.1", port), use_ssl=direct_tls, force_starttls=not direct_tls,
                      disable_starttls=direct_tls)
         return await asyncio.wait_for(self.started, EVENT_TIMEOUT_S)
+
+    async def presence_where(self, predicate):
+        """The first presence stanza (from now on) for which predicate holds."""
+        async def scan():
+            while True:
+                p = await self.presences.get()
+                if predicate(p):
+                    return p
+        return await asyncio.wait_for(scan(), EVENT_TIMEOUT_S)
+
+    async def next_roster_push(self):
+        """The next roster push (an iq set; the roster's first result comes here too)."""
+        async def scan():
+            while True:
+                iq = await self.roster_pushes.get()
+                if iq["type"] == "set":
+                    return iq
+        return await asyncio.wait_for(scan(), EVENT_TIMEOUT_S)
 
     async def next_message(self):
         return await asyncio.wait_for(self.messages.get(), EVENT_TIMEOUT_S)

@@ -153,6 +153,48 @@ class XmppInterop(unittest.IsolatedAsyncioTestCase):
         self.assertIn(jid(bob), items)
         self.assertEqual(items[jid(bob)]["subscription"], "both")
 
+    async def test_online_contacts_appear_as_presence_and_going_offline_too(self):
+        alice, bob = self.user("alice"), self.user("bob")
+        await asyncio.to_thread(self.server.native, alice, "contact", "add", bob)
+        await asyncio.to_thread(self.server.native, bob, "contact", "accept", alice)
+        bob_online = await self.tail(bob)  # bob's native device stays connected
+        client = await self.login(alice)
+        available = await client.presence_where(lambda p: p["from"].bare == jid(bob))
+        self.assertEqual(available["type"], "available")
+        await bob_online.stop()
+        gone = await client.presence_where(lambda p: p["from"].bare == jid(bob))
+        self.assertEqual(gone["type"], "unavailable")
+
+    async def test_a_subscription_request_is_a_contact_request(self):
+        alice, bob = self.user("alice"), self.user("bob")
+        client = await self.login(alice)
+        client.send_presence(pto=jid(bob), ptype="subscribe")
+        # The roster push for the pending request comes once the request is stored.
+        push = await client.next_roster_push()
+        items = {str(k): v for k, v in push["roster"]["items"].items()}
+        self.assertIn(jid(bob), items, str(push))
+        self.assertEqual((items[jid(bob)]["subscription"], items[jid(bob)]["ask"]),
+                         ("none", "subscribe"))
+        contacts = await asyncio.to_thread(self.server.native, bob, "contacts")
+        self.assertIn({"user": alice, "state": "REQUEST_RECEIVED"},
+                      [{"user": c["user"], "state": c["state"]} for c in contacts])
+        await asyncio.to_thread(self.server.native, bob, "contact", "accept", alice)
+        subscribed = await client.presence_where(lambda p: p["type"] == "subscribed")
+        self.assertEqual(subscribed["from"].bare, jid(bob))
+
+    async def test_a_native_contact_request_arrives_as_subscribe(self):
+        alice, bob = self.user("alice"), self.user("bob")
+        client = await self.login(alice)
+        client.auto_authorize = None  # this test answers the request itself
+        await asyncio.to_thread(self.server.native, bob, "contact", "add", alice)
+        request = await client.presence_where(lambda p: p["type"] == "subscribe")
+        self.assertEqual(request["from"].bare, jid(bob))
+        client.send_presence(pto=jid(bob), ptype="subscribed")
+        # The contact change comes back to alice's own stream once it is stored.
+        await client.presence_where(lambda p: p["type"] == "subscribed")
+        contacts = await asyncio.to_thread(self.server.native, bob, "contacts")
+        self.assertEqual([c["state"] for c in contacts if c["user"] == alice], ["ACCEPTED"])
+
     async def test_a_wrong_password_is_refused(self):
         alice = self.user("alice")
         client = Client(jid(alice, "x"), "not-the-password")

@@ -30,8 +30,15 @@ std::string xmpp_time(TimeMs ms) {
 
 void XmppSession::on_event(std::shared_ptr<const Event> event) {
   if (phase_ == Phase::closing) return;
+  if (!identity_) return;
+  if (const auto* presence = std::get_if<PresenceEvent>(&event->body())) {
+    return on_presence_event(*presence);
+  }
+  if (const auto* update = std::get_if<UserUpdateEvent>(&event->body())) {
+    return on_contact_update(update->update);
+  }
   const auto* message = std::get_if<MessageEvent>(&event->body());
-  if (!message) return;  // presence, typing and read markers are not mapped yet
+  if (!message) return;  // typing and read markers are not mapped yet
   if (!available_ || catching_up_) {
     // Not delivering live: the next catch-up round reads it from the store.
     missed_live_ = true;

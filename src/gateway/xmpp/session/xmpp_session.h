@@ -85,6 +85,12 @@ class XmppSession final : public transport::ProtocolSession, public SessionSink 
   void on_message_stanza(const Element& message);
   void on_presence(const Element& presence);
   void reply_roster(const Element& iq);
+  // Presence and subscriptions (xmpp_presence.cc).
+  Element roster_item(std::string_view username, ContactState state) const;
+  void on_directed_presence(const Element& presence, std::string_view type, std::string_view to);
+  void probe_contacts();
+  void on_presence_event(const PresenceEvent& presence);
+  void on_contact_update(const UserUpdate& update);
   void reply_error(const Element& request, StanzaCondition condition, std::string_view text = {});
   void reply_error(const Element& request, const Error& error);
   // Counts a request as in flight; the returned callback runs `f` only while the session lives.
@@ -133,13 +139,14 @@ class XmppSession final : public transport::ProtocolSession, public SessionSink 
   bool plain_pending_ = false;  // PLAIN without an initial response: the response is due
   bool bind_pending_ = false;
   int sasl_attempts_ = 0;
-  bool available_ = false;       // initial presence sent: messages are delivered
-  bool catching_up_ = false;     // an undelivered() round is with core
-  bool missed_live_ = false;     // a message event came while not delivering live
-  bool catch_up_due_ = false;    // the next round waits for peers being resolved
-  TimeMs bound_at_ms_ = 0;       // entries sent before it carry a delay stamp
-  bool input_paused_ = false;    // at the in-flight cap
-  std::uint32_t in_flight_ = 0;  // core requests not answered yet
+  bool roster_requested_ = false;  // roster pushes go to this resource (RFC 6121 §2.1.6)
+  bool available_ = false;         // initial presence sent: messages are delivered
+  bool catching_up_ = false;       // an undelivered() round is with core
+  bool missed_live_ = false;       // a message event came while not delivering live
+  bool catch_up_due_ = false;      // the next round waits for peers being resolved
+  TimeMs bound_at_ms_ = 0;         // entries sent before it carry a delay stamp
+  bool input_paused_ = false;      // at the in-flight cap
+  std::uint32_t in_flight_ = 0;    // core requests not answered yet
   // Conversations whose peer is known, and events waiting for one being resolved.
   std::unordered_map<ConversationId, Peer> peers_;
   std::unordered_map<ConversationId, std::vector<Message>> waiting_for_peer_;
@@ -163,6 +170,9 @@ Callback<T> XmppSession::guarded(F&& f) {
   return gateway::while_alive<T>(
       alive_, [this, stanza] { request_done(stanza); }, std::forward<F>(f));
 }
+
+// The attributes an error reply needs (RFC 6120 §8.3.1: id, to, from), without the payload.
+Element request_head(const Element& stanza);
 
 // The factory transports call for each XMPP connection (c2s streams; WebSocket later).
 transport::SessionFactory make_xmpp_session_factory(Core& core,

@@ -118,6 +118,17 @@ std::vector<std::string> fuzz_seeds() {
         with_flags(static_cast<std::uint8_t>(tls | (end << sf::kEndShift)),
                    kHeader + plain(sf::kUserPassword) + kHeader + kBind + "<presence/>"));
   }
+  // Subscriptions both ways with the peer, directed presence, a probe, a bad 'to'.
+  seeds.push_back(with_flags(
+      tls, tcp_session(sf::kUserPassword,
+                       "<iq type='get' id='r'><query xmlns='jabber:iq:roster'/></iq><presence/>"
+                       "<presence to='peer@localhost' type='subscribe'/>"
+                       "<presence to='peer@localhost' type='subscribed'/>"
+                       "<presence to='peer@localhost' type='unsubscribed'/>"
+                       "<presence to='peer@localhost' type='unsubscribe'/>"
+                       "<presence to='nobody@localhost' type='subscribe'/>"
+                       "<presence to='peer@localhost'/><presence to='peer@localhost' type='probe'/>"
+                       "<presence to='a@@b' type='subscribe'/><presence to='x@example.org'/>")));
   // Stream management: enabled after bind (and before: refused), acks both ways, a bad h, an ack
   // of more than was sent, <r/> without it, a resumption nobody can give.
   const std::string sm = "urn:xmpp:sm:3";

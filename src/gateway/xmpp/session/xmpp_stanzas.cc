@@ -19,19 +19,6 @@ std::string client_id_for(std::string_view id) {
   return out;
 }
 
-// The attributes an error reply needs (RFC 6120 §8.3.1), without the payload.
-Element request_head(const Element& stanza) {
-  Element head;
-  head.name = stanza.name;
-  head.ns = stanza.ns;
-  for (const auto& a : stanza.attributes) {
-    if (a.ns.empty() && (a.name == "id" || a.name == "to" || a.name == "from")) {
-      head.attributes.push_back(a);
-    }
-  }
-  return head;
-}
-
 StanzaCondition stanza_condition(const Error& error) {
   switch (error.code) {
     case Errc::message_too_large:
@@ -56,6 +43,18 @@ StanzaCondition stanza_condition(const Error& error) {
 }
 
 }  // namespace
+
+Element request_head(const Element& stanza) {
+  Element head;
+  head.name = stanza.name;
+  head.ns = stanza.ns;
+  for (const auto& a : stanza.attributes) {
+    if (a.ns.empty() && (a.name == "id" || a.name == "to" || a.name == "from")) {
+      head.attributes.push_back(a);
+    }
+  }
+  return head;
+}
 
 void XmppSession::on_stanza(const Element& stanza) {
   if (stanza.ns == kNsSm) return on_sm(stanza);
@@ -145,10 +144,9 @@ void XmppSession::on_iq(const Element& iq) {
   reply_error(iq, StanzaCondition::service_unavailable);
 }
 
-// The roster is the contact list (RFC 6121 §2): accepted contacts have subscription "both", a
-// request this user sent is "none" with ask="subscribe". Requests received come as presence
-// subscriptions, blocked users not at all. Roster pushes and versioning are not there yet.
+// The roster is the contact list (RFC 6121 §2, roster_item). Versioning is not there yet.
 void XmppSession::reply_roster(const Element& iq) {
+  roster_requested_ = true;  // RFC 6121 §2.1.6: roster pushes go to resources that asked
   core_.contacts().list_contacts(
       *identity_, guarded<std::vector<Contact>>([this, head = request_head(iq)](
                                                     Result<std::vector<Contact>> contacts) {
@@ -156,14 +154,7 @@ void XmppSession::reply_roster(const Element& iq) {
         ElementBuilder query("query", kNsRoster);
         for (const Contact& c : *contacts) {
           if (c.state != ContactState::accepted && c.state != ContactState::request_sent) continue;
-          ElementBuilder item("item", kNsRoster);
-          item.attr("jid", bare_jid(c.username));
-          if (c.state == ContactState::accepted) {
-            item.attr("subscription", "both");
-          } else {
-            item.attr("subscription", "none").attr("ask", "subscribe");
-          }
-          query.child(std::move(item));
+          query.child(roster_item(c.username, c.state));
         }
         send(element("iq", kNsClient)
                  .attr("type", "result")
@@ -209,24 +200,6 @@ void XmppSession::on_message_stanza(const Element& message) {
       guarded<SendAck>([this, head = request_head(message)](Result<SendAck> ack) {
         if (!ack) reply_error(head, ack.error());
       }));
-}
-
-void XmppSession::on_presence(const Element& presence) {
-  const std::string_view type = presence.attr_or("type", "available");
-  const std::string* to = presence.attr("to");
-  if (to && !to->empty()) {
-    // Subscriptions and directed presence are not mapped yet (RFC 6121 §3, §4.6).
-    return reply_error(presence, StanzaCondition::feature_not_implemented,
-                       "presence subscriptions are not available yet");
-  }
-  if (type == "available" && !available_) {
-    // Initial presence (RFC 6121 §4.2): from now on this resource receives messages, first
-    // what arrived while it was offline.
-    available_ = true;
-    catch_up();
-  } else if (type == "unavailable") {
-    available_ = false;
-  }
 }
 
 void XmppSession::reply_error(const Element& request, StanzaCondition condition,
