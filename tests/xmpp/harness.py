@@ -131,6 +131,8 @@ class Client(slixmpp.ClientXMPP):
         self.ended = asyncio.get_event_loop().create_future()
         self.stream_errors = []
         self.register_plugin("xep_0199")  # ping
+        self.register_plugin("xep_0280")  # carbons (enabled by the tests that want them)
+        self.register_plugin("xep_0085")  # chat states
         self.sm_enabled = asyncio.get_event_loop().create_future()
         if stream_management:
             self.register_plugin("xep_0198")

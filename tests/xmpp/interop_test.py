@@ -144,6 +144,39 @@ class XmppInterop(unittest.IsolatedAsyncioTestCase):
         self.assertEqual(client.stream_errors, [])
         self.assertFalse(client.ended.done())
 
+    async def test_carbons_copy_what_the_user_sends_from_another_device(self):
+        alice, bob = self.user("alice"), self.user("bob")
+        client = await self.login(alice)
+        copies = asyncio.Queue()
+        client.add_event_handler("carbon_sent", lambda m: copies.put_nowait(m))
+        await asyncio.to_thread(self.server.native, alice, "send", bob, "before carbons")
+        await client.plugin["xep_0280"].enable()
+        await asyncio.to_thread(self.server.native, alice, "send", bob, "from alice's phone")
+        carbon = await asyncio.wait_for(copies.get(), EVENT_TIMEOUT_S)
+        sent = carbon["carbon_sent"]
+        self.assertEqual(sent["body"], "from alice's phone")  # not the one before enabling
+        self.assertEqual(sent["to"].bare, jid(bob))
+        self.assertEqual(sent["from"].bare, jid(alice))
+
+    async def test_composing_is_typing_both_ways(self):
+        alice, bob = self.user("alice"), self.user("bob")
+        client = await self.login(alice)
+        tail = await self.tail(bob)
+        client.send_message(mto=jid(bob), mbody="let me type", mtype="chat")
+        first = await tail.until(lambda e: e.get("text") == "let me type")
+        typing_states = asyncio.Queue()
+        client.add_event_handler("chatstate_composing", lambda m: typing_states.put_nowait(m))
+        # XMPP composing -> native typing event.
+        m = client.make_message(mto=jid(bob), mtype="chat")
+        m["chat_state"] = "composing"
+        m.send()
+        typing = await tail.until(lambda e: e.get("event") == "typing")
+        self.assertEqual((typing["user"], typing["conversation"]), (alice, first["conversation"]))
+        # Native typing -> XMPP composing.
+        await asyncio.to_thread(self.server.native, bob, "typing", str(first["conversation"]))
+        composing = await asyncio.wait_for(typing_states.get(), EVENT_TIMEOUT_S)
+        self.assertEqual(composing["from"].bare, jid(bob))
+
     async def test_the_roster_lists_accepted_contacts(self):
         alice, bob = self.user("alice"), self.user("bob")
         await asyncio.to_thread(self.server.native, alice, "contact", "add", bob)

@@ -37,8 +37,11 @@ void XmppSession::on_event(std::shared_ptr<const Event> event) {
   if (const auto* update = std::get_if<UserUpdateEvent>(&event->body())) {
     return on_contact_update(update->update);
   }
+  if (const auto* typing = std::get_if<TypingEvent>(&event->body())) {
+    return on_typing_event(*typing);
+  }
   const auto* message = std::get_if<MessageEvent>(&event->body());
-  if (!message) return;  // typing and read markers are not mapped yet
+  if (!message) return;  // read markers are not mapped yet
   if (!available_ || catching_up_) {
     // Not delivering live: the next catch-up round reads it from the store.
     missed_live_ = true;
@@ -80,6 +83,8 @@ void XmppSession::resolve_peer(ConversationId conversation) {
         }
         if (peer.username.empty()) peer.username = identity_->username;  // a note to self
         peers_.emplace(conversation, peer);
+        if (peer.kind == ConversationKind::direct)
+          direct_with_.try_emplace(peer.username, conversation);
         if (!node.empty()) {
           for (const Message& m : node.mapped()) deliver(m);
         }
@@ -92,37 +97,46 @@ void XmppSession::resolve_peer(ConversationId conversation) {
 
 void XmppSession::emit_message(const Message& message, const Peer& peer) {
   const ConversationCursor cursor{message.conversation_id, message.seq};
-  // Only text from the other member of a direct conversation is mapped in this version: group
-  // entries wait for MUC, edits, reactions and deletions for XEP-0308/0444/0424, and one's own
-  // messages from other devices for carbons (XEP-0280).
+  // Text entries of direct conversations are mapped in this version: group entries wait for MUC,
+  // edits, reactions and deletions for XEP-0308/0444/0424. The user's own messages (sent from
+  // another device) come as carbons (XEP-0280) when this resource enabled them.
+  const bool own = message.sender_id == identity_->user_id;
   const bool mapped = peer.kind == ConversationKind::direct && message.kind == MessageKind::text &&
-                      message.sender_id != identity_->user_id && !message.deleted;
-  if (mapped) {
-    ElementBuilder stanza("message", kNsClient);
-    stanza.attr("from", bare_jid(peer.username))
-        .attr("to", jid_.str())
-        .attr("type", "chat")
-        .attr("id",
-              message.client_msg_id.empty() ? std::to_string(message.id) : message.client_msg_id)
-        .child(element("body", kNsClient).text(message.text))
-        .child(element("stanza-id", kNsStanzaId)
-                   .attr("id", std::to_string(message.conversation_id) + ":" +
-                                   std::to_string(message.seq))
-                   .attr("by", jid_.bare_str()));
-    if (message.sent_at < bound_at_ms_) {
-      stanza.child(element("delay", kNsDelay)
-                       .attr("from", config_.domain)
-                       .attr("stamp", xmpp_time(message.sent_at)));
-    }
-    if (sm_) {
-      // Delivered once the client acknowledges it (XEP-0198); until then a new stream of this
-      // resource gets it again.
-      send(std::move(stanza).build(), cursor);
-      request_sm_ack();
-      return;
-    }
-    send(std::move(stanza).build());
+                      !message.deleted && (!own || carbons_);
+  if (!mapped) return core_.messaging().acknowledge(*identity_, std::span(&cursor, 1));
+  ElementBuilder chat("message", kNsClient);
+  chat.attr("from", own ? jid_.bare_str() : bare_jid(peer.username))
+      .attr("to", own ? bare_jid(peer.username) : jid_.str())
+      .attr("type", "chat")
+      .attr("id",
+            message.client_msg_id.empty() ? std::to_string(message.id) : message.client_msg_id)
+      .child(element("body", kNsClient).text(message.text))
+      .child(element("stanza-id", kNsStanzaId)
+                 .attr("id",
+                       std::to_string(message.conversation_id) + ":" + std::to_string(message.seq))
+                 .attr("by", jid_.bare_str()));
+  if (message.sent_at < bound_at_ms_) {
+    chat.child(element("delay", kNsDelay)
+                   .attr("from", config_.domain)
+                   .attr("stamp", xmpp_time(message.sent_at)));
   }
+  Element stanza = std::move(chat).build();
+  if (own) {
+    // XEP-0280 §6: a copy of a message this user sent elsewhere, forwarded (XEP-0297) to here.
+    stanza = element("message", kNsClient)
+                 .attr("from", jid_.bare_str())
+                 .attr("to", jid_.str())
+                 .attr("type", "chat")
+                 .child(element("sent", kNsCarbons)
+                            .child(element("forwarded", kNsForward).child(std::move(stanza))));
+  }
+  if (sm_) {
+    // Delivered once the client acknowledges it (XEP-0198); until then a new stream of this
+    // resource gets it again.
+    send(stanza, cursor);
+    return request_sm_ack();
+  }
+  send(stanza);
   core_.messaging().acknowledge(*identity_, std::span(&cursor, 1));
 }
 

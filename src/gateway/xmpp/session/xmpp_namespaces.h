@@ -13,9 +13,13 @@ inline constexpr std::string_view kNsRoster = "jabber:iq:roster";
 inline constexpr std::string_view kNsPing = "urn:xmpp:ping";  // XEP-0199
 inline constexpr std::string_view kNsDiscoInfo = "http://jabber.org/protocol/disco#info";  // 0030
 inline constexpr std::string_view kNsDiscoItems = "http://jabber.org/protocol/disco#items";
-inline constexpr std::string_view kNsStanzaId = "urn:xmpp:sid:0";    // XEP-0359
-inline constexpr std::string_view kNsDelay = "urn:xmpp:delay";       // XEP-0203
-inline constexpr std::string_view kNsVersion = "jabber:iq:version";  // XEP-0092
-inline constexpr std::string_view kNsSm = "urn:xmpp:sm:3";           // XEP-0198
+inline constexpr std::string_view kNsStanzaId = "urn:xmpp:sid:0";     // XEP-0359
+inline constexpr std::string_view kNsDelay = "urn:xmpp:delay";        // XEP-0203
+inline constexpr std::string_view kNsVersion = "jabber:iq:version";   // XEP-0092
+inline constexpr std::string_view kNsSm = "urn:xmpp:sm:3";            // XEP-0198
+inline constexpr std::string_view kNsCarbons = "urn:xmpp:carbons:2";  // XEP-0280
+inline constexpr std::string_view kNsForward = "urn:xmpp:forward:0";  // XEP-0297
+inline constexpr std::string_view kNsChatStates = "http://jabber.org/protocol/chatstates";  // 0085
+inline constexpr std::string_view kNsHints = "urn:xmpp:hints";  // XEP-0334
 
 }  // namespace parley::xmpp

@@ -85,6 +85,10 @@ class XmppSession final : public transport::ProtocolSession, public SessionSink 
   void on_message_stanza(const Element& message);
   void on_presence(const Element& presence);
   void reply_roster(const Element& iq);
+  // Chat states (xmpp_chat_states.cc).
+  void remember_direct(ConversationId conversation, const std::string& peer);
+  void send_typing(const std::string& peer);
+  void on_typing_event(const TypingEvent& typing);
   // Presence and subscriptions (xmpp_presence.cc).
   Element roster_item(std::string_view username, ContactState state) const;
   void on_directed_presence(const Element& presence, std::string_view type, std::string_view to);
@@ -139,6 +143,7 @@ class XmppSession final : public transport::ProtocolSession, public SessionSink 
   bool plain_pending_ = false;  // PLAIN without an initial response: the response is due
   bool bind_pending_ = false;
   int sasl_attempts_ = 0;
+  bool carbons_ = false;  // XEP-0280 enabled: own messages from other devices come here too
   bool roster_requested_ = false;  // roster pushes go to this resource (RFC 6121 §2.1.6)
   bool available_ = false;         // initial presence sent: messages are delivered
   bool catching_up_ = false;       // an undelivered() round is with core
@@ -149,6 +154,7 @@ class XmppSession final : public transport::ProtocolSession, public SessionSink 
   std::uint32_t in_flight_ = 0;    // core requests not answered yet
   // Conversations whose peer is known, and events waiting for one being resolved.
   std::unordered_map<ConversationId, Peer> peers_;
+  std::unordered_map<std::string, ConversationId> direct_with_;  // peer username -> direct
   std::unordered_map<ConversationId, std::vector<Message>> waiting_for_peer_;
   std::unordered_map<ConversationId, Seq> emitted_;  // highest seq sent per conversation
   // Stream management, once the client enabled it; the inbound stanza being dispatched; the

@@ -118,6 +118,20 @@ std::vector<std::string> fuzz_seeds() {
         with_flags(static_cast<std::uint8_t>(tls | (end << sf::kEndShift)),
                    kHeader + plain(sf::kUserPassword) + kHeader + kBind + "<presence/>"));
   }
+  // Carbons on and off, chat states before and after the conversation exists.
+  seeds.push_back(with_flags(
+      tls | sf::kOfflineFirst,
+      tcp_session(sf::kUserPassword,
+                  "<iq type='set' id='c1'><enable xmlns='urn:xmpp:carbons:2'/></iq><presence/>"
+                  "<message to='peer@localhost' type='chat'><composing "
+                  "xmlns='http://jabber.org/protocol/chatstates'/></message>"
+                  "<message to='peer@localhost' type='chat' id='t'><body>x</body><active "
+                  "xmlns='http://jabber.org/protocol/chatstates'/></message>"
+                  "<message to='peer@localhost' type='chat'><composing "
+                  "xmlns='http://jabber.org/protocol/chatstates'/></message>"
+                  "<message to='nobody@localhost' type='chat'><composing "
+                  "xmlns='http://jabber.org/protocol/chatstates'/></message>"
+                  "<iq type='set' id='c2'><disable xmlns='urn:xmpp:carbons:2'/></iq>")));
   // Subscriptions both ways with the peer, directed presence, a probe, a bad 'to'.
   seeds.push_back(with_flags(
       tls, tcp_session(sf::kUserPassword,

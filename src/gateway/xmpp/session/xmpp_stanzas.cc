@@ -114,7 +114,8 @@ void XmppSession::on_iq(const Element& iq) {
                     .attr("category", "server")
                     .attr("type", "im")
                     .attr("name", config_.server_name));
-    for (std::string_view feature : {kNsDiscoInfo, kNsPing, kNsRoster, kNsStanzaId, kNsVersion}) {
+    for (std::string_view feature :
+         {kNsDiscoInfo, kNsPing, kNsRoster, kNsStanzaId, kNsVersion, kNsCarbons, kNsChatStates}) {
       query.child(element("feature", kNsDiscoInfo).attr("var", std::string(feature)));
     }
     return send(element("iq", kNsClient)
@@ -140,6 +141,12 @@ void XmppSession::on_iq(const Element& iq) {
                                .child(element("version", kNsVersion).text(config_.server_name))));
   }
   if (payload->is("session", kNsSession) && type == "set") return reply_session(iq);
+  if (payload->ns == kNsCarbons && type == "set" &&
+      (payload->name == "enable" || payload->name == "disable")) {
+    // XEP-0280 §4: this resource gets copies of what the user sends from elsewhere, or stops.
+    carbons_ = payload->name == "enable";
+    return send(element("iq", kNsClient).attr("type", "result").attr("id", *iq.attr("id")));
+  }
   // RFC 6120 §8.4: an IQ the server does not understand.
   reply_error(iq, StanzaCondition::service_unavailable);
 }
@@ -186,7 +193,12 @@ void XmppSession::on_message_stanza(const Element& message) {
                        "the server takes no messages");
   }
   const Element* body = message.child("body", kNsClient);
-  if (!body) return;
+  if (!body) {
+    // XEP-0085: "composing" is typing; the other states mean nothing to Parley. Other payloads
+    // without a body (receipts, markers) are not mapped yet.
+    if (message.child("composing", kNsChatStates)) send_typing(to->local);
+    return;
+  }
   std::string_view id = message.attr_or("id", "");
   if (const Element* origin = message.child("origin-id", kNsStanzaId)) {
     id = origin->attr_or("id", id);
@@ -197,8 +209,10 @@ void XmppSession::on_message_stanza(const Element& message) {
   command.text = body->all_text();
   core_.messaging().send(
       *identity_, std::move(command),
-      guarded<SendAck>([this, head = request_head(message)](Result<SendAck> ack) {
-        if (!ack) reply_error(head, ack.error());
+      guarded<SendAck>([this, peer = to->local, head = request_head(message)](Result<SendAck> ack) {
+        if (!ack) return reply_error(head, ack.error());
+        // The conversation is known now: typing and later events map to it at once.
+        remember_direct(ack->conversation_id, peer);
       }));
 }
 
