@@ -133,6 +133,7 @@ class Client(slixmpp.ClientXMPP):
         self.register_plugin("xep_0199")  # ping
         self.register_plugin("xep_0280")  # carbons (enabled by the tests that want them)
         self.register_plugin("xep_0085")  # chat states
+        self.register_plugin("xep_0313")  # message archive
         self.sm_enabled = asyncio.get_event_loop().create_future()
         if stream_management:
             self.register_plugin("xep_0198")

@@ -177,6 +177,28 @@ class XmppInterop(unittest.IsolatedAsyncioTestCase):
         composing = await asyncio.wait_for(typing_states.get(), EVENT_TIMEOUT_S)
         self.assertEqual(composing["from"].bare, jid(bob))
 
+    async def test_the_archive_pages_through_the_conversation(self):
+        alice, bob = self.user("alice"), self.user("bob")
+        for i in range(3):
+            await asyncio.to_thread(self.server.native, bob, "send", alice, "archived %d" % i)
+        await asyncio.to_thread(self.server.native, alice, "send", bob, "my answer")
+        client = await self.login(alice)
+        async def page(**rsm):
+            fin = await client.plugin["xep_0313"].retrieve(
+                with_jid=slixmpp.JID(jid(bob)), rsm=rsm, timeout=EVENT_TIMEOUT_S)
+            got = [r["mam_result"]["forwarded"]["stanza"] for r in fin["mam"]["results"]]
+            return fin["mam_fin"], got
+
+        fin, first = await page(max=2)
+        self.assertEqual([m["body"] for m in first], ["archived 0", "archived 1"])
+        self.assertEqual(first[0]["from"].bare, jid(bob))
+        self.assertEqual(fin.xml.get("complete"), "false")
+        fin, rest = await page(max=2, after=fin["rsm"]["last"])
+        self.assertEqual([m["body"] for m in rest], ["archived 2", "my answer"])
+        self.assertEqual(rest[1]["from"].bare, jid(alice))
+        self.assertEqual(rest[1]["to"].bare, jid(bob))
+        self.assertEqual(fin.xml.get("complete"), "true")
+
     async def test_the_roster_lists_accepted_contacts(self):
         alice, bob = self.user("alice"), self.user("bob")
         await asyncio.to_thread(self.server.native, alice, "contact", "add", bob)
@@ -383,6 +405,25 @@ class RawStreams(unittest.TestCase):
         self.assertIn("id='roster1'", out)
         self.assertIn("<service-unavailable", out)
         self.assertTrue(out.endswith("</stream:stream>"), out)
+
+    def test_an_empty_before_pages_the_archive_from_its_end(self):
+        # XEP-0313 with RSM <before/> (slixmpp's retrieve cannot write an empty one).
+        alice, bob = self.user(), self.user()
+        self.server.native(bob, "send", alice, "older")
+        self.server.native(bob, "send", alice, "newest")
+        sock = self.open_tls()
+        sock.sendall(self.login_pipelined(
+            alice, "mam", b"<iq type='set' id='lastpage'><query xmlns='urn:xmpp:mam:2' "
+            b"queryid='q1'><x xmlns='jabber:x:data' type='submit'><field var='FORM_TYPE' "
+            b"type='hidden'><value>urn:xmpp:mam:2</value></field><field var='with'><value>" +
+            bob.encode() + b"@localhost</value></field></x><set "
+            b"xmlns='http://jabber.org/protocol/rsm'><max>1</max><before/></set></query></iq>"))
+        out = self.read_until(sock, b"</fin></iq>").decode()
+        sock.close()
+        self.assertIn("<result xmlns='urn:xmpp:mam:2' queryid='q1'", out)
+        self.assertIn("<body>newest</body>", out)
+        self.assertNotIn("<body>older</body>", out)
+        self.assertIn("<fin xmlns='urn:xmpp:mam:2' complete='false'>", out)
 
     def test_another_domain_is_host_unknown(self):
         out = self.exchange(self.HEADER.replace(b"to='localhost'", b"to='example.org'"))

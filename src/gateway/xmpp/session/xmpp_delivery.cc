@@ -11,7 +11,6 @@
 #include "gateway/xmpp/session/xmpp_session.h"
 
 namespace parley::xmpp {
-namespace {
 
 // XEP-0082 date-time in UTC with milliseconds: 2026-12-04T02:58:00.123Z.
 std::string xmpp_time(TimeMs ms) {
@@ -25,8 +24,6 @@ std::string xmpp_time(TimeMs ms) {
   std::snprintf(millis, sizeof millis, ".%03dZ", static_cast<int>(ms % 1000));
   return out + millis;
 }
-
-}  // namespace
 
 void XmppSession::on_event(std::shared_ptr<const Event> event) {
   if (phase_ == Phase::closing) return;

@@ -20,6 +20,9 @@ inline constexpr std::string_view kNsSm = "urn:xmpp:sm:3";            // XEP-019
 inline constexpr std::string_view kNsCarbons = "urn:xmpp:carbons:2";  // XEP-0280
 inline constexpr std::string_view kNsForward = "urn:xmpp:forward:0";  // XEP-0297
 inline constexpr std::string_view kNsChatStates = "http://jabber.org/protocol/chatstates";  // 0085
-inline constexpr std::string_view kNsHints = "urn:xmpp:hints";  // XEP-0334
+inline constexpr std::string_view kNsHints = "urn:xmpp:hints";                // XEP-0334
+inline constexpr std::string_view kNsMam = "urn:xmpp:mam:2";                  // XEP-0313
+inline constexpr std::string_view kNsRsm = "http://jabber.org/protocol/rsm";  // XEP-0059
+inline constexpr std::string_view kNsDataForms = "jabber:x:data";             // XEP-0004
 
 }  // namespace parley::xmpp

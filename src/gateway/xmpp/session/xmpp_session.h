@@ -89,6 +89,15 @@ class XmppSession final : public transport::ProtocolSession, public SessionSink 
   void remember_direct(ConversationId conversation, const std::string& peer);
   void send_typing(const std::string& peer);
   void on_typing_event(const TypingEvent& typing);
+  // Message archive (xmpp_archive.cc).
+  struct ArchiveQuery {
+    std::string iq_id, query_id, peer;
+    std::size_t max = 50;
+    std::optional<std::string> after, before;  // RSM positions ("CONV:SEQ"); before may be ""
+  };
+  void on_archive_query(const Element& iq, const Element& query);
+  void run_archive_query(ArchiveQuery query, ConversationId conversation);
+  void archive_error(const ArchiveQuery& query, StanzaCondition condition, std::string_view text);
   // Presence and subscriptions (xmpp_presence.cc).
   Element roster_item(std::string_view username, ContactState state) const;
   void on_directed_presence(const Element& presence, std::string_view type, std::string_view to);
@@ -176,6 +185,9 @@ Callback<T> XmppSession::guarded(F&& f) {
   return gateway::while_alive<T>(
       alive_, [this, stanza] { request_done(stanza); }, std::forward<F>(f));
 }
+
+// XEP-0082 date-time in UTC with milliseconds: 2026-12-04T02:58:00.123Z.
+std::string xmpp_time(TimeMs ms);
 
 // The attributes an error reply needs (RFC 6120 §8.3.1: id, to, from), without the payload.
 Element request_head(const Element& stanza);

@@ -118,6 +118,27 @@ std::vector<std::string> fuzz_seeds() {
         with_flags(static_cast<std::uint8_t>(tls | (end << sf::kEndShift)),
                    kHeader + plain(sf::kUserPassword) + kHeader + kBind + "<presence/>"));
   }
+  // Archive queries: pages forward and back, bad ids, no 'with', a time filter.
+  const std::string form =
+      "<x xmlns='jabber:x:data' type='submit'><field var='FORM_TYPE' type='hidden'>"
+      "<value>urn:xmpp:mam:2</value></field><field var='with'><value>peer@localhost</value>"
+      "</field></x>";
+  seeds.push_back(with_flags(
+      tls | sf::kOfflineFirst,
+      tcp_session(sf::kUserPassword,
+                  "<iq type='set' id='q1'><query xmlns='urn:xmpp:mam:2' queryid='a'>" + form +
+                      "<set xmlns='http://jabber.org/protocol/rsm'><max>1</max></set></query></iq>"
+                      "<iq type='set' id='q2'><query xmlns='urn:xmpp:mam:2'>" +
+                      form +
+                      "<set xmlns='http://jabber.org/protocol/rsm'><max>5</max><after>1:1</after>"
+                      "</set></query></iq><iq type='set' id='q3'><query xmlns='urn:xmpp:mam:2'>" +
+                      form +
+                      "<set xmlns='http://jabber.org/protocol/rsm'><before/></set></query></iq>"
+                      "<iq type='set' id='q4'><query xmlns='urn:xmpp:mam:2'>" +
+                      form +
+                      "<set xmlns='http://jabber.org/protocol/rsm'><before>9:x</before><max>0</max>"
+                      "</set></query></iq><iq type='set' id='q5'><query "
+                      "xmlns='urn:xmpp:mam:2'/></iq>")));
   // Carbons on and off, chat states before and after the conversation exists.
   seeds.push_back(with_flags(
       tls | sf::kOfflineFirst,

@@ -114,8 +114,8 @@ void XmppSession::on_iq(const Element& iq) {
                     .attr("category", "server")
                     .attr("type", "im")
                     .attr("name", config_.server_name));
-    for (std::string_view feature :
-         {kNsDiscoInfo, kNsPing, kNsRoster, kNsStanzaId, kNsVersion, kNsCarbons, kNsChatStates}) {
+    for (std::string_view feature : {kNsDiscoInfo, kNsPing, kNsRoster, kNsStanzaId, kNsVersion,
+                                     kNsCarbons, kNsChatStates, kNsMam}) {
       query.child(element("feature", kNsDiscoInfo).attr("var", std::string(feature)));
     }
     return send(element("iq", kNsClient)
@@ -141,6 +141,7 @@ void XmppSession::on_iq(const Element& iq) {
                                .child(element("version", kNsVersion).text(config_.server_name))));
   }
   if (payload->is("session", kNsSession) && type == "set") return reply_session(iq);
+  if (payload->is("query", kNsMam) && type == "set") return on_archive_query(iq, *payload);
   if (payload->ns == kNsCarbons && type == "set" &&
       (payload->name == "enable" || payload->name == "disable")) {
     // XEP-0280 §4: this resource gets copies of what the user sends from elsewhere, or stops.
