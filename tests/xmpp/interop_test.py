@@ -425,6 +425,29 @@ class RawStreams(unittest.TestCase):
         self.assertNotIn("<body>older</body>", out)
         self.assertIn("<fin xmlns='urn:xmpp:mam:2' complete='false'>", out)
 
+    def test_in_band_registration_makes_an_account_for_every_protocol(self):
+        name = "ibr" + uuid.uuid4().hex[:8]
+        taken = self.user()
+        sock = self.open_tls()
+        sock.sendall(
+            self.HEADER + b"<iq type='get' id='r1'><query xmlns='jabber:iq:register'/></iq>"
+            b"<iq type='set' id='r2'><query xmlns='jabber:iq:register'><username>" +
+            name.encode() + b"</username><password>password-" + name.encode() +
+            b"</password></query></iq><iq type='set' id='r3'><query xmlns='jabber:iq:register'>"
+            b"<username>" + taken.encode() + b"</username><password>whatever-pw</password>"
+            b"</query></iq><iq type='set' id='r4'><query xmlns='jabber:iq:register'><username>"
+            b"x" + name.encode() + b"</username><password>short</password></query></iq>")
+        out = self.read_until(sock, b"id='r4'").decode()
+        out = self.read_until(sock, b"</iq>", out.encode()).decode()
+        sock.close()
+        self.assertIn("<register xmlns='http://jabber.org/features/iq-register'/>", out)
+        self.assertIn("<username/><password/>", out)
+        self.assertIn("<iq type='result' id='r2'/>", out)
+        self.assertRegex(out, r"id='r3' type='error'><error type='cancel'><conflict")
+        self.assertRegex(out, r"id='r4' type='error'><error type='modify'><not-acceptable")
+        # The account is a Parley account: the native CLI logs in with it.
+        self.server.native(name, "login", name, "password-" + name)
+
     def test_another_domain_is_host_unknown(self):
         out = self.exchange(self.HEADER.replace(b"to='localhost'", b"to='example.org'"))
         self.assertIn("<host-unknown", out)

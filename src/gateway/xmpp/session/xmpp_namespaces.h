@@ -24,5 +24,7 @@ inline constexpr std::string_view kNsHints = "urn:xmpp:hints";                //
 inline constexpr std::string_view kNsMam = "urn:xmpp:mam:2";                  // XEP-0313
 inline constexpr std::string_view kNsRsm = "http://jabber.org/protocol/rsm";  // XEP-0059
 inline constexpr std::string_view kNsDataForms = "jabber:x:data";             // XEP-0004
+inline constexpr std::string_view kNsRegister = "jabber:iq:register";         // XEP-0077
+inline constexpr std::string_view kNsRegisterFeature = "http://jabber.org/features/iq-register";
 
 }  // namespace parley::xmpp

@@ -142,6 +142,7 @@ void XmppSession::send_features() {
     features.child(
         element("mechanisms", kNsSasl).child(element("mechanism", kNsSasl).text("PLAIN")));
   }
+  if (registration_offered()) features.child(element("register", kNsRegisterFeature));
   if (verified_) {
     features.child(element("bind", kNsBind));
     features.child(element("sm", kNsSm));  // XEP-0198, without resumption
@@ -162,6 +163,9 @@ void XmppSession::on_negotiation_element(const Element& element) {
   if (element.is("abort", kNsSasl)) {
     plain_pending_ = false;
     return send(sasl_failure(SaslCondition::aborted));
+  }
+  if (!verified_ && element.is("iq", kNsClient) && element.child("query", kNsRegister)) {
+    return on_registration(element);
   }
   if (verified_ && element.is("iq", kNsClient)) {
     const std::string_view type = element.attr_or("type", "");

@@ -85,6 +85,9 @@ class XmppSession final : public transport::ProtocolSession, public SessionSink 
   void on_message_stanza(const Element& message);
   void on_presence(const Element& presence);
   void reply_roster(const Element& iq);
+  // In-band registration (xmpp_registration.cc).
+  bool registration_offered() const;
+  void on_registration(const Element& iq);
   // Chat states (xmpp_chat_states.cc).
   void remember_direct(ConversationId conversation, const std::string& peer);
   void send_typing(const std::string& peer);

@@ -118,6 +118,20 @@ std::vector<std::string> fuzz_seeds() {
         with_flags(static_cast<std::uint8_t>(tls | (end << sf::kEndShift)),
                    kHeader + plain(sf::kUserPassword) + kHeader + kBind + "<presence/>"));
   }
+  // In-band registration: the form, a new account, a taken name, a short password, a removal,
+  // and registering after SASL.
+  seeds.push_back(with_flags(
+      tls, kHeader +
+               "<iq type='get' id='g'><query xmlns='jabber:iq:register'/></iq>"
+               "<iq type='set' id='n'><query xmlns='jabber:iq:register'><username>newbie</username>"
+               "<password>newbie-password</password></query></iq>"
+               "<iq type='set' id='t'><query xmlns='jabber:iq:register'><username>peer</username>"
+               "<password>whatever-pass</password></query></iq>"
+               "<iq type='set' id='s'><query xmlns='jabber:iq:register'><username>shorty</username>"
+               "<password>x</password></query></iq>"
+               "<iq type='set' id='r'><query xmlns='jabber:iq:register'><remove/></query></iq>" +
+               plain(sf::kUserPassword) +
+               "<iq type='get' id='g2'><query xmlns='jabber:iq:register'/></iq>"));
   // Archive queries: pages forward and back, bad ids, no 'with', a time filter.
   const std::string form =
       "<x xmlns='jabber:x:data' type='submit'><field var='FORM_TYPE' type='hidden'>"
