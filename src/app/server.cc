@@ -7,6 +7,7 @@
 #include <boost/asio/post.hpp>
 #include <filesystem>
 #include <future>
+#include <map>
 #include <string>
 #include <thread>
 #include <vector>
@@ -116,6 +117,13 @@ Result<void> check_listener_table(const std::vector<ListenerConfig>& table,
   return {};
 }
 
+// The ALPN name a TLS listener selects: HTTP's, or its gateway's (rows are checked by then).
+std::string alpn_for(const ListenerConfig& row, const gateway::GatewayRegistry& gateways) {
+  if (row.protocol == gateway::kHttpProtocol) return "http/1.1";
+  const gateway::GatewayInfo* g = gateways.find(row.protocol);
+  return g ? g->alpn : std::string();
+}
+
 transport::TlsMode tls_mode(ListenerTls tls) {
   switch (tls) {
     case ListenerTls::none:
@@ -156,8 +164,8 @@ struct Server::Parts {
   std::vector<gateway::StartedGateway> started;  // parallel to gateways.all(); outlive listeners
   transport::TransportLimits limits;
   std::unique_ptr<transport::ConnectionRegistry> registry;
-  std::unique_ptr<boost::asio::ssl::context> tls;
-  std::shared_ptr<const transport::StaticSite> site;  // outlives the listeners
+  std::map<std::string, std::unique_ptr<boost::asio::ssl::context>> tls;  // by ALPN name
+  std::shared_ptr<const transport::StaticSite> site;                      // outlives the listeners
   std::vector<std::unique_ptr<transport::Listener>> listeners;
   BoundPorts ports;
   bool stopped = false;
@@ -220,9 +228,15 @@ Result<std::unique_ptr<Server>> Server::start(const ServerConfig& config,
       paths = *generated;
       spdlog::info("TLS: self-signed certificate {}", paths.cert_file);
     }
-    auto tls = transport::make_server_tls_context(paths);
-    if (!tls) return std::unexpected(tls.error());
-    parts->tls = std::move(*tls);
+    // One context per application protocol, each selecting its own ALPN name (RFC 7301).
+    for (const ListenerConfig& row : table) {
+      if (row.tls == ListenerTls::none) continue;
+      const std::string alpn = alpn_for(row, parts->gateways);
+      if (parts->tls.contains(alpn)) continue;
+      auto tls = transport::make_server_tls_context(paths, alpn);
+      if (!tls) return std::unexpected(tls.error());
+      parts->tls.emplace(alpn, std::move(*tls));
+    }
   }
 
   const bool serves_http = std::ranges::any_of(
@@ -267,8 +281,10 @@ Result<std::unique_ptr<Server>> Server::start(const ServerConfig& config,
       spec.factory = parts->started[index].factory;
       spec.refusal = parts->started[index].stream_refusal;
     }
+    boost::asio::ssl::context* tls = nullptr;
+    if (row.tls != ListenerTls::none) tls = parts->tls.at(alpn_for(row, parts->gateways)).get();
     auto listener = std::make_unique<transport::Listener>(std::move(spec), pool, *parts->registry,
-                                                          parts->limits, parts->tls.get());
+                                                          parts->limits, tls);
     // Accepting is cheap: shard 0 accepts and hands each socket to the next shard.
     auto port = listener->open(pool.io(0), row.address);
     if (!port) {

@@ -7,6 +7,8 @@
 #include <sys/stat.h>
 
 #include <filesystem>
+#include <set>
+#include <string_view>
 
 #include "common/durable_file.h"
 #include "transport/tls_session.h"
@@ -84,8 +86,34 @@ Result<CertificatePaths> ensure_self_signed_certificate(const std::string& dir) 
   return paths;
 }
 
+namespace {
+
+// The ALPN lists of the contexts made, in wire format (length-prefixed names). Contexts are made
+// at start-up and live as long as the process, so their lists do too.
+const std::string& intern_alpn(std::string_view protocol) {
+  static std::set<std::string> lists;
+  std::string wire(1, static_cast<char>(protocol.size()));
+  wire.append(protocol);
+  return *lists.insert(std::move(wire)).first;
+}
+
+int select_alpn(SSL*, const unsigned char** out, unsigned char* out_len, const unsigned char* in,
+                unsigned int in_len, void* arg) {
+  const auto* ours = static_cast<const std::string*>(arg);
+  unsigned char* selected = nullptr;
+  if (SSL_select_next_proto(
+          &selected, out_len, reinterpret_cast<const unsigned char*>(ours->data()),
+          static_cast<unsigned int>(ours->size()), in, in_len) != OPENSSL_NPN_NEGOTIATED) {
+    return SSL_TLSEXT_ERR_NOACK;  // lenient: the client may still speak our protocol
+  }
+  *out = selected;
+  return SSL_TLSEXT_ERR_OK;
+}
+
+}  // namespace
+
 Result<std::unique_ptr<boost::asio::ssl::context>> make_server_tls_context(
-    const CertificatePaths& paths) {
+    const CertificatePaths& paths, std::string_view alpn) {
   namespace ssl = boost::asio::ssl;
   auto ctx = std::make_unique<ssl::context>(ssl::context::tls_server);
   ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
@@ -95,6 +123,11 @@ Result<std::unique_ptr<boost::asio::ssl::context>> make_server_tls_context(
   // idle TLS connections are most of a server's connections.
   SSL_CTX_set_mode(ctx->native_handle(), SSL_MODE_RELEASE_BUFFERS);
   prepare_server_context(ctx->native_handle());
+  if (!alpn.empty()) {
+    if (alpn.size() > 255) return fail(Errc::invalid_argument, "ALPN name too long");
+    SSL_CTX_set_alpn_select_cb(ctx->native_handle(), select_alpn,
+                               const_cast<std::string*>(&intern_alpn(alpn)));
+  }
   boost::system::error_code ec;
   ctx->use_certificate_chain_file(paths.cert_file, ec);
   if (ec)

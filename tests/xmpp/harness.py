@@ -17,9 +17,9 @@ EVENT_TIMEOUT_S = 20  # every await on the server is for an event; this bounds a
 CONFIG = """
 [listen]
 native_tcp = "127.0.0.1:0"
-native_tls = ""
+native_tls = "127.0.0.1:0"
 http = "127.0.0.1:0"
-https = ""
+https = "127.0.0.1:0"
 xmpp = "127.0.0.1:0"
 xmpp_tls = "127.0.0.1:0"
 

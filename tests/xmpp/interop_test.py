@@ -448,6 +448,21 @@ class RawStreams(unittest.TestCase):
         # The account is a Parley account: the native CLI logs in with it.
         self.server.native(name, "login", name, "password-" + name)
 
+    def test_each_tls_listener_selects_its_protocols_alpn_name(self):
+        def negotiated(port_key, offer):
+            context = ssl.create_default_context()
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+            context.set_alpn_protocols(offer)
+            raw = socket.create_connection(("127.0.0.1", self.server.ports[port_key]),
+                                           timeout=EVENT_TIMEOUT_S)
+            with context.wrap_socket(raw) as sock:
+                return sock.selected_alpn_protocol()
+        self.assertEqual(negotiated("xmpp_tls", ["h2", "xmpp-client"]), "xmpp-client")  # XEP-0368
+        self.assertEqual(negotiated("native_tls", ["parley/1"]), "parley/1")
+        self.assertEqual(negotiated("https", ["h2", "http/1.1"]), "http/1.1")
+        self.assertIsNone(negotiated("xmpp_tls", ["http/1.1"]))  # nothing shared: no ALPN
+
     def test_another_domain_is_host_unknown(self):
         out = self.exchange(self.HEADER.replace(b"to='localhost'", b"to='example.org'"))
         self.assertIn("<host-unknown", out)

@@ -30,6 +30,7 @@ gateway::GatewayInfo native_gateway() {
   gateway::GatewayInfo info;
   info.name = "native";
   info.stream = true;
+  info.alpn = "parley/1";  // not registered with IANA: the native protocol's own name
   // Any subprotocol offer or none: the web client and SDKs never sent one (docs/protocol.md).
   info.websocket = {{.path = "/ws", .subprotocol = ""}};
   info.start = [](const gateway::GatewayContext& context) -> Result<gateway::StartedGateway> {

@@ -49,6 +49,8 @@ struct GatewayInfo {
   bool stream = true;     // may have stream listeners of its own (tls none or direct)
   bool starttls = false;  // also tls = "starttls": its sessions call Connection::start_tls
   std::vector<WebSocketPath> websocket;
+  // The ALPN name (RFC 7301) its TLS listeners select when a client offers it; "" none.
+  std::string alpn;
   // Called once at start-up; an error stops the server before it accepts anything.
   std::function<Result<StartedGateway>(const GatewayContext&)> start;
 };

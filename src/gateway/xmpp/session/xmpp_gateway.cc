@@ -48,6 +48,7 @@ gateway::GatewayInfo xmpp_gateway() {
   info.name = "xmpp";
   info.stream = true;
   info.starttls = true;
+  info.alpn = "xmpp-client";  // XEP-0368
   // RFC 7395 WebSocket ("/xmpp-websocket", subprotocol "xmpp") is routed once it has its test
   // with a real client; the session already parses and writes its framing.
   info.start = [](const gateway::GatewayContext& context) -> Result<gateway::StartedGateway> {
