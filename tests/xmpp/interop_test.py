@@ -250,6 +250,23 @@ class XmppInterop(unittest.IsolatedAsyncioTestCase):
         contacts = await asyncio.to_thread(self.server.native, bob, "contacts")
         self.assertEqual([c["state"] for c in contacts if c["user"] == alice], ["ACCEPTED"])
 
+    async def test_a_username_with_capitals_has_a_lowercase_jid(self):
+        alice = self.user("Alice")
+        bob = self.user("bob")
+        # JIDs compare lowercased (RFC 7622); the password is the account's.
+        client = await self.login(alice.lower(), password="password-" + alice)
+        self.assertEqual(str(client.boundjid.bare), jid(alice.lower()))
+        # An IQ to one's own bare JID, as the client writes it (lowercased), is for the account.
+        info = await client.plugin["xep_0030"].get_info(jid=jid(alice.lower()), local=False,
+                                                        timeout=EVENT_TIMEOUT_S)
+        self.assertEqual(info["type"], "result")
+        await asyncio.to_thread(self.server.native, bob, "send", alice, "to Alice")
+        msg = await client.next_message()
+        self.assertEqual(msg["to"].bare, jid(alice.lower()))
+        client.send_message(mto=jid(bob), mbody="from Alice", mtype="chat")
+        tail = await self.tail(bob)
+        await tail.until(lambda e: e.get("text") == "from Alice")
+
     async def test_a_wrong_password_is_refused(self):
         alice = self.user("alice")
         client = Client(jid(alice, "x"), "not-the-password")

@@ -283,13 +283,11 @@ void XmppSession::on_bind(const Element& iq) {
                                  on_bound(id, resource, std::move(grant));
                                }));
   verified_.reset();  // the password hash is not kept past binding
-  bind_pending_ = true;
 }
 
 void XmppSession::on_bound(const std::string& iq_id, const std::string& resource,
                            Result<AuthGrant> grant) {
   waiting_ = false;
-  bind_pending_ = false;
   if (phase_ == Phase::closing) return;
   if (!grant) {
     // The password changed between SASL and bind, or the store failed: start over.
@@ -299,7 +297,8 @@ void XmppSession::on_bound(const std::string& iq_id, const std::string& resource
   connection_.mark_authenticated();
   connection_.set_deadline(std::chrono::steady_clock::time_point::max());
   connection_.set_idle_timeout(config_.idle_timeout);
-  jid_ = Jid{grant->username, config_.domain, resource};
+  jid_ =
+      Jid{normalize_localpart(grant->username).value_or(grant->username), config_.domain, resource};
   bound_at_ms_ = std::chrono::duration_cast<std::chrono::milliseconds>(
                      std::chrono::system_clock::now().time_since_epoch())
                      .count();

@@ -153,7 +153,6 @@ class XmppSession final : public transport::ProtocolSession, public SessionSink 
   bool waiting_ = false;        // core is checking a SASL attempt or binding: nothing is parsed
   bool ending_ = false;         // the client closed its stream; ours closes once answers are out
   bool plain_pending_ = false;  // PLAIN without an initial response: the response is due
-  bool bind_pending_ = false;
   int sasl_attempts_ = 0;
   bool carbons_ = false;  // XEP-0280 enabled: own messages from other devices come here too
   bool roster_requested_ = false;  // roster pushes go to this resource (RFC 6121 §2.1.6)

@@ -238,7 +238,9 @@ void XmppSession::request_done(std::uint64_t stanza) {
 }
 
 std::string XmppSession::bare_jid(std::string_view username) const {
-  return std::string(username) + "@" + config_.domain;
+  // Usernames compare without case (core's username key), JID localparts lowercased (jid.h): the
+  // JIDs the server writes are the normalised ones, so clients find each contact once.
+  return normalize_localpart(username).value_or(std::string(username)) + "@" + config_.domain;
 }
 
 }  // namespace parley::xmpp
