@@ -11,6 +11,12 @@
 #include "gateway/xmpp/session/xmpp_session.h"
 
 namespace parley::xmpp {
+namespace {
+
+// Entries held while their conversation's peer is looked up, in all conversations.
+constexpr std::size_t kMaxWaitingForPeer = 4'096;
+
+}  // namespace
 
 // XEP-0082 date-time in UTC with milliseconds: 2026-12-04T02:58:00.123Z.
 std::string xmpp_time(TimeMs ms) {
@@ -54,12 +60,19 @@ bool XmppSession::deliver(const Message& message) {
   if (waiting != waiting_for_peer_.end()) {
     // Behind the ones already waiting, in order (a catch-up round may bring one again).
     if (waiting->second.back().seq >= message.seq) return false;
+    if (waiting_count_ >= kMaxWaitingForPeer) {
+      // Bounded: the rest is read from the store (not acknowledged yet) once the peer is known.
+      catch_up_due_ = true;
+      return false;
+    }
     waiting->second.push_back(message);
+    ++waiting_count_;
     return true;
   }
   auto peer = peers_.find(message.conversation_id);
   if (peer == peers_.end()) {
     waiting_for_peer_[message.conversation_id].push_back(message);
+    ++waiting_count_;
     resolve_peer(message.conversation_id);
     return true;
   }
@@ -73,6 +86,7 @@ void XmppSession::resolve_peer(ConversationId conversation) {
       *identity_, conversation,
       guarded<Conversation>([this, conversation](Result<Conversation> info) {
         auto node = waiting_for_peer_.extract(conversation);
+        if (!node.empty()) waiting_count_ -= node.mapped().size();
         if (!info) return;  // no longer a member: those entries are not for this user now
         Peer peer{.kind = info->kind, .username = {}};
         for (const Member& m : info->members) {

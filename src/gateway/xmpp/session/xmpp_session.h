@@ -167,6 +167,7 @@ class XmppSession final : public transport::ProtocolSession, public SessionSink 
   std::unordered_map<ConversationId, Peer> peers_;
   std::unordered_map<std::string, ConversationId> direct_with_;  // peer username -> direct
   std::unordered_map<ConversationId, std::vector<Message>> waiting_for_peer_;
+  std::size_t waiting_count_ = 0;                    // entries in waiting_for_peer_, bounded
   std::unordered_map<ConversationId, Seq> emitted_;  // highest seq sent per conversation
   // Stream management, once the client enabled it; the inbound stanza being dispatched; the
   // client's <r/> waiting for stanzas still being handled; our <r/> not yet answered.
