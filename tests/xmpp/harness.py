@@ -143,6 +143,11 @@ class Client(slixmpp.ClientXMPP):
         self.add_event_handler("failed_all_auth", self._on_failed)
         self.add_event_handler("message", lambda m: self.messages.put_nowait(m))
         self.add_event_handler("message_error", lambda m: self.messages.put_nowait(m))
+        # Every message stanza, with or without a body (slixmpp's "message" event needs one).
+        self.all_messages = asyncio.Queue()
+        self.register_handler(slixmpp.xmlstream.handler.Callback(
+            "every message", slixmpp.xmlstream.matcher.MatchXPath("{jabber:client}message"),
+            lambda m: self.all_messages.put_nowait(m)))
         self.presences = asyncio.Queue()
         self.roster_pushes = asyncio.Queue()
         self.add_event_handler("roster_update", lambda iq: self.roster_pushes.put_nowait(iq))
@@ -189,6 +194,10 @@ class Client(slixmpp.ClientXMPP):
                 if iq["type"] == "set":
                     return iq
         return await asyncio.wait_for(scan(), EVENT_TIMEOUT_S)
+
+    async def next_stanza(self):
+        """The next message stanza of any kind (a reaction has no body)."""
+        return await asyncio.wait_for(self.all_messages.get(), EVENT_TIMEOUT_S)
 
     async def next_message(self):
         return await asyncio.wait_for(self.messages.get(), EVENT_TIMEOUT_S)

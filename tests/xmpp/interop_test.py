@@ -199,6 +199,31 @@ class XmppInterop(unittest.IsolatedAsyncioTestCase):
         self.assertEqual(rest[1]["to"].bare, jid(bob))
         self.assertEqual(fin.xml.get("complete"), "true")
 
+    async def test_edits_reactions_and_deletions_reach_xmpp_clients(self):
+        alice, bob = self.user("alice"), self.user("bob")
+        client = await self.login(alice)
+        await asyncio.to_thread(self.server.native, bob, "send", alice, "original")
+        original = await client.next_stanza()
+        conv, seq = original.xml.find("{urn:xmpp:sid:0}stanza-id").get("id").split(":")
+
+        def child(message, name):
+            found = [e for e in message.xml.iter() if e.tag.endswith("}" + name)]
+            self.assertTrue(found, "no <%s/> in %s" % (name, message))
+            return found[0]
+
+        await asyncio.to_thread(self.server.native, bob, "edit", conv, seq, "corrected")
+        edit = await client.next_stanza()  # XEP-0308
+        self.assertEqual(child(edit, "replace").get("id"), original["id"])
+        self.assertEqual(edit["body"], "corrected")
+        await asyncio.to_thread(self.server.native, bob, "react", conv, seq, "🎉")
+        reaction = await client.next_stanza()  # XEP-0444: the sender's whole set
+        reactions = child(reaction, "reactions")
+        self.assertEqual(reactions.get("id"), original["id"])
+        self.assertEqual([r.text for r in reactions], ["🎉"])
+        await asyncio.to_thread(self.server.native, bob, "delete", conv, seq, "--everyone")
+        retraction = await client.next_stanza()  # XEP-0424
+        self.assertEqual(child(retraction, "retract").get("id"), original["id"])
+
     async def test_the_roster_lists_accepted_contacts(self):
         alice, bob = self.user("alice"), self.user("bob")
         await asyncio.to_thread(self.server.native, alice, "contact", "add", bob)

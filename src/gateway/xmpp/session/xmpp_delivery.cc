@@ -13,8 +13,9 @@
 namespace parley::xmpp {
 namespace {
 
-// Entries held while their conversation's peer is looked up, in all conversations.
-constexpr std::size_t kMaxWaitingForPeer = 4'096;
+// Entries held while their conversation's peer or a change's target is looked up, in all
+// conversations.
+constexpr std::size_t kMaxHeld = 4'096;
 
 }  // namespace
 
@@ -56,24 +57,32 @@ void XmppSession::on_event(std::shared_ptr<const Event> event) {
 bool XmppSession::deliver(const Message& message) {
   Seq& last = emitted_[message.conversation_id];
   if (message.seq <= last) return false;  // sent already (live and in a catch-up round)
-  auto waiting = waiting_for_peer_.find(message.conversation_id);
-  if (waiting != waiting_for_peer_.end()) {
+  auto waiting = held_.find(message.conversation_id);
+  if (waiting != held_.end()) {
     // Behind the ones already waiting, in order (a catch-up round may bring one again).
     if (waiting->second.back().seq >= message.seq) return false;
-    if (waiting_count_ >= kMaxWaitingForPeer) {
+    if (held_count_ >= kMaxHeld) {
       // Bounded: the rest is read from the store (not acknowledged yet) once the peer is known.
       catch_up_due_ = true;
       return false;
     }
     waiting->second.push_back(message);
-    ++waiting_count_;
+    ++held_count_;
     return true;
   }
   auto peer = peers_.find(message.conversation_id);
   if (peer == peers_.end()) {
-    waiting_for_peer_[message.conversation_id].push_back(message);
-    ++waiting_count_;
+    held_[message.conversation_id].push_back(message);
+    ++held_count_;
     resolve_peer(message.conversation_id);
+    return true;
+  }
+  if (changes_target(message, peer->second) && !target_known(message)) {
+    // A correction, retraction or reaction names its target by the id this stream knows it
+    // by: read it first, holding what comes after in this conversation behind it.
+    held_[message.conversation_id].push_back(message);
+    ++held_count_;
+    look_up_target(message);
     return true;
   }
   last = message.seq;
@@ -85,9 +94,12 @@ void XmppSession::resolve_peer(ConversationId conversation) {
   core_.chat().read_positions(
       *identity_, conversation,
       guarded<Conversation>([this, conversation](Result<Conversation> info) {
-        auto node = waiting_for_peer_.extract(conversation);
-        if (!node.empty()) waiting_count_ -= node.mapped().size();
-        if (!info) return;  // no longer a member: those entries are not for this user now
+        if (!info) {
+          // No longer a member: those entries are not for this user now.
+          auto node = held_.extract(conversation);
+          if (!node.empty()) held_count_ -= node.mapped().size();
+          return;
+        }
         Peer peer{.kind = info->kind, .username = {}};
         for (const Member& m : info->members) {
           if (m.user_id != identity_->user_id) peer.username = m.username;
@@ -96,43 +108,63 @@ void XmppSession::resolve_peer(ConversationId conversation) {
         peers_.emplace(conversation, peer);
         if (peer.kind == ConversationKind::direct)
           direct_with_.try_emplace(peer.username, conversation);
-        if (!node.empty()) {
-          for (const Message& m : node.mapped()) deliver(m);
-        }
-        if (catch_up_due_ && waiting_for_peer_.empty()) {
-          catch_up_due_ = false;
-          catch_up();
-        }
+        release_held(conversation);
       }));
+}
+
+// What waited for a lookup in `conversation` goes out in order; a change further down that needs
+// a lookup of its own holds the rest again.
+void XmppSession::release_held(ConversationId conversation) {
+  auto node = held_.extract(conversation);
+  if (!node.empty()) {
+    held_count_ -= node.mapped().size();
+    for (const Message& m : node.mapped()) deliver(m);
+  }
+  if (catch_up_due_ && held_.empty()) {
+    catch_up_due_ = false;
+    catch_up();
+  }
 }
 
 void XmppSession::emit_message(const Message& message, const Peer& peer) {
   const ConversationCursor cursor{message.conversation_id, message.seq};
-  // Text entries of direct conversations are mapped in this version: group entries wait for MUC,
-  // edits, reactions and deletions for XEP-0308/0444/0424. The user's own messages (sent from
-  // another device) come as carbons (XEP-0280) when this resource enabled them.
+  if (changes_target(message, peer)) return emit_change(message, peer);
+  // Text entries of direct conversations, and the changes to them above, are mapped in this
+  // version: group entries wait for MUC. The user's own messages (sent from another device)
+  // come as carbons (XEP-0280) when this resource enabled them.
   const bool own = message.sender_id == identity_->user_id;
   const bool mapped = peer.kind == ConversationKind::direct && message.kind == MessageKind::text &&
                       !message.deleted && (!own || carbons_);
   if (!mapped) return core_.messaging().acknowledge(*identity_, std::span(&cursor, 1));
+  remember_id(message);
+  ElementBuilder chat = chat_stanza(message, peer);
+  chat.child(element("body", kNsClient).text(message.text));
+  send_chat(std::move(chat), message);
+}
+
+ElementBuilder XmppSession::chat_stanza(const Message& message, const Peer& peer) const {
+  const bool own = message.sender_id == identity_->user_id;
   ElementBuilder chat("message", kNsClient);
   chat.attr("from", own ? jid_.bare_str() : bare_jid(peer.username))
       .attr("to", own ? bare_jid(peer.username) : jid_.str())
       .attr("type", "chat")
-      .attr("id",
-            message.client_msg_id.empty() ? std::to_string(message.id) : message.client_msg_id)
-      .child(element("body", kNsClient).text(message.text))
-      .child(element("stanza-id", kNsStanzaId)
-                 .attr("id",
-                       std::to_string(message.conversation_id) + ":" + std::to_string(message.seq))
-                 .attr("by", jid_.bare_str()));
+      .attr("id", xmpp_id(message));
+  return chat;
+}
+
+void XmppSession::send_chat(ElementBuilder chat, const Message& message) {
+  const ConversationCursor cursor{message.conversation_id, message.seq};
+  chat.child(
+      element("stanza-id", kNsStanzaId)
+          .attr("id", std::to_string(message.conversation_id) + ":" + std::to_string(message.seq))
+          .attr("by", jid_.bare_str()));
   if (message.sent_at < bound_at_ms_) {
     chat.child(element("delay", kNsDelay)
                    .attr("from", config_.domain)
                    .attr("stamp", xmpp_time(message.sent_at)));
   }
   Element stanza = std::move(chat).build();
-  if (own) {
+  if (message.sender_id == identity_->user_id) {
     // XEP-0280 §6: a copy of a message this user sent elsewhere, forwarded (XEP-0297) to here.
     stanza = element("message", kNsClient)
                  .attr("from", jid_.bare_str())
@@ -178,7 +210,7 @@ void XmppSession::on_undelivered(Result<std::vector<Message>> messages) {
     if (!messages->empty() && sm_ && sm_->carrying()) catch_up_after_ack_ = true;
     return;
   }
-  if (!waiting_for_peer_.empty()) {
+  if (!held_.empty()) {
     catch_up_due_ = true;
     return;
   }

@@ -24,6 +24,10 @@ inline constexpr std::string_view kNsHints = "urn:xmpp:hints";                //
 inline constexpr std::string_view kNsMam = "urn:xmpp:mam:2";                  // XEP-0313
 inline constexpr std::string_view kNsRsm = "http://jabber.org/protocol/rsm";  // XEP-0059
 inline constexpr std::string_view kNsDataForms = "jabber:x:data";             // XEP-0004
+inline constexpr std::string_view kNsCorrect = "urn:xmpp:message-correct:0";  // XEP-0308
+inline constexpr std::string_view kNsRetract = "urn:xmpp:message-retract:1";  // XEP-0424
+inline constexpr std::string_view kNsFallback = "urn:xmpp:fallback:0";        // XEP-0428
+inline constexpr std::string_view kNsReactions = "urn:xmpp:reactions:0";      // XEP-0444
 inline constexpr std::string_view kNsRegister = "jabber:iq:register";         // XEP-0077
 inline constexpr std::string_view kNsRegisterFeature = "http://jabber.org/features/iq-register";
 

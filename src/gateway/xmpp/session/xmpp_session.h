@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -129,6 +130,21 @@ class XmppSession final : public transport::ProtocolSession, public SessionSink 
   // False when the entry was sent (or is waiting to be) already.
   bool deliver(const Message& message);
   void emit_message(const Message& message, const Peer& peer);
+  // The chat message an entry becomes (from, to, type, id), and how it goes out: stanza-id,
+  // delay, as a carbon when it is the user's own, counted for XEP-0198.
+  ElementBuilder chat_stanza(const Message& message, const Peer& peer) const;
+  void send_chat(ElementBuilder chat, const Message& message);
+  void release_held(ConversationId conversation);
+  // Edits, deletions and reactions (xmpp_changes.cc).
+  struct Target {
+    std::string id;                      // as the client knows the target; "" = gone
+    std::vector<std::string> reactions;  // the change's sender's, on the target, now
+  };
+  bool changes_target(const Message& message, const Peer& peer) const;
+  bool target_known(const Message& change) const;
+  void remember_id(const Message& message);
+  void look_up_target(const Message& change);
+  void emit_change(const Message& change, const Peer& peer);
   // Resolves who a conversation is with (read_positions), then emits what waited for it.
   void resolve_peer(ConversationId conversation);
   // Offline messages: every entry this device has not acknowledged, in rounds until none is
@@ -166,9 +182,12 @@ class XmppSession final : public transport::ProtocolSession, public SessionSink 
   // Conversations whose peer is known, and events waiting for one being resolved.
   std::unordered_map<ConversationId, Peer> peers_;
   std::unordered_map<std::string, ConversationId> direct_with_;  // peer username -> direct
-  std::unordered_map<ConversationId, std::vector<Message>> waiting_for_peer_;
-  std::size_t waiting_count_ = 0;                    // entries in waiting_for_peer_, bounded
-  std::unordered_map<ConversationId, Seq> emitted_;  // highest seq sent per conversation
+  std::unordered_map<ConversationId, std::vector<Message>> held_;
+  std::size_t held_count_ = 0;  // entries in held_, bounded
+  std::unordered_map<ConversationId, Seq> emitted_;
+  std::map<std::pair<ConversationId, Seq>, std::string> ids_;  // sent entries' ids (a cache)
+  std::map<std::pair<ConversationId, Seq>, Target>
+      looked_up_;  // by the change's own position  // highest seq sent per conversation
   // Stream management, once the client enabled it; the inbound stanza being dispatched; the
   // client's <r/> waiting for stanzas still being handled; our <r/> not yet answered.
   std::optional<StreamAcks> sm_;
@@ -188,6 +207,9 @@ Callback<T> XmppSession::guarded(F&& f) {
   return gateway::while_alive<T>(
       alive_, [this, stanza] { request_done(stanza); }, std::forward<F>(f));
 }
+
+// The id a delivered entry carries: the sender's client id, else the log's message id.
+std::string xmpp_id(const Message& message);
 
 // XEP-0082 date-time in UTC with milliseconds: 2026-12-04T02:58:00.123Z.
 std::string xmpp_time(TimeMs ms);

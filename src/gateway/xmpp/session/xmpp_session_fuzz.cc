@@ -21,6 +21,7 @@
 
 #include "bus/local/local_bus.h"
 #include "core/accounts.h"
+#include "core/chat.h"
 #include "core/core.h"
 #include "core/messaging.h"
 #include "gateway/xmpp/session/xmpp_session.h"
@@ -202,8 +203,28 @@ class Harness {
       command.client_msg_id = "peer-" + std::to_string(peer_sent_++);
       command.text = "hello from the peer";
       ex_.on_shard(1, [&] {
-        core_->messaging().send(peer_->who, std::move(command), [](Result<SendAck>) {});
+        core_->messaging().send(peer_->who, std::move(command), [this](Result<SendAck> ack) {
+          if (ack) last_peer_ack_ = *ack;
+        });
       });
+    }
+  }
+
+  // The peer changes its last message: an edit, a reaction, a reaction taken back, a deletion.
+  void peer_changes() {
+    ex_.run_until_idle();
+    if (!last_peer_ack_) return;
+    for (MessageKind kind : {MessageKind::edit, MessageKind::reaction,
+                             MessageKind::reaction_removed, MessageKind::deletion}) {
+      EntryCommand command{.conversation_id = last_peer_ack_->conversation_id,
+                           .target_seq = last_peer_ack_->seq,
+                           .kind = kind,
+                           .text = kind == MessageKind::edit ? "edited" : "",
+                           .client_msg_id = {}};
+      ex_.on_shard(1, [&] {
+        core_->chat().append_entry(peer_->who, std::move(command), [](Result<SendAck>) {});
+      });
+      ++peer_sent_;
     }
   }
 
@@ -233,6 +254,7 @@ class Harness {
     if (peer_reacted_ || connection_.output.find("<jid>") == std::string::npos) return false;
     peer_reacted_ = true;
     peer_sends(1);
+    if (flags_ & kPeerChanges) peer_changes();
     return true;
   }
 
@@ -318,6 +340,7 @@ class Harness {
   bool peer_reacted_ = false;
   std::size_t peer_sent_ = 0;
   std::size_t input_bytes_ = 0;
+  std::optional<SendAck> last_peer_ack_;
 };
 
 }  // namespace

@@ -11,6 +11,7 @@ enum Flags : std::uint8_t {
   kWebSocket = 1 << 1,     // RFC 7395 messages (each NUL ends one); always encrypted (WSS)
   kSmallReads = 1 << 2,    // the stream arrives 64 bytes at a time
   kOfflineFirst = 1 << 3,  // the peer sends two messages before the session starts
+  kPeerChanges = 1 << 4,   // the peer edits, reacts to and deletes its live message
   kEndShift = 5,           // bits 5-7: what ends the session (EndAction)
 };
 

@@ -153,6 +153,15 @@ std::vector<std::string> fuzz_seeds() {
                       "<set xmlns='http://jabber.org/protocol/rsm'><before>9:x</before><max>0</max>"
                       "</set></query></iq><iq type='set' id='q5'><query "
                       "xmlns='urn:xmpp:mam:2'/></iq>")));
+  // The peer changes its message: with and without stream management and carbons.
+  seeds.push_back(
+      with_flags(tls | sf::kPeerChanges, tcp_session(sf::kUserPassword, "<presence/>")));
+  seeds.push_back(
+      with_flags(tls | sf::kPeerChanges | sf::kSmallReads,
+                 tcp_session(sf::kUserPassword,
+                             "<enable xmlns='urn:xmpp:sm:3'/><iq type='set' id='c'><enable "
+                             "xmlns='urn:xmpp:carbons:2'/></iq><presence/><r "
+                             "xmlns='urn:xmpp:sm:3'/><a xmlns='urn:xmpp:sm:3' h='2'/>")));
   // Carbons on and off, chat states before and after the conversation exists.
   seeds.push_back(with_flags(
       tls | sf::kOfflineFirst,
