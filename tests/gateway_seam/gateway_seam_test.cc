@@ -35,6 +35,8 @@ native_tcp = "127.0.0.1:0"
 native_tls = ""
 http = "127.0.0.1:0"
 https = ""
+xmpp = ""
+xmpp_tls = ""
 [[listener]]
 protocol = "line_echo"
 address = "127.0.0.1:0"
@@ -143,7 +145,8 @@ TEST_F(GatewaySeam, ItsWebSocketRouteNeedsItsSubprotocol) {
 // The store is a port too: the server opens the backend the config names, and nothing else.
 TEST_F(GatewaySeam, TheStoreBackendIsChosenByName) {
   const std::string base =
-      "[listen]\nnative_tcp = \"\"\nnative_tls = \"\"\nhttp = \"\"\nhttps = \"\"\n";
+      "[listen]\nnative_tcp = \"\"\nnative_tls = \"\"\nhttp = \"\"\nhttps = \"\"\nxmpp = "
+      "\"\"\nxmpp_tls = \"\"\n";
   auto unknown = start(base + "[store]\nbackend = \"nope\"\n");
   ASSERT_FALSE(unknown);
   EXPECT_EQ(unknown.error().message, "unknown store backend \"nope\" (known: sqlite)");
@@ -155,7 +158,8 @@ TEST_F(GatewaySeam, TheStoreBackendIsChosenByName) {
 
 TEST_F(GatewaySeam, TableRowsAreCheckedAgainstTheRegistry) {
   const std::string base =
-      "[listen]\nnative_tcp = \"\"\nnative_tls = \"\"\nhttp = \"\"\nhttps = \"\"\n";
+      "[listen]\nnative_tcp = \"\"\nnative_tls = \"\"\nhttp = \"\"\nhttps = \"\"\nxmpp = "
+      "\"\"\nxmpp_tls = \"\"\n";
   auto unknown = start(base + "[[listener]]\nprotocol = \"nope\"\naddress = \"127.0.0.1:0\"\n");
   ASSERT_FALSE(unknown);
   EXPECT_NE(unknown.error().message.find(
