@@ -20,7 +20,6 @@
 #include <string_view>
 #include <vector>
 
-#include "bus/local/local_bus.h"
 #include "core/accounts.h"
 #include "core/core.h"
 #include "core/messaging.h"
@@ -28,9 +27,7 @@
 #include "gateway/native/frame_decoder.h"
 #include "gateway/native/json_mapping.h"
 #include "gateway/native/native_session.h"
-#include "store/sqlite/sqlite_store.h"
-#include "temp_dir.h"
-#include "testing/manual_executor.h"
+#include "testing/fuzz_world.h"
 
 namespace parley::native::session_fuzz {
 namespace {
@@ -113,50 +110,21 @@ class FakeConnection final : public transport::Connection {
   std::string address_ = "192.0.2.7:40000";
 };
 
-// The peer user's session: core pushes to it; nothing is checked there.
-class PeerSink final : public SessionSink {
- public:
-  void on_event(std::shared_ptr<const Event>) override {}
-  void on_kicked(Errc) override {}
-};
-
-CoreConfig fuzz_core_config() {
-  CoreConfig config;
-  config.password_hash.ops_limit = 1;
-  config.password_hash.mem_limit_bytes = 8 * 1024;
-  config.login_limits.registrations_per_address = 1'000;
-  return config;
-}
-
 class Harness {
  public:
   explicit Harness(std::uint8_t flags)
       : flags_(flags),
         connection_(flags & kWebSocket ? transport::Framing::messages
                                        : transport::Framing::stream) {
-    FUZZ_CHECK(!dir_.path().empty(), "no temporary directory");
-    auto store = store::sqlite::SqliteStore::open(
-        {.path = dir_.path() + "/parley.db",
-         .durability_fsync = false,
-         .write_context = [this](StoreTask task) { ex_.post_store_write(std::move(task)); }});
-    FUZZ_CHECK(store.has_value(), "the store does not open");
-    store_ = std::move(*store);
-    bus_ = std::make_unique<bus::LocalBus>(ex_);
-    core_ = std::make_unique<Core>(ex_, *store_, *bus_, fuzz_core_config());
     config_.max_frame_bytes = kMaxFrameBytes;
     config_.max_requests_in_flight = kMaxRequestsInFlight;
     if (flags & kResendAtOnce) config_.resend_timeout = std::chrono::milliseconds(0);
-    if (flags & kPeer) start_peer();
-    ex_.on_shard(0, [&] { session_.emplace(connection_, *core_, io_, config_); });
+    if (flags & kPeer) world_.start_peer(kPeerName, kPeerPassword);
+    ex_.on_shard(0, [&] { session_.emplace(connection_, core_, io_, config_); });
   }
 
   ~Harness() {
-    ex_.on_shard(0, [&] { session_.reset(); });
-    if (peer_) ex_.on_shard(1, [&] { core_->close_session(peer_->handle); });
-    ex_.run_until_idle();
-    core_.reset();
-    bus_.reset();
-    store_.reset();
+    ex_.on_shard(0, [&] { session_.reset(); });  // before the world that core lives in
   }
 
   void run(std::string_view input) {
@@ -177,30 +145,6 @@ class Harness {
   }
 
  private:
-  struct Peer {
-    PeerSink sink;
-    SessionHandle handle;
-    SessionIdentity who;
-  };
-
-  void start_peer() {
-    std::optional<Result<AuthGrant>> grant;
-    ex_.on_shard(1, [&] {
-      core_->accounts().register_account(
-          {kPeerName, kPeerPassword, "peer", "192.0.2.8", "peer-device"},
-          [&](Result<AuthGrant> g) { grant.emplace(std::move(g)); });
-    });
-    ex_.run_until_idle();
-    if (grant && !*grant) std::fprintf(stderr, "peer: %s\n", grant->error().message.c_str());
-    FUZZ_CHECK(grant && *grant, "the peer cannot register");
-    peer_ = std::make_unique<Peer>();
-    ex_.on_shard(1, [&] {
-      peer_->handle = core_->open_session(peer_->sink);
-      peer_->who = core_->attach(peer_->handle, **grant);
-    });
-    ex_.run_until_idle();
-  }
-
   // What the session must answer: `id` once for a request; maybe once for a delivery ack (it is
   // answered only before login).
   void expect(std::string_view payload, bool json) {
@@ -317,13 +261,13 @@ class Harness {
     bool sent = false;
     for (; seen_ < connection_.sent.size(); ++seen_) {
       const v1::ServerFrame& frame = connection_.sent[seen_];
-      if (!peer_ || !frame.has_auth_ok()) continue;
+      if (!world_.has_peer() || !frame.has_auth_ok()) continue;
       SendCommand command;
       command.to_user = frame.auth_ok().username();
       command.client_msg_id = "peer-" + std::to_string(peer_sends_);
       command.text = "hello from the peer";
       ex_.on_shard(1, [&] {
-        core_->messaging().send(peer_->who, std::move(command), [](Result<SendAck>) {});
+        core_.messaging().send(world_.peer(), std::move(command), [](Result<SendAck>) {});
       });
       ++peer_sends_;
       sent = true;
@@ -406,17 +350,14 @@ class Harness {
   }
 
   const std::uint8_t flags_;
-  // A fresh store per input (so that an input replays alone), in memory where there is some.
-  parley::testing::TempDir dir_{std::filesystem::is_directory("/dev/shm") ? "/dev/shm" : "/tmp"};
-  parley::testing::ManualExecutor ex_{2};
-  std::unique_ptr<store::sqlite::SqliteStore> store_;
-  std::unique_ptr<bus::LocalBus> bus_;
-  std::unique_ptr<Core> core_;
+  // A fresh world per input, so that an input replays alone.
+  parley::testing::FuzzWorld world_;
+  parley::testing::ManualExecutor& ex_ = world_.ex();
+  Core& core_ = world_.core();
   boost::asio::io_context io_;
   NativeConfig config_;
   FakeConnection connection_;
   std::optional<NativeSession> session_;
-  std::unique_ptr<Peer> peer_;
 
   std::map<std::uint64_t, int> expected_;  // request id -> answers owed
   std::map<std::uint64_t, int> optional_;  // request id -> answers allowed (delivery acks)

@@ -79,10 +79,7 @@ void XmppSession::on_archive_query(const Element& iq, const Element& query) {
   core_.messaging().open_direct(
       *identity_, q.peer,
       guarded<Conversation>([this, q](Result<Conversation> conversation) mutable {
-        if (!conversation) {
-          return send(error_reply(element("iq", kNsClient).attr("id", q.iq_id).attr("type", "set"),
-                                  stanza_error(StanzaCondition::item_not_found)));
-        }
+        if (!conversation) return archive_error(q, StanzaCondition::item_not_found, "");
         remember_direct(conversation->id, q.peer);
         run_archive_query(std::move(q), conversation->id);
       }));

@@ -176,11 +176,8 @@ void XmppSession::on_negotiation_element(const Element& element) {
   }
   if (verified_ && element.ns == kNsSm) {
     // XEP-0198 §3, §5: <enable/> comes after binding, and no stream can be resumed here.
-    const StanzaCondition why = element.name == "resume" ? StanzaCondition::item_not_found
-                                                         : StanzaCondition::unexpected_request;
-    ElementBuilder failed("failed", kNsSm);
-    failed.child(stanza_error(why).children.front());
-    return send(std::move(failed).build());
+    return send_sm_failed(element.name == "resume" ? StanzaCondition::item_not_found
+                                                   : StanzaCondition::unexpected_request);
   }
   // RFC 6120 §7.1 / §6.3.1: no stanza before authentication and binding.
   stream_fail(StreamCondition::not_authorized, "authenticate and bind a resource first");

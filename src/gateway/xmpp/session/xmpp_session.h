@@ -120,6 +120,7 @@ class XmppSession final : public transport::ProtocolSession, public SessionSink 
   void on_sm_ack(const Element& a);
   void inbound_done(std::uint64_t stanza);
   void send_sm_ack();
+  void send_sm_failed(StanzaCondition why);  // <failed/> with that condition
   void request_sm_ack();
 
   // Events to stanzas (xmpp_delivery.cc).

@@ -19,16 +19,12 @@
 #include <string>
 #include <string_view>
 
-#include "bus/local/local_bus.h"
-#include "core/accounts.h"
 #include "core/chat.h"
 #include "core/core.h"
 #include "core/messaging.h"
 #include "gateway/xmpp/session/xmpp_session.h"
 #include "gateway/xmpp/stream_parser.h"
-#include "store/sqlite/sqlite_store.h"
-#include "temp_dir.h"
-#include "testing/manual_executor.h"
+#include "testing/fuzz_world.h"
 
 namespace parley::xmpp::session_fuzz {
 namespace {
@@ -95,57 +91,24 @@ class FakeConnection final : public transport::Connection {
   std::string address_ = "192.0.2.9:40000";
 };
 
-class PeerSink final : public SessionSink {
- public:
-  void on_event(std::shared_ptr<const Event>) override {}
-  void on_kicked(Errc) override {}
-};
-
-CoreConfig fuzz_core_config() {
-  CoreConfig config;
-  config.password_hash.ops_limit = 1;
-  config.password_hash.mem_limit_bytes = 8 * 1024;
-  config.login_limits.registrations_per_address = 1'000;
-  return config;
-}
-
 class Harness {
  public:
   explicit Harness(std::uint8_t flags)
       : flags_(flags),
         connection_(flags & kWebSocket ? transport::Framing::messages : transport::Framing::stream,
                     (flags & kEncrypted) || (flags & kWebSocket)) {
-    FUZZ_CHECK(!dir_.path().empty(), "no temporary directory");
-    auto store = store::sqlite::SqliteStore::open(
-        {.path = dir_.path() + "/parley.db",
-         .durability_fsync = false,
-         .write_context = [this](StoreTask task) { ex_.post_store_write(std::move(task)); }});
-    FUZZ_CHECK(store.has_value(), "the store does not open");
-    store_ = std::move(*store);
-    bus_ = std::make_unique<bus::LocalBus>(ex_);
-    core_ = std::make_unique<Core>(ex_, *store_, *bus_, fuzz_core_config());
     config_.domain = "localhost";
     config_.limits.max_stanza_bytes = kMaxStanzaBytes;
     config_.max_requests_in_flight = kMaxRequestsInFlight;
     config_.max_offline_batch = 2;  // several catch-up rounds
-    register_user(kUserName, kUserPassword, 0);
-    peer_ = std::make_unique<Peer>();
-    peer_->grant = register_user(kPeerName, kPeerPassword, 1);
-    ex_.on_shard(1, [&] {
-      peer_->handle = core_->open_session(peer_->sink);
-      peer_->who = core_->attach(peer_->handle, peer_->grant);
-    });
+    world_.register_user(kUserName, kUserPassword, 0, kUserName);
+    world_.start_peer(kPeerName, kPeerPassword);
     if (flags & kOfflineFirst) peer_sends(2);  // waiting for the user's first presence
-    ex_.on_shard(0, [&] { session_.emplace(connection_, *core_, config_); });
+    ex_.on_shard(0, [&] { session_.emplace(connection_, core_, config_); });
   }
 
   ~Harness() {
-    ex_.on_shard(0, [&] { session_.reset(); });
-    ex_.on_shard(1, [&] { core_->close_session(peer_->handle); });
-    ex_.run_until_idle();
-    core_.reset();
-    bus_.reset();
-    store_.reset();
+    ex_.on_shard(0, [&] { session_.reset(); });  // before the world that core lives in
   }
 
   void run(std::string_view input) {
@@ -178,24 +141,6 @@ class Harness {
   }
 
  private:
-  struct Peer {
-    PeerSink sink;
-    SessionHandle handle;
-    SessionIdentity who;
-    AuthGrant grant;
-  };
-
-  AuthGrant register_user(const char* name, const char* password, ShardId shard) {
-    std::optional<Result<AuthGrant>> grant;
-    ex_.on_shard(shard, [&] {
-      core_->accounts().register_account({name, password, "fuzz", "192.0.2.8", name},
-                                         [&](Result<AuthGrant> g) { grant.emplace(std::move(g)); });
-    });
-    ex_.run_until_idle();
-    FUZZ_CHECK(grant && *grant, "a fuzz user cannot register");
-    return **grant;
-  }
-
   void peer_sends(int count) {
     for (int i = 0; i < count; ++i) {
       SendCommand command;
@@ -203,7 +148,7 @@ class Harness {
       command.client_msg_id = "peer-" + std::to_string(peer_sent_++);
       command.text = "hello from the peer";
       ex_.on_shard(1, [&] {
-        core_->messaging().send(peer_->who, std::move(command), [this](Result<SendAck> ack) {
+        core_.messaging().send(world_.peer(), std::move(command), [this](Result<SendAck> ack) {
           if (ack) last_peer_ack_ = *ack;
         });
       });
@@ -222,7 +167,7 @@ class Harness {
                            .text = kind == MessageKind::edit ? "edited" : "",
                            .client_msg_id = {}};
       ex_.on_shard(1, [&] {
-        core_->chat().append_entry(peer_->who, std::move(command), [](Result<SendAck>) {});
+        core_.chat().append_entry(world_.peer(), std::move(command), [](Result<SendAck>) {});
       });
       ++peer_sent_;
     }
@@ -328,15 +273,12 @@ class Harness {
   }
 
   const std::uint8_t flags_;
-  parley::testing::TempDir dir_{std::filesystem::is_directory("/dev/shm") ? "/dev/shm" : "/tmp"};
-  parley::testing::ManualExecutor ex_{2};
-  std::unique_ptr<store::sqlite::SqliteStore> store_;
-  std::unique_ptr<bus::LocalBus> bus_;
-  std::unique_ptr<Core> core_;
+  parley::testing::FuzzWorld world_;  // fresh per input, so that an input replays alone
+  parley::testing::ManualExecutor& ex_ = world_.ex();
+  Core& core_ = world_.core();
   XmppConfig config_;
   FakeConnection connection_;
   std::optional<XmppSession> session_;
-  std::unique_ptr<Peer> peer_;
   bool peer_reacted_ = false;
   std::size_t peer_sent_ = 0;
   std::size_t input_bytes_ = 0;

@@ -18,21 +18,13 @@ constexpr std::uint64_t kMaxUnacknowledged = 8'192;
 
 void XmppSession::on_sm(const Element& nonza) {
   if (nonza.name == "enable") {
-    if (sm_) {
-      ElementBuilder failed("failed", kNsSm);
-      failed.child(stanza_error(StanzaCondition::unexpected_request).children.front());
-      return send(std::move(failed).build());
-    }
+    if (sm_) return send_sm_failed(StanzaCondition::unexpected_request);
     sm_.emplace();
     // No 'resume' and no 'id': a broken stream is not resumed; its client binds again and gets
     // what it did not acknowledge at its initial presence.
     return send(element("enabled", kNsSm));
   }
-  if (nonza.name == "resume") {
-    ElementBuilder failed("failed", kNsSm);
-    failed.child(stanza_error(StanzaCondition::item_not_found).children.front());
-    return send(std::move(failed).build());
-  }
+  if (nonza.name == "resume") return send_sm_failed(StanzaCondition::item_not_found);
   if (!sm_) {
     return stream_fail(StreamCondition::unsupported_stanza_type,
                        "stream management is not enabled");
@@ -72,6 +64,12 @@ void XmppSession::inbound_done(std::uint64_t stanza) {
   if (!sm_) return;
   sm_->done(stanza);
   if (sm_ack_due_ && current_inbound_ == 0 && sm_->all_handled()) send_sm_ack();
+}
+
+void XmppSession::send_sm_failed(StanzaCondition why) {
+  ElementBuilder failed("failed", kNsSm);
+  failed.child(stanza_error(why).children.front());
+  send(std::move(failed).build());
 }
 
 void XmppSession::send_sm_ack() {
